@@ -1,0 +1,935 @@
+//! The Markov cohort model, compiled for speed.
+//!
+//! [`Model::new`] turns a validated [`Scenario`] into a [`kernel::Program`]: a short list of
+//! lane-wise operations per cycle, with everything that does not depend on the draw
+//! (background hazard, time, discount weights) moved into per-cycle tables. Costs and utilities
+//! are not applied inside the cycle loop: the loop only accumulates each state's occupancy
+//! weighted by its discount (and time-window) weights, and values multiply those sums at the
+//! end, once per draw.
+//!
+//! Sequence within a cycle, for each arm: background mortality first (each living state keeps
+//! `exp(-hr_s M_k)`), then, among survivors, the state's own transitions. When several
+//! transitions leave a state they compete: the state keeps `exp(-sum dh)` and the leavers are
+//! shared in proportion to each transition's hazard increment `dh`. Time in parametric laws is
+//! time since the start of the model.
+//!
+//! Counting: with trace points `x_0 .. x_K`, every value is `sum_j x_j w_j` where the weights
+//! `w` encode the within-cycle correction, discounting and any time window; see
+//! [`trace_weights`].
+
+pub mod fastmath;
+pub mod kernel;
+pub mod mortality;
+
+use kernel::{Accumulate, Isa, LANES, Lanes, Op, Program, Reg, Src, Tables, Way};
+
+use crate::expr::Expr;
+use crate::scenario::{CostKind, Loc, Located, Scenario, TransitionLaw, WithinCycleCorrection};
+
+/// What one draw gives for one arm.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct Outcome {
+    /// Discounted costs, excluding the product's price.
+    pub costs: f64,
+    /// Discounted quality-adjusted life years.
+    pub qalys: f64,
+    /// Undiscounted life years.
+    pub life_years: f64,
+}
+
+/// A draw whose parameter values the model cannot use (a probability above one, a negative
+/// scale, initial shares that do not sum to one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrawError {
+    /// What is wrong, with the offending value.
+    pub message: String,
+    /// Where the offending expression is written.
+    pub loc: Loc,
+}
+
+/// A rule a per-draw value must obey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    Finite,
+    NonNegative,
+    Positive,
+    Probability,
+    /// Strictly below 1 (probabilities that become hazards).
+    ProbabilityBelowOne,
+}
+
+impl Rule {
+    fn holds(self, x: f64) -> bool {
+        match self {
+            Rule::Finite => x.is_finite(),
+            Rule::NonNegative => x.is_finite() && x >= 0.0,
+            Rule::Positive => x.is_finite() && x > 0.0,
+            Rule::Probability => (0.0..=1.0).contains(&x),
+            Rule::ProbabilityBelowOne => (0.0..1.0).contains(&x),
+        }
+    }
+    fn expected(self) -> &'static str {
+        match self {
+            Rule::Finite => "a finite number",
+            Rule::NonNegative => "zero or more",
+            Rule::Positive => "positive",
+            Rule::Probability => "a probability between 0 and 1",
+            Rule::ProbabilityBelowOne => "a probability of at least 0 and below 1",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Check {
+    value: usize,
+    rule: Rule,
+    what: String,
+    loc: Loc,
+}
+
+/// How a lane input register is computed from a draw's values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum LaneInput {
+    Value(usize),
+    /// `shape * ln(scale)`.
+    ShapeLnScale {
+        shape: usize,
+        scale: usize,
+    },
+    /// `rate / shape`, or `rate` when shape is 0 (Gompertz).
+    GompertzRatio {
+        shape: usize,
+        rate: usize,
+    },
+    /// Probability of staying for one cycle.
+    Stay(ConstLaw),
+    /// Hazard increment over one cycle.
+    Hazard(ConstLaw),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum ConstLaw {
+    Cycle(usize),
+    Annual(usize),
+    Rate { rate: usize, hr: Option<usize> },
+}
+
+impl ConstLaw {
+    fn hazard(self, v: &[f64], dt: f64) -> f64 {
+        match self {
+            ConstLaw::Cycle(p) => -libm::log1p(-v[p]),
+            ConstLaw::Annual(p) => -libm::log1p(-v[p]) * dt,
+            ConstLaw::Rate { rate, hr } => v[rate] * hr.map_or(1.0, |h| v[h]) * dt,
+        }
+    }
+    fn stay(self, v: &[f64], dt: f64) -> f64 {
+        match self {
+            ConstLaw::Cycle(p) => 1.0 - v[p],
+            _ => libm::exp(-self.hazard(v, dt)),
+        }
+    }
+}
+
+/// How an arm's outcome is read from the accumulators.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Readout {
+    /// `costs += value * acc * factor`.
+    costs: Vec<(usize, Reg, f64)>,
+    once_costs: Vec<usize>,
+    /// `qalys += utility * acc * dt`.
+    qalys: Vec<(usize, Reg)>,
+    one_time_qalys: Option<usize>,
+    life_years: Vec<Reg>,
+    /// Initial occupancy values, for the check that they sum to one.
+    initial: Vec<usize>,
+    initial_loc: Loc,
+    id: String,
+}
+
+/// A scenario compiled into the kernel's program and tables.
+#[derive(Debug, Clone)]
+pub struct Model {
+    isa: Isa,
+    dt: f64,
+    tables: Tables,
+    program: Program,
+    values: Vec<Expr>,
+    checks: Vec<Check>,
+    inputs: Vec<(Reg, LaneInput)>,
+    initial: Vec<(Reg, usize)>,
+    readouts: Vec<Readout>,
+    /// (arm, state) of each snapshot register, in `program.occupancy` order.
+    snapshot_layout: Vec<(usize, usize)>,
+    arms: usize,
+    states: usize,
+    dead: usize,
+    years: usize,
+}
+
+/// Scratch space for evaluating blocks of draws; one per thread.
+#[derive(Debug, Clone, Default)]
+pub struct Workspace {
+    regs: Vec<Lanes>,
+    values: Vec<f64>,
+    snapshot: Vec<Lanes>,
+}
+
+/// Trace-point weights `w_0..w_K` such that a cycle-level sum with the given correction,
+/// discount rate and time window equals `sum_j x_j w_j`.
+///
+/// Cycle k (from `t_k = k/c` to `t_{k+1}`) counts when its midpoint lies in
+/// `[from_year, until_year)`. Trapezoid: cycle k contributes `(x_k + x_{k+1}) / 2`
+/// discounted at its midpoint, `(1 + r)^-((k + 1/2) / c)`. Start of cycle: `x_k` discounted
+/// at `t_k`. End of cycle: `x_{k+1}` discounted at `t_{k+1}`.
+pub fn trace_weights(
+    rate: f64,
+    from_year: f64,
+    until_year: f64,
+    correction: WithinCycleCorrection,
+    cycles_per_year: u32,
+    cycles: usize,
+) -> Vec<f64> {
+    let c = f64::from(cycles_per_year);
+    let inside = |k: usize| {
+        let mid = (k as f64 + 0.5) / c;
+        mid >= from_year && mid < until_year
+    };
+    let disc = |t: f64| {
+        if rate == 0.0 {
+            1.0
+        } else {
+            libm::pow(1.0 + rate, -t)
+        }
+    };
+    let mut w = vec![0.0; cycles + 1];
+    for k in 0..cycles {
+        if !inside(k) {
+            continue;
+        }
+        match correction {
+            WithinCycleCorrection::Trapezoid => {
+                let d = disc((k as f64 + 0.5) / c);
+                w[k] += 0.5 * d;
+                w[k + 1] += 0.5 * d;
+            }
+            WithinCycleCorrection::StartOfCycle => w[k] += disc(k as f64 / c),
+            WithinCycleCorrection::EndOfCycle => w[k + 1] += disc((k + 1) as f64 / c),
+        }
+    }
+    w
+}
+
+/// Per-cycle weights for flows (entries into a state) during cycle k, discounted at the time
+/// the correction assigns to the cycle.
+fn flow_weights(
+    rate: f64,
+    correction: WithinCycleCorrection,
+    cycles_per_year: u32,
+    cycles: usize,
+) -> Vec<f64> {
+    let c = f64::from(cycles_per_year);
+    let at = |k: usize| match correction {
+        WithinCycleCorrection::Trapezoid => (k as f64 + 0.5) / c,
+        WithinCycleCorrection::StartOfCycle => k as f64 / c,
+        WithinCycleCorrection::EndOfCycle => (k + 1) as f64 / c,
+    };
+    (0..cycles)
+        .map(|k| {
+            if rate == 0.0 {
+                1.0
+            } else {
+                libm::pow(1.0 + rate, -at(k))
+            }
+        })
+        .collect()
+}
+
+/// Builds the program; kept apart from [`Model`] so its bookkeeping does not outlive compilation.
+struct Compiler<'a> {
+    sc: &'a Scenario,
+    values: Vec<Expr>,
+    checks: Vec<Check>,
+    inputs: Vec<(Reg, LaneInput)>,
+    registers: usize,
+    tables: Tables,
+    /// Keys of deduplicated registers and tables.
+    input_keys: Vec<(LaneInput, Reg)>,
+    bg_keys: Vec<(usize, Reg)>,
+    bg_table_keys: Vec<(u64, usize)>,
+    law_keys: Vec<(LawKey, Reg)>,
+    stay_keys: Vec<(Reg, Reg)>,
+    weight_keys: Vec<((u64, u64, u64), usize)>,
+    flow_keys: Vec<(u64, usize)>,
+    acc_keys: Vec<((Reg, usize), Reg)>,
+    law_ops: Vec<Op>,
+    program: Program,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct LawKey {
+    kind: u8,
+    params: [usize; 2],
+    cure: Option<usize>,
+    hr: Option<usize>,
+}
+
+impl<'a> Compiler<'a> {
+    fn reg(&mut self) -> Reg {
+        self.registers += 1;
+        self.registers - 1
+    }
+
+    fn value(&mut self, e: &Located<Expr>, rule: Rule, what: String) -> usize {
+        let idx = match self.values.iter().position(|v| *v == e.value) {
+            Some(i) => i,
+            None => {
+                self.values.push(e.value.clone());
+                self.values.len() - 1
+            }
+        };
+        if !self.checks.iter().any(|c| c.value == idx && c.rule == rule) {
+            self.checks.push(Check {
+                value: idx,
+                rule,
+                what,
+                loc: e.loc,
+            });
+        }
+        idx
+    }
+
+    fn input(&mut self, li: LaneInput) -> Reg {
+        if let Some(&(_, r)) = self.input_keys.iter().find(|(k, _)| *k == li) {
+            return r;
+        }
+        let r = self.reg();
+        self.input_keys.push((li, r));
+        self.inputs.push((r, li));
+        r
+    }
+
+    fn background(&mut self, state: usize) -> Src {
+        let hr = &self.sc.states[state].mortality_hr;
+        if let Some(c) = hr.value.constant() {
+            let key = c.to_bits();
+            if let Some(&(_, t)) = self.bg_table_keys.iter().find(|(k, _)| *k == key) {
+                return Src::Table(t);
+            }
+            let table = self.tables.neg_m.iter().map(|m| libm::exp(c * m)).collect();
+            self.tables.scalar.push(table);
+            let t = self.tables.scalar.len() - 1;
+            self.bg_table_keys.push((key, t));
+            return Src::Table(t);
+        }
+        let what = format!("mortality_hr of state `{}`", self.sc.states[state].id);
+        let v = self.value(&hr.clone(), Rule::NonNegative, what);
+        if let Some(&(_, r)) = self.bg_keys.iter().find(|(k, _)| *k == v) {
+            return Src::Reg(r);
+        }
+        let hr_reg = self.input(LaneInput::Value(v));
+        let out = self.reg();
+        self.law_ops
+            .push(Op::BackgroundSurvival { hr: hr_reg, out });
+        self.bg_keys.push((v, out));
+        Src::Reg(out)
+    }
+
+    /// The hazard-increment register of a time-dependent law, or the constant law.
+    fn law(&mut self, arm: usize, t: &crate::scenario::Transition) -> Result<Reg, ConstLaw> {
+        let sc = self.sc;
+        let name = format!(
+            "transition {} -> {} in arm `{}`",
+            sc.states[t.from].id, sc.states[t.to].id, sc.arms[arm].id
+        );
+        let hr = t
+            .hazard_ratio
+            .as_ref()
+            .map(|h| self.value(h, Rule::NonNegative, format!("hazard_ratio of {name}")));
+        let val = |c: &mut Self, e: &Located<Expr>, rule: Rule, key: &str| {
+            c.value(e, rule, format!("{key} of {name}"))
+        };
+        let (kind, params) = match &t.law {
+            TransitionLaw::CycleProbability(p) => {
+                return Err(ConstLaw::Cycle(val(
+                    self,
+                    p,
+                    Rule::ProbabilityBelowOne,
+                    "probability",
+                )));
+            }
+            TransitionLaw::AnnualProbability(p) => {
+                return Err(ConstLaw::Annual(val(
+                    self,
+                    p,
+                    Rule::ProbabilityBelowOne,
+                    "annual_probability",
+                )));
+            }
+            TransitionLaw::Rate(r) => {
+                return Err(ConstLaw::Rate {
+                    rate: val(self, r, Rule::NonNegative, "rate"),
+                    hr,
+                });
+            }
+            TransitionLaw::Exponential { rate } => (
+                0u8,
+                [
+                    val(self, rate, Rule::NonNegative, "exponential rate"),
+                    usize::MAX,
+                ],
+            ),
+            TransitionLaw::Weibull { shape, scale } => (
+                1,
+                [
+                    val(self, shape, Rule::Positive, "weibull shape"),
+                    val(self, scale, Rule::Positive, "weibull scale"),
+                ],
+            ),
+            TransitionLaw::Gompertz { shape, rate } => (
+                2,
+                [
+                    val(self, shape, Rule::Finite, "gompertz shape"),
+                    val(self, rate, Rule::NonNegative, "gompertz rate"),
+                ],
+            ),
+            TransitionLaw::LogLogistic { shape, scale } => (
+                3,
+                [
+                    val(self, shape, Rule::Positive, "loglogistic shape"),
+                    val(self, scale, Rule::Positive, "loglogistic scale"),
+                ],
+            ),
+            TransitionLaw::LogNormal { meanlog, sdlog } => (
+                4,
+                [
+                    val(self, meanlog, Rule::Finite, "lognormal meanlog"),
+                    val(self, sdlog, Rule::Positive, "lognormal sdlog"),
+                ],
+            ),
+        };
+        let cure = t
+            .cure_fraction
+            .as_ref()
+            .map(|c| self.value(c, Rule::Probability, format!("cure_fraction of {name}")));
+        let key = LawKey {
+            kind,
+            params,
+            cure,
+            hr,
+        };
+        if let Some((_, r)) = self.law_keys.iter().find(|(k, _)| *k == key) {
+            return Ok(*r);
+        }
+        let h = self.reg();
+        let op = match kind {
+            0 => Op::ExponentialH {
+                rate: self.input(LaneInput::Value(params[0])),
+                out: h,
+            },
+            1 => Op::WeibullH {
+                a: self.input(LaneInput::Value(params[0])),
+                b: self.input(LaneInput::ShapeLnScale {
+                    shape: params[0],
+                    scale: params[1],
+                }),
+                out: h,
+            },
+            2 => Op::GompertzH {
+                shape: self.input(LaneInput::Value(params[0])),
+                ratio: self.input(LaneInput::GompertzRatio {
+                    shape: params[0],
+                    rate: params[1],
+                }),
+                out: h,
+            },
+            3 => Op::LogLogisticH {
+                a: self.input(LaneInput::Value(params[0])),
+                b: self.input(LaneInput::ShapeLnScale {
+                    shape: params[0],
+                    scale: params[1],
+                }),
+                out: h,
+            },
+            _ => Op::LogNormalH {
+                meanlog: self.input(LaneInput::Value(params[0])),
+                sdlog: self.input(LaneInput::Value(params[1])),
+                out: h,
+            },
+        };
+        self.law_ops.push(op);
+        if let Some(c) = cure {
+            let cure = self.input(LaneInput::Value(c));
+            self.law_ops.push(Op::Cure { cure, h });
+        }
+        let h_prev = self.reg();
+        self.program.carried.push(h_prev);
+        let dh = self.reg();
+        let hr = hr.map(|v| self.input(LaneInput::Value(v)));
+        self.law_ops.push(Op::Increment { h, h_prev, hr, dh });
+        self.law_keys.push((key, dh));
+        Ok(dh)
+    }
+
+    fn stay_of(&mut self, dh: Reg) -> Reg {
+        if let Some(&(_, r)) = self.stay_keys.iter().find(|(k, _)| *k == dh) {
+            return r;
+        }
+        let out = self.reg();
+        self.law_ops.push(Op::Stay { dh, out });
+        self.stay_keys.push((dh, out));
+        out
+    }
+
+    fn weights(&mut self, rate: f64, from: f64, until: f64) -> usize {
+        let key = (rate.to_bits(), from.to_bits(), until.to_bits());
+        if let Some(&(_, i)) = self.weight_keys.iter().find(|(k, _)| *k == key) {
+            return i;
+        }
+        let s = &self.sc.settings;
+        let w = trace_weights(
+            rate,
+            from,
+            until,
+            s.within_cycle_correction,
+            s.cycles_per_year,
+            s.cycles(),
+        );
+        self.tables.weights.push(w);
+        self.weight_keys.push((key, self.tables.weights.len() - 1));
+        self.tables.weights.len() - 1
+    }
+
+    fn accumulator(&mut self, x: Reg, weights: usize) -> Reg {
+        if let Some(&(_, r)) = self.acc_keys.iter().find(|(k, _)| *k == (x, weights)) {
+            return r;
+        }
+        let acc = self.reg();
+        self.program.accumulate.push(Accumulate { x, weights, acc });
+        self.acc_keys.push(((x, weights), acc));
+        acc
+    }
+
+    fn flow_accumulator(&mut self, inflow: Reg, rate: f64) -> Reg {
+        let key = rate.to_bits();
+        let w = match self.flow_keys.iter().find(|(k, _)| *k == key) {
+            Some(&(_, i)) => i,
+            None => {
+                let s = &self.sc.settings;
+                self.tables.flow_weights.push(flow_weights(
+                    rate,
+                    s.within_cycle_correction,
+                    s.cycles_per_year,
+                    s.cycles(),
+                ));
+                self.flow_keys
+                    .push((key, self.tables.flow_weights.len() - 1));
+                self.tables.flow_weights.len() - 1
+            }
+        };
+        let acc = self.reg();
+        self.program.accumulate_flows.push(Accumulate {
+            x: inflow,
+            weights: w,
+            acc,
+        });
+        acc
+    }
+}
+
+impl Model {
+    /// Compiles a validated scenario.
+    pub fn new(sc: &Scenario) -> Model {
+        Model::with_isa(sc, Isa::detect())
+    }
+
+    /// Compiles a validated scenario for a given instruction set (for tests and benchmarks;
+    /// an instruction set the processor lacks falls back to the baseline).
+    pub fn with_isa(sc: &Scenario, isa: Isa) -> Model {
+        let s = &sc.settings;
+        let cycles = s.cycles();
+        let dt = s.cycle_years();
+        let neg_m = mortality::integrated_hazards(&sc.mortality, s.start_age, dt, cycles)
+            .into_iter()
+            .map(|m| -m)
+            .collect();
+        let t_next: Vec<f64> = (1..=cycles)
+            .map(|k| k as f64 / f64::from(s.cycles_per_year))
+            .collect();
+        let tables = Tables {
+            cycles,
+            neg_m,
+            ln_t_next: t_next.iter().map(|&t| libm::log(t)).collect(),
+            t_next,
+            ..Tables::default()
+        };
+        let mut c = Compiler {
+            sc,
+            values: Vec::new(),
+            checks: Vec::new(),
+            inputs: Vec::new(),
+            registers: 0,
+            tables,
+            input_keys: Vec::new(),
+            bg_keys: Vec::new(),
+            bg_table_keys: Vec::new(),
+            law_keys: Vec::new(),
+            stay_keys: Vec::new(),
+            weight_keys: Vec::new(),
+            flow_keys: Vec::new(),
+            acc_keys: Vec::new(),
+            law_ops: Vec::new(),
+            program: Program {
+                snapshot_every: s.cycles_per_year as usize,
+                ..Program::default()
+            },
+        };
+        let n_states = sc.states.len();
+        let dead = sc.states.iter().position(|st| st.dead).unwrap_or(0);
+        let mut step_ops = Vec::new();
+        let mut initial = Vec::new();
+        let mut readouts = Vec::new();
+        let mut snapshot_layout = Vec::new();
+        let w_qalys = c.weights(s.discount_rate_outcomes, 0.0, f64::INFINITY);
+        let w_life = c.weights(0.0, 0.0, f64::INFINITY);
+        for (ai, arm) in sc.arms.iter().enumerate() {
+            // States the cohort can reach in this arm; the others stay empty and cost nothing.
+            let mut reachable = vec![false; n_states];
+            let mut queue: Vec<usize> = arm.initial.iter().map(|(st, _)| *st).collect();
+            while let Some(st) = queue.pop() {
+                if !reachable[st] {
+                    reachable[st] = true;
+                    queue.extend(
+                        arm.transitions
+                            .iter()
+                            .filter(|t| t.from == st)
+                            .map(|t| t.to),
+                    );
+                }
+            }
+            let mut cur = vec![None; n_states];
+            let mut next = vec![None; n_states];
+            for st in 0..n_states {
+                if reachable[st] && !sc.states[st].dead {
+                    let (a, b) = (c.reg(), c.reg());
+                    cur[st] = Some(a);
+                    next[st] = Some(b);
+                    c.program.occupancy.push((a, b));
+                    snapshot_layout.push((ai, st));
+                }
+            }
+            // Inflow registers for states whose entry costs something in this arm.
+            let mut inflow = vec![None; n_states];
+            for cost in &arm.costs {
+                if let CostKind::OnEntry { state, .. } = cost.kind {
+                    if reachable[state] && inflow[state].is_none() {
+                        let r = c.reg();
+                        c.program.inflows.push(r);
+                        inflow[state] = Some(r);
+                    }
+                }
+            }
+            let mut ro = Readout {
+                id: arm.id.clone(),
+                initial_loc: arm.initial_loc,
+                ..Readout::default()
+            };
+            for (st, e) in &arm.initial {
+                let what = format!(
+                    "initial occupancy of `{}` in arm `{}`",
+                    sc.states[*st].id, arm.id
+                );
+                let v = c.value(e, Rule::Probability, what);
+                ro.initial.push(v);
+                if let Some(r) = cur[*st] {
+                    initial.push((r, v));
+                }
+            }
+            for st in 0..n_states {
+                let Some(x) = cur[st] else { continue };
+                let nx = next[st].expect("paired with cur");
+                let bg = c.background(st);
+                let surv = c.reg();
+                step_ops.push(Op::Survive { x, bg, surv });
+                if let Some(f) = inflow[dead] {
+                    step_ops.push(Op::BackgroundDeaths { x, surv, inflow: f });
+                }
+                let outs: Vec<&crate::scenario::Transition> =
+                    arm.transitions.iter().filter(|t| t.from == st).collect();
+                match outs.as_slice() {
+                    [] => step_ops.push(Op::Stay2 { surv, next: nx }),
+                    [t] => {
+                        let stay = match c.law(ai, t) {
+                            Ok(dh) => c.stay_of(dh),
+                            Err(k) => c.input(LaneInput::Stay(k)),
+                        };
+                        step_ops.push(Op::Leave {
+                            surv,
+                            stay,
+                            next: nx,
+                            to: next[t.to],
+                            inflow: inflow[t.to],
+                        });
+                    }
+                    many => {
+                        let ways = many
+                            .iter()
+                            .map(|t| {
+                                let dh = match c.law(ai, t) {
+                                    Ok(dh) => dh,
+                                    Err(k) => c.input(LaneInput::Hazard(k)),
+                                };
+                                Way {
+                                    dh,
+                                    to: next[t.to],
+                                    inflow: inflow[t.to],
+                                }
+                            })
+                            .collect();
+                        step_ops.push(Op::Compete {
+                            surv,
+                            next: nx,
+                            ways,
+                        });
+                    }
+                }
+                let u = c.value(
+                    &sc.states[st].utility,
+                    Rule::Finite,
+                    format!("utility of state `{}`", sc.states[st].id),
+                );
+                let acc = c.accumulator(x, w_qalys);
+                ro.qalys.push((u, acc));
+                let acc = c.accumulator(x, w_life);
+                ro.life_years.push(acc);
+            }
+            for cost in &arm.costs {
+                let what = format!("cost `{}` in arm `{}`", cost.name, arm.id);
+                match &cost.kind {
+                    CostKind::State {
+                        states,
+                        amount,
+                        per_year,
+                        from_year,
+                        until_year,
+                    } => {
+                        let v = c.value(amount, Rule::Finite, what);
+                        let w = c.weights(s.discount_rate_costs, *from_year, *until_year);
+                        let factor = if *per_year { dt } else { 1.0 };
+                        for st in states {
+                            if let Some(x) = cur[*st] {
+                                let acc = c.accumulator(x, w);
+                                ro.costs.push((v, acc, factor));
+                            }
+                        }
+                    }
+                    CostKind::Once { amount } => {
+                        let v = c.value(amount, Rule::Finite, what);
+                        ro.once_costs.push(v);
+                    }
+                    CostKind::OnEntry { state, amount } => {
+                        let v = c.value(amount, Rule::Finite, what);
+                        if let Some(f) = inflow[*state] {
+                            let acc = c.flow_accumulator(f, s.discount_rate_costs);
+                            ro.costs.push((v, acc, 1.0));
+                        }
+                    }
+                }
+            }
+            if let Some(q) = &arm.one_time_qalys {
+                ro.one_time_qalys = Some(c.value(
+                    q,
+                    Rule::Finite,
+                    format!("one_time_qalys of arm `{}`", arm.id),
+                ));
+            }
+            readouts.push(ro);
+        }
+        // Laws and background factors first, then the moves between states.
+        let mut ops = std::mem::take(&mut c.law_ops);
+        ops.extend(step_ops);
+        c.program.ops = ops;
+        c.program.registers = c.registers;
+        Model {
+            isa,
+            dt,
+            tables: c.tables,
+            program: c.program,
+            values: c.values,
+            checks: c.checks,
+            inputs: c.inputs,
+            initial,
+            readouts,
+            snapshot_layout,
+            arms: sc.arms.len(),
+            states: n_states,
+            dead,
+            years: s.horizon_years as usize,
+        }
+    }
+
+    /// The number of arms.
+    pub fn arms(&self) -> usize {
+        self.arms
+    }
+
+    /// The number of yearly occupancy points per arm and state (`horizon_years + 1`).
+    pub fn occupancy_points(&self) -> usize {
+        self.years + 1
+    }
+
+    /// The number of values one draw's occupancy trace holds: arms x states x points.
+    pub fn occupancy_len(&self) -> usize {
+        self.arms * self.states * self.occupancy_points()
+    }
+
+    /// The instruction set in use.
+    pub fn isa(&self) -> Isa {
+        self.isa
+    }
+
+    /// A workspace sized for this model.
+    pub fn workspace(&self) -> Workspace {
+        Workspace {
+            regs: vec![[0.0; LANES]; self.program.registers],
+            values: vec![0.0; self.values.len() * LANES],
+            snapshot: Vec::with_capacity(self.program.occupancy.len() * (self.years + 1)),
+        }
+    }
+
+    /// Evaluates up to [`LANES`] draws. `slots` holds each draw's parameter and derived values
+    /// (`n * slot_count`, draw-major); `out` receives `n * arms` outcomes (draw-major);
+    /// `occupancy`, when given, receives `n * occupancy_len()` values, ordered draw, arm,
+    /// state, year. On a draw the model cannot use, returns that draw's lane and the reason.
+    pub fn evaluate_block(
+        &self,
+        ws: &mut Workspace,
+        slots: &[f64],
+        n: usize,
+        out: &mut [Outcome],
+        occupancy: Option<&mut [f64]>,
+    ) -> Result<(), (usize, DrawError)> {
+        assert!((1..=LANES).contains(&n), "a block holds 1 to {LANES} draws");
+        let slot_count = slots.len() / n;
+        let nv = self.values.len();
+        for lane in 0..n {
+            let s = &slots[lane * slot_count..(lane + 1) * slot_count];
+            let v = &mut ws.values[lane * nv..(lane + 1) * nv];
+            for (dst, e) in v.iter_mut().zip(&self.values) {
+                *dst = e.eval(s);
+            }
+            self.check(v).map_err(|e| (lane, e))?;
+        }
+        for r in ws.regs.iter_mut() {
+            *r = [0.0; LANES];
+        }
+        for lane in 0..LANES {
+            // Spare lanes repeat the first draw so that they hold valid numbers.
+            let src = if lane < n { lane } else { 0 };
+            let v = &ws.values[src * nv..(src + 1) * nv];
+            for &(r, li) in &self.inputs {
+                ws.regs[r][lane] = self.lane_input(li, v);
+            }
+            for &(r, vi) in &self.initial {
+                ws.regs[r][lane] = v[vi];
+            }
+        }
+        kernel::run(
+            self.isa,
+            &self.program,
+            &self.tables,
+            &mut ws.regs,
+            &mut ws.snapshot,
+        );
+        let dt = self.dt;
+        for lane in 0..n {
+            let v = &ws.values[lane * nv..(lane + 1) * nv];
+            for (ai, ro) in self.readouts.iter().enumerate() {
+                let acc = |r: Reg| ws.regs[r][lane];
+                let mut costs = 0.0;
+                for &(val, r, factor) in &ro.costs {
+                    costs += v[val] * acc(r) * factor;
+                }
+                for &val in &ro.once_costs {
+                    costs += v[val];
+                }
+                let mut qalys = 0.0;
+                for &(u, r) in &ro.qalys {
+                    qalys += v[u] * acc(r) * dt;
+                }
+                if let Some(q) = ro.one_time_qalys {
+                    qalys += v[q];
+                }
+                let life_years = ro.life_years.iter().map(|&r| acc(r)).sum::<f64>() * dt;
+                out[lane * self.arms + ai] = Outcome {
+                    costs,
+                    qalys,
+                    life_years,
+                };
+            }
+        }
+        if let Some(occ) = occupancy {
+            let points = self.occupancy_points();
+            let per_draw = self.occupancy_len();
+            let regs_per_point = self.program.occupancy.len();
+            for lane in 0..n {
+                let o = &mut occ[lane * per_draw..(lane + 1) * per_draw];
+                o.fill(0.0);
+                for (y, chunk) in ws.snapshot.chunks(regs_per_point).enumerate().take(points) {
+                    for (i, &(arm, st)) in self.snapshot_layout.iter().enumerate() {
+                        o[(arm * self.states + st) * points + y] = chunk[i][lane];
+                    }
+                    // The dead state holds whatever is not alive.
+                    for arm in 0..self.arms {
+                        let alive: f64 = (0..self.states)
+                            .filter(|&st| st != self.dead)
+                            .map(|st| o[(arm * self.states + st) * points + y])
+                            .sum();
+                        o[(arm * self.states + self.dead) * points + y] = 1.0 - alive;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check(&self, v: &[f64]) -> Result<(), DrawError> {
+        for c in &self.checks {
+            let x = v[c.value];
+            if !c.rule.holds(x) {
+                return Err(DrawError {
+                    message: format!("{} must be {}, got {x}", c.what, c.rule.expected()),
+                    loc: c.loc,
+                });
+            }
+        }
+        for ro in &self.readouts {
+            let total: f64 = ro.initial.iter().map(|&i| v[i]).sum();
+            if (total - 1.0).abs() > 1e-9 {
+                return Err(DrawError {
+                    message: format!(
+                        "initial occupancy of arm `{}` sums to {total}; expected 1",
+                        ro.id
+                    ),
+                    loc: ro.initial_loc,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn lane_input(&self, li: LaneInput, v: &[f64]) -> f64 {
+        match li {
+            LaneInput::Value(i) => v[i],
+            LaneInput::ShapeLnScale { shape, scale } => v[shape] * libm::log(v[scale]),
+            LaneInput::GompertzRatio { shape, rate } => {
+                if v[shape] == 0.0 {
+                    v[rate]
+                } else {
+                    v[rate] / v[shape]
+                }
+            }
+            LaneInput::Stay(k) => k.stay(v, self.dt),
+            LaneInput::Hazard(k) => k.hazard(v, self.dt),
+        }
+    }
+}

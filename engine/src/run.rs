@@ -1,0 +1,370 @@
+//! Running a scenario: the deterministic base case and the probabilistic sensitivity analysis
+//! (PSA), both through the same compiled model.
+//!
+//! The PSA splits draws into blocks (1,024 by default) evaluated in parallel when the `parallel`
+//! feature is on. Every draw depends only on `(seed, draw index)`, each block writes its draws'
+//! results into its own slice of the output, and the mean occupancy trace is summed in fixed
+//! point (exact integer arithmetic, so the order of addition cannot matter). Results are
+//! therefore identical to the last bit for any thread count and any block size.
+
+use std::fmt;
+
+use crate::model::kernel::LANES;
+use crate::model::{DrawError, Model, Outcome};
+use crate::sampling::Sampler;
+use crate::scenario::{Loc, Scenario};
+
+/// Settings of a probabilistic run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunOptions {
+    /// Seed of every random stream.
+    pub seed: u64,
+    /// Number of draws.
+    pub draws: usize,
+    /// Worker threads (None: one per core). Ignored without the `parallel` feature.
+    pub threads: Option<usize>,
+    /// Draws per unit of parallel work; does not change results.
+    pub block_size: usize,
+    /// Keep every draw's parameter and derived values (needed for `draws.csv` and for
+    /// analyses of parameter uncertainty).
+    pub keep_parameters: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            seed: 20_240_601,
+            draws: 10_000,
+            threads: None,
+            block_size: 1024,
+            keep_parameters: false,
+        }
+    }
+}
+
+/// Why a run could not finish.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunError {
+    /// The base case's own values break a rule of the model.
+    BaseCase {
+        /// The scenario file.
+        file: String,
+        /// What is wrong.
+        error: DrawError,
+    },
+    /// A probabilistic draw breaks a rule of the model.
+    Draw {
+        /// The scenario file.
+        file: String,
+        /// Which draw (0-based).
+        draw: usize,
+        /// Its parameter values, by name.
+        values: Vec<(String, f64)>,
+        /// What is wrong.
+        error: DrawError,
+    },
+    /// Options that make no sense (zero draws, zero threads).
+    Options(String),
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = |f: &mut fmt::Formatter<'_>, file: &str, loc: &Loc| {
+            write!(f, "{file}:{}:{}: ", loc.line, loc.column)
+        };
+        match self {
+            RunError::BaseCase { file, error } => {
+                at(f, file, &error.loc)?;
+                write!(f, "in the base case, {}", error.message)
+            }
+            RunError::Draw {
+                file,
+                draw,
+                values,
+                error,
+            } => {
+                at(f, file, &error.loc)?;
+                write!(
+                    f,
+                    "in probabilistic draw {draw}, {}; the draw's parameters: ",
+                    error.message
+                )?;
+                let shown: Vec<String> = values.iter().map(|(n, v)| format!("{n} = {v}")).collect();
+                write!(
+                    f,
+                    "{}; give the distributions narrower ranges or bounds that keep every draw valid",
+                    shown.join(", ")
+                )
+            }
+            RunError::Options(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// The model's result for one set of parameter values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    /// Parameter and derived values, by slot.
+    pub slots: Vec<f64>,
+    /// Outcome per arm.
+    pub arms: Vec<Outcome>,
+    /// Occupancy at each whole year, ordered arm, state, year.
+    pub occupancy: Vec<f64>,
+}
+
+/// Per-draw results of a probabilistic run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Psa {
+    /// Seed used.
+    pub seed: u64,
+    /// Number of draws.
+    pub draws: usize,
+    /// Number of arms.
+    pub arms: usize,
+    /// Outcomes, draw-major: draw d, arm a at `d * arms + a`.
+    pub outcomes: Vec<Outcome>,
+    /// Slot values per draw (`draws * slot_count`), when kept.
+    pub parameters: Option<Vec<f64>>,
+    /// Slots per draw.
+    pub slot_count: usize,
+    /// Mean occupancy over draws, ordered arm, state, year.
+    pub occupancy_mean: Vec<f64>,
+}
+
+impl Psa {
+    /// One arm's values of one measure, in draw order.
+    pub fn arm_values(&self, arm: usize, measure: impl Fn(&Outcome) -> f64) -> Vec<f64> {
+        self.outcomes
+            .iter()
+            .skip(arm)
+            .step_by(self.arms)
+            .map(measure)
+            .collect()
+    }
+}
+
+/// Fixed-point scale of the occupancy sums: 2^60 (occupancies lie in [0, 1]).
+const OCCUPANCY_SCALE: f64 = (1u64 << 60) as f64;
+
+/// A scenario ready to run: the compiled model and the sampling plan.
+#[derive(Debug, Clone)]
+pub struct Analysis<'a> {
+    scenario: &'a Scenario,
+    model: Model,
+    sampler: Sampler,
+}
+
+impl<'a> Analysis<'a> {
+    /// Compiles the model and plans the sampling.
+    pub fn new(scenario: &'a Scenario) -> Self {
+        Analysis {
+            scenario,
+            model: Model::new(scenario),
+            sampler: Sampler::new(scenario),
+        }
+    }
+
+    /// The same with a given compiled model (e.g. a specific instruction set).
+    pub fn with_model(scenario: &'a Scenario, model: Model) -> Self {
+        Analysis {
+            scenario,
+            model,
+            sampler: Sampler::new(scenario),
+        }
+    }
+
+    /// The scenario.
+    pub fn scenario(&self) -> &Scenario {
+        self.scenario
+    }
+
+    /// The compiled model.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Evaluates the model at given parameter values (derived quantities are computed here).
+    pub fn evaluate(&self, parameters: &[f64]) -> Result<Evaluation, DrawError> {
+        let mut slots = parameters[..self.scenario.parameters.len()].to_vec();
+        slots.resize(self.scenario.slot_count(), 0.0);
+        self.scenario.evaluate_derived(&mut slots);
+        let mut ws = self.model.workspace();
+        let mut arms = vec![Outcome::default(); self.model.arms()];
+        let mut occupancy = vec![0.0; self.model.occupancy_len()];
+        self.model
+            .evaluate_block(&mut ws, &slots, 1, &mut arms, Some(&mut occupancy))
+            .map_err(|(_, e)| e)?;
+        Ok(Evaluation {
+            slots,
+            arms,
+            occupancy,
+        })
+    }
+
+    /// The deterministic base case: every parameter at its base-case value.
+    pub fn base_case(&self) -> Result<Evaluation, RunError> {
+        let base: Vec<f64> = self.scenario.parameters.iter().map(|p| p.base).collect();
+        self.evaluate(&base).map_err(|error| RunError::BaseCase {
+            file: self.scenario.file.clone(),
+            error,
+        })
+    }
+
+    /// The probabilistic analysis. `progress` is called with the number of draws finished by
+    /// each block, from whichever thread finished it.
+    pub fn psa(
+        &self,
+        opts: &RunOptions,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<Psa, RunError> {
+        if opts.draws == 0 {
+            return Err(RunError::Options(
+                "the number of draws must be at least 1".into(),
+            ));
+        }
+        if opts.block_size == 0 {
+            return Err(RunError::Options(
+                "the block size must be at least 1".into(),
+            ));
+        }
+        if opts.threads == Some(0) {
+            return Err(RunError::Options(
+                "the number of threads must be at least 1".into(),
+            ));
+        }
+        #[cfg(feature = "parallel")]
+        if let Some(t) = opts.threads {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .map_err(|e| RunError::Options(format!("cannot start {t} threads: {e}")))?;
+            return pool.install(|| self.psa_in_pool(opts, progress));
+        }
+        self.psa_in_pool(opts, progress)
+    }
+
+    fn psa_in_pool(
+        &self,
+        opts: &RunOptions,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<Psa, RunError> {
+        let arms = self.model.arms();
+        let slot_count = self.scenario.slot_count();
+        let bs = opts.block_size;
+        let mut outcomes = vec![Outcome::default(); opts.draws * arms];
+        let mut parameters = if opts.keep_parameters {
+            vec![0.0; opts.draws * slot_count]
+        } else {
+            Vec::new()
+        };
+        let mut param_chunks: Vec<&mut [f64]> = if opts.keep_parameters {
+            parameters.chunks_mut(bs * slot_count).collect()
+        } else {
+            Vec::new()
+        };
+        param_chunks.resize_with(opts.draws.div_ceil(bs), || &mut []);
+        // (block index, (its outcomes, its parameter values))
+        type Work<'w> = (usize, (&'w mut [Outcome], &'w mut [f64]));
+        let work: Vec<Work> = outcomes
+            .chunks_mut(bs * arms)
+            .zip(param_chunks)
+            .enumerate()
+            .collect();
+        let run = |(b, (out, params)): Work| {
+            let r = self.block(opts.seed, b * bs, out, params);
+            progress(out.len() / arms);
+            r
+        };
+        #[cfg(feature = "parallel")]
+        let sums: Vec<Result<Vec<i128>, RunError>> = {
+            use rayon::prelude::*;
+            work.into_par_iter().map(run).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let sums: Vec<Result<Vec<i128>, RunError>> = work.into_iter().map(run).collect();
+        let mut total = vec![0i128; self.model.occupancy_len()];
+        for s in sums {
+            for (t, x) in total.iter_mut().zip(s?) {
+                *t += x;
+            }
+        }
+        let occupancy_mean = total
+            .iter()
+            .map(|&t| t as f64 / OCCUPANCY_SCALE / opts.draws as f64)
+            .collect();
+        Ok(Psa {
+            seed: opts.seed,
+            draws: opts.draws,
+            arms,
+            outcomes,
+            parameters: opts.keep_parameters.then_some(parameters),
+            slot_count,
+            occupancy_mean,
+        })
+    }
+
+    /// Evaluates the draws `first..first + out.len() / arms`, writing outcomes (and slot values
+    /// when `params` is not empty); returns the block's fixed-point occupancy sums.
+    fn block(
+        &self,
+        seed: u64,
+        first: usize,
+        out: &mut [Outcome],
+        params: &mut [f64],
+    ) -> Result<Vec<i128>, RunError> {
+        let arms = self.model.arms();
+        let sc = self.scenario.slot_count();
+        let n_draws = out.len() / arms;
+        let occ_len = self.model.occupancy_len();
+        let mut ws = self.model.workspace();
+        let mut slots = vec![0.0; LANES * sc];
+        let mut occ = vec![0.0; LANES * occ_len];
+        let mut sums = vec![0i128; occ_len];
+        for start in (0..n_draws).step_by(LANES) {
+            let n = LANES.min(n_draws - start);
+            for lane in 0..n {
+                let s = &mut slots[lane * sc..(lane + 1) * sc];
+                self.sampler.draw(seed, (first + start + lane) as u64, s);
+                self.scenario.evaluate_derived(s);
+            }
+            let result = self.model.evaluate_block(
+                &mut ws,
+                &slots[..n * sc],
+                n,
+                &mut out[start * arms..(start + n) * arms],
+                Some(&mut occ[..n * occ_len]),
+            );
+            if let Err((lane, error)) = result {
+                let s = &slots[lane * sc..(lane + 1) * sc];
+                let values = (0..self.scenario.parameters.len())
+                    .filter(|&i| self.sampler_varies(i))
+                    .map(|i| (self.scenario.slot_name(i).to_string(), s[i]))
+                    .collect();
+                return Err(RunError::Draw {
+                    file: self.scenario.file.clone(),
+                    draw: first + start + lane,
+                    values,
+                    error,
+                });
+            }
+            for x in occ[..n * occ_len].chunks(occ_len) {
+                for (t, v) in sums.iter_mut().zip(x) {
+                    *t += (v * OCCUPANCY_SCALE).round() as i128;
+                }
+            }
+            if !params.is_empty() {
+                params[start * sc..(start + n) * sc].copy_from_slice(&slots[..n * sc]);
+            }
+        }
+        Ok(sums)
+    }
+
+    fn sampler_varies(&self, slot: usize) -> bool {
+        !matches!(
+            self.scenario.parameters[slot].distribution,
+            crate::distribution::Distribution::Fixed { .. }
+        ) || self.scenario.parameters[slot].dirichlet.is_some()
+    }
+}

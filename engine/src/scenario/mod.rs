@@ -1,0 +1,515 @@
+//! Scenario files: what an analyst writes to describe a product, its comparator and the
+//! uncertainty around both.
+//!
+//! A scenario is a TOML file (documented key by key in `models/README.md`). [`Scenario::parse`]
+//! reads it, checks every value and reference, and returns either a validated [`Scenario`] or
+//! every problem found, each located at a file, line and column ([`ScenarioErrors`]). Parameters
+//! and derived quantities share one numbering of *slots*: parameters first (in name order), then
+//! derived quantities in evaluation order, so a compiled [`Expr`] reads its inputs from one slice.
+
+mod raw;
+mod validate;
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::distribution::{Dirichlet, Distribution};
+pub use crate::error::{ScenarioError, ScenarioErrors, SourceText};
+use crate::expr::Expr;
+
+/// A text in Japanese and English. Either may be empty when the scenario gives only one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Bilingual {
+    /// Japanese.
+    pub ja: String,
+    /// English.
+    pub en: String,
+}
+
+/// A line and column in the scenario file, kept for errors found while running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Loc {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+/// The kind of regenerative medicine product.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProductType {
+    /// Made from the patient's own cells (e.g. CAR-T, HeartSheet).
+    AutologousCell,
+    /// Made from donor cells, many patients per batch (e.g. mesenchymal stromal cells).
+    AllogeneicCell,
+    /// A viral-vector gene therapy (e.g. AAV, lentiviral).
+    ViralVectorGeneTherapy,
+    /// An engineered tissue (e.g. cultured skin, cartilage).
+    EngineeredTissue,
+}
+
+impl ProductType {
+    /// Every kind with its spelling in scenario files.
+    pub const ALL: [(&'static str, ProductType); 4] = [
+        ("autologous_cell", ProductType::AutologousCell),
+        ("allogeneic_cell", ProductType::AllogeneicCell),
+        (
+            "viral_vector_gene_therapy",
+            ProductType::ViralVectorGeneTherapy,
+        ),
+        ("engineered_tissue", ProductType::EngineeredTissue),
+    ];
+}
+
+/// A source that parameters cite.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Source {
+    /// Short identifier used by parameters.
+    pub id: String,
+    /// Full citation.
+    pub citation: String,
+    /// Where to read it, if online.
+    pub url: Option<String>,
+    /// Publication or access date, as written (TOML date).
+    pub date: Option<String>,
+}
+
+/// How a cycle's value is counted from the occupancy at its start and end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WithinCycleCorrection {
+    /// Half of the start and half of the end occupancy (the life-table method); discounted at
+    /// the middle of the cycle.
+    Trapezoid,
+    /// The occupancy at the start of the cycle, discounted at the start.
+    StartOfCycle,
+    /// The occupancy at the end of the cycle, discounted at the end.
+    EndOfCycle,
+}
+
+/// Model-wide settings.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Settings {
+    /// Currency of every cost (only `JPY` for now).
+    pub currency: String,
+    /// Annual discount rate for costs (Japan's guideline: 2%).
+    pub discount_rate_costs: f64,
+    /// Annual discount rate for QALYs (Japan's guideline: 2%).
+    pub discount_rate_outcomes: f64,
+    /// Cycles per year; the cycle length is its inverse.
+    pub cycles_per_year: u32,
+    /// Time horizon in years.
+    pub horizon_years: u32,
+    /// Age of the cohort at the start.
+    pub start_age: f64,
+    /// How occupancy is counted within a cycle.
+    pub within_cycle_correction: WithinCycleCorrection,
+    /// Willingness-to-pay values, yen per QALY, for threshold prices.
+    pub wtp: Vec<f64>,
+}
+
+impl Settings {
+    /// The number of cycles in the horizon.
+    pub fn cycles(&self) -> usize {
+        self.cycles_per_year as usize * self.horizon_years as usize
+    }
+    /// The cycle length in years.
+    pub fn cycle_years(&self) -> f64 {
+        1.0 / f64::from(self.cycles_per_year)
+    }
+}
+
+/// Which sex a life table describes for the cohort.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    /// Men only.
+    Male,
+    /// Women only.
+    Female,
+    /// A cohort with this share of men at the start.
+    Mixed {
+        /// Share of men at the starting age.
+        male_share: f64,
+    },
+}
+
+/// Background (all-cause) mortality applied to every living state, scaled by the state's
+/// hazard ratio.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mortality {
+    /// Gompertz law: hazard per year `a * exp(b * age)`.
+    Gompertz {
+        /// Hazard at age 0.
+        a: f64,
+        /// Rate of increase with age.
+        b: f64,
+    },
+    /// An abridged life table: probability of death within a year, by integer age.
+    LifeTable {
+        /// The file, as written in the scenario.
+        file: String,
+        /// First age in the table.
+        first_age: u32,
+        /// qx for men, from `first_age` upwards.
+        male_qx: Vec<f64>,
+        /// qx for women, from `first_age` upwards.
+        female_qx: Vec<f64>,
+        /// Which column(s) to use.
+        sex: Sex,
+    },
+}
+
+/// An uncertain input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameter {
+    /// Name used in expressions.
+    pub name: String,
+    /// Base-case value (the deterministic run).
+    pub base: f64,
+    /// Distribution for the probabilistic analysis (`Fixed` for Dirichlet components, which
+    /// are drawn by their group).
+    pub distribution: Distribution,
+    /// The source id it cites.
+    pub source: String,
+    /// A readable name.
+    pub label: Bilingual,
+    /// Unit, as written.
+    pub unit: Option<String>,
+    /// A note on where the number comes from or why the distribution was chosen.
+    pub note: Option<String>,
+    /// The Dirichlet group it belongs to, if any.
+    pub dirichlet: Option<usize>,
+    /// Where it is defined.
+    pub loc: Loc,
+}
+
+/// Shares that must sum to one, drawn together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DirichletGroup {
+    /// Group name.
+    pub name: String,
+    /// Parameter indices of the components, in the order written.
+    pub components: Vec<usize>,
+    /// The distribution.
+    pub distribution: Dirichlet,
+}
+
+/// Parameters drawn through a Gaussian copula with the given correlation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correlation {
+    /// Parameter indices, in matrix order.
+    pub parameters: Vec<usize>,
+    /// Lower-triangular Cholesky factor of the correlation matrix, row-major.
+    pub cholesky: Vec<Vec<f64>>,
+}
+
+/// A quantity computed from parameters for every draw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Derived {
+    /// Name used in expressions.
+    pub name: String,
+    /// The expression, as written.
+    pub text: String,
+    /// Compiled form.
+    pub expr: Expr,
+}
+
+/// A health state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    /// Identifier.
+    pub id: String,
+    /// A readable name.
+    pub label: Bilingual,
+    /// Whether this is the (single) dead state.
+    pub dead: bool,
+    /// Utility weight per year in this state.
+    pub utility: Located<Expr>,
+    /// Hazard ratio applied to background mortality in this state.
+    pub mortality_hr: Located<Expr>,
+}
+
+/// A compiled expression with the place it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    /// The value.
+    pub value: T,
+    /// Where it was written.
+    pub loc: Loc,
+}
+
+/// How a transition's probability is specified. Times are years since the start of the model
+/// (the cohort's clock), not time in the state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TransitionLaw {
+    /// A probability per cycle.
+    CycleProbability(Located<Expr>),
+    /// A probability per year, converted to a cycle as `1 - (1 - p)^(1/cycles_per_year)`.
+    AnnualProbability(Located<Expr>),
+    /// A constant rate per year.
+    Rate(Located<Expr>),
+    /// Exponential survival: `H(t) = rate * t`.
+    Exponential {
+        /// Rate per year.
+        rate: Located<Expr>,
+    },
+    /// Weibull survival: `H(t) = (t / scale)^shape`.
+    Weibull {
+        /// Shape.
+        shape: Located<Expr>,
+        /// Scale in years.
+        scale: Located<Expr>,
+    },
+    /// Gompertz survival: `H(t) = rate / shape * (exp(shape * t) - 1)`.
+    Gompertz {
+        /// Shape per year (may be negative).
+        shape: Located<Expr>,
+        /// Initial hazard per year.
+        rate: Located<Expr>,
+    },
+    /// Log-logistic survival: `S(t) = 1 / (1 + (t / scale)^shape)`.
+    LogLogistic {
+        /// Shape.
+        shape: Located<Expr>,
+        /// Scale in years (the median).
+        scale: Located<Expr>,
+    },
+    /// Lognormal survival: `S(t) = 1 - Phi((ln t - meanlog) / sdlog)`.
+    LogNormal {
+        /// Mean of log time (years).
+        meanlog: Located<Expr>,
+        /// Standard deviation of log time.
+        sdlog: Located<Expr>,
+    },
+}
+
+impl TransitionLaw {
+    /// Whether the law changes with time (a parametric survival curve).
+    pub fn is_time_dependent(&self) -> bool {
+        !matches!(
+            self,
+            TransitionLaw::CycleProbability(_)
+                | TransitionLaw::AnnualProbability(_)
+                | TransitionLaw::Rate(_)
+        )
+    }
+}
+
+/// A transition between two states within one arm.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    /// Source state index.
+    pub from: usize,
+    /// Destination state index.
+    pub to: usize,
+    /// How likely it is.
+    pub law: TransitionLaw,
+    /// Multiplies the hazard (time-dependent laws and rates).
+    pub hazard_ratio: Option<Located<Expr>>,
+    /// Mixture cure: this fraction never makes the transition (`S = pi + (1 - pi) S_u`).
+    pub cure_fraction: Option<Located<Expr>>,
+    /// Where it is defined.
+    pub loc: Loc,
+}
+
+/// When and how a cost accrues.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CostKind {
+    /// While in any of `states`, each cycle, within the window `[from_year, until_year)`
+    /// (a cycle counts when its midpoint lies inside).
+    State {
+        /// State indices.
+        states: Vec<usize>,
+        /// Amount per cycle (already converted from per year when written so).
+        amount: Located<Expr>,
+        /// Whether the amount was written per year (then multiplied by the cycle length).
+        per_year: bool,
+        /// Window start, years.
+        from_year: f64,
+        /// Window end, years (infinite for no end).
+        until_year: f64,
+    },
+    /// Once, at the start, undiscounted.
+    Once {
+        /// Amount.
+        amount: Located<Expr>,
+    },
+    /// Each time someone enters `state` (from another state).
+    OnEntry {
+        /// State index.
+        state: usize,
+        /// Amount per entry.
+        amount: Located<Expr>,
+    },
+}
+
+/// A cost item, shared by all arms or specific to one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cost {
+    /// Name (unique within an arm).
+    pub name: String,
+    /// A readable name.
+    pub label: Bilingual,
+    /// A free category for grouping in reports (e.g. "follow-up").
+    pub category: Option<String>,
+    /// When it accrues.
+    pub kind: CostKind,
+}
+
+/// A treatment strategy: where the cohort starts, how it moves and what it costs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arm {
+    /// Identifier.
+    pub id: String,
+    /// A readable name.
+    pub label: Bilingual,
+    /// Initial occupancy by state (states not listed start empty).
+    pub initial: Vec<(usize, Located<Expr>)>,
+    /// Where the initial occupancy is written.
+    pub initial_loc: Loc,
+    /// Transitions.
+    pub transitions: Vec<Transition>,
+    /// Costs: the scenario-wide ones first, then the arm's own.
+    pub costs: Vec<Cost>,
+    /// QALYs gained (or lost, if negative) once at the start, undiscounted.
+    pub one_time_qalys: Option<Located<Expr>>,
+}
+
+/// Scenario identity and description.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Meta {
+    /// Short identifier (used in file names and URLs).
+    pub id: String,
+    /// Title.
+    pub title: Bilingual,
+    /// Summary.
+    pub summary: Bilingual,
+    /// Kind of product.
+    pub product_type: ProductType,
+}
+
+/// A validated scenario, ready to compile into a model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// The file name used in messages.
+    pub file: String,
+    /// SHA-256 (hex) of the scenario text and every file it reads, in order.
+    pub hash: String,
+    /// Identity and description.
+    pub meta: Meta,
+    /// Sources cited by parameters.
+    pub sources: Vec<Source>,
+    /// Model-wide settings.
+    pub settings: Settings,
+    /// Background mortality.
+    pub mortality: Mortality,
+    /// The source id cited for background mortality.
+    pub mortality_source: String,
+    /// Parameters, sorted by name; their index is their slot.
+    pub parameters: Vec<Parameter>,
+    /// Dirichlet groups.
+    pub dirichlets: Vec<DirichletGroup>,
+    /// Correlated groups.
+    pub correlations: Vec<Correlation>,
+    /// Derived quantities in evaluation order; slot = parameters.len() + index.
+    pub derived: Vec<Derived>,
+    /// Health states.
+    pub states: Vec<State>,
+    /// Arms.
+    pub arms: Vec<Arm>,
+    /// Index of the arm whose price is solved for.
+    pub intervention: usize,
+    /// Index of the comparator arm.
+    pub comparator: usize,
+}
+
+impl Scenario {
+    /// Parses and validates scenario `text`. `file` names it in messages; `read` returns the text
+    /// of a file the scenario refers to (a life table), given the path as written.
+    pub fn parse(
+        file: &str,
+        text: &str,
+        read: &dyn Fn(&str) -> Result<String, String>,
+    ) -> Result<Scenario, ScenarioErrors> {
+        validate::validate(file, text, read)
+    }
+
+    /// Reads and validates a scenario file; files it refers to are resolved relative to it.
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+            file: file.clone(),
+            line: 1,
+            column: 1,
+            message: format!("cannot read the scenario file: {e}"),
+        })?;
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let read = move |rel: &str| {
+            std::fs::read_to_string(dir.join(rel))
+                .map_err(|e| format!("{}: {e}", dir.join(rel).display()))
+        };
+        Scenario::parse(&file, &text, &read)
+    }
+
+    /// Number of slots (parameters and derived quantities).
+    pub fn slot_count(&self) -> usize {
+        self.parameters.len() + self.derived.len()
+    }
+
+    /// The name of a slot.
+    pub fn slot_name(&self, slot: usize) -> &str {
+        if slot < self.parameters.len() {
+            &self.parameters[slot].name
+        } else {
+            &self.derived[slot - self.parameters.len()].name
+        }
+    }
+
+    /// The slot of a name, if it is a parameter or derived quantity.
+    pub fn slot_of(&self, name: &str) -> Option<usize> {
+        self.parameters
+            .iter()
+            .position(|p| p.name == name)
+            .or_else(|| {
+                self.derived
+                    .iter()
+                    .position(|d| d.name == name)
+                    .map(|i| i + self.parameters.len())
+            })
+    }
+
+    /// Fills `slots` with the base case: parameter base values, then derived quantities.
+    pub fn base_slots(&self) -> Vec<f64> {
+        let mut slots: Vec<f64> = self.parameters.iter().map(|p| p.base).collect();
+        slots.resize(self.slot_count(), 0.0);
+        self.evaluate_derived(&mut slots);
+        slots
+    }
+
+    /// Evaluates derived quantities in order, given parameter values in the first slots.
+    pub fn evaluate_derived(&self, slots: &mut [f64]) {
+        let np = self.parameters.len();
+        for (i, d) in self.derived.iter().enumerate() {
+            slots[np + i] = d.expr.eval(slots);
+        }
+    }
+
+    /// Index of an arm by id.
+    pub fn arm_index(&self, id: &str) -> Option<usize> {
+        self.arms.iter().position(|a| a.id == id)
+    }
+}
+
+/// SHA-256 over the scenario text and the files it reads, hex-encoded. Each part is prefixed by
+/// its length so that moving bytes between parts changes the hash.
+pub(crate) fn content_hash(parts: &[&[u8]]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,265 @@
+//! The scenario file exactly as written: serde structures with the byte span of every value, so
+//! that validation can point at the line and column of a mistake. Nothing here is checked beyond
+//! types and key names (unknown keys are rejected); `validate` turns this into a [`super::Scenario`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
+use toml::Spanned;
+
+/// A number or an arithmetic expression, as written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprSource {
+    /// A plain TOML number.
+    Number(f64),
+    /// A string holding an expression over parameters.
+    Text(String),
+}
+
+impl<'de> Deserialize<'de> for ExprSource {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = ExprSource;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number or an expression in quotes, such as \"c_drug * 12\"")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<ExprSource, E> {
+                Ok(ExprSource::Number(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<ExprSource, E> {
+                Ok(ExprSource::Number(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<ExprSource, E> {
+                Ok(ExprSource::Number(v as f64))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ExprSource, E> {
+                Ok(ExprSource::Text(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A number written as a TOML integer or float.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Number(pub f64);
+
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Number;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Number, E> {
+                Ok(Number(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Number, E> {
+                Ok(Number(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Number, E> {
+                Ok(Number(v as f64))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Japanese and English versions of a text.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Bilingual {
+    pub ja: Option<Spanned<String>>,
+    pub en: Option<Spanned<String>>,
+}
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub scenario: Spanned<RawMeta>,
+    #[serde(default)]
+    pub sources: Vec<Spanned<RawSource>>,
+    #[serde(default)]
+    pub settings: Option<Spanned<RawSettings>>,
+    pub mortality: Option<Spanned<RawMortality>>,
+    #[serde(default)]
+    pub parameters: BTreeMap<Spanned<String>, Spanned<RawParameter>>,
+    #[serde(default)]
+    pub dirichlet: BTreeMap<Spanned<String>, Spanned<RawDirichlet>>,
+    #[serde(default)]
+    pub correlations: Vec<Spanned<RawCorrelation>>,
+    #[serde(default)]
+    pub derived: BTreeMap<Spanned<String>, Spanned<ExprSource>>,
+    #[serde(default)]
+    pub states: Vec<Spanned<RawState>>,
+    #[serde(default)]
+    pub costs: Vec<Spanned<RawCost>>,
+    #[serde(default)]
+    pub arms: BTreeMap<Spanned<String>, Spanned<RawArm>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMeta {
+    pub id: Spanned<String>,
+    pub title: Spanned<Bilingual>,
+    pub summary: Option<Spanned<Bilingual>>,
+    pub product_type: Spanned<String>,
+    pub intervention: Spanned<String>,
+    pub comparator: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSource {
+    pub id: Spanned<String>,
+    pub citation: Spanned<String>,
+    pub url: Option<Spanned<String>>,
+    pub date: Option<Spanned<toml::value::Datetime>>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawSettings {
+    pub currency: Option<Spanned<String>>,
+    pub discount_rate_costs: Option<Spanned<Number>>,
+    pub discount_rate_outcomes: Option<Spanned<Number>>,
+    pub cycles_per_year: Option<Spanned<i64>>,
+    pub horizon_years: Option<Spanned<i64>>,
+    pub start_age: Option<Spanned<Number>>,
+    pub within_cycle_correction: Option<Spanned<String>>,
+    pub wtp: Option<Spanned<Vec<Spanned<Number>>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMortality {
+    pub kind: Spanned<String>,
+    pub source: Spanned<String>,
+    pub a: Option<Spanned<Number>>,
+    pub b: Option<Spanned<Number>>,
+    pub file: Option<Spanned<String>>,
+    pub sex: Option<Spanned<String>>,
+    pub male_share: Option<Spanned<Number>>,
+}
+
+/// One uncertain parameter: its base case, its source and its distribution. The distribution's
+/// own keys sit beside `dist`; which ones apply depends on the kind.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawParameter {
+    pub value: Spanned<Number>,
+    pub source: Spanned<String>,
+    pub dist: Option<Spanned<String>>,
+    pub label: Option<Spanned<Bilingual>>,
+    pub unit: Option<Spanned<String>>,
+    pub note: Option<Spanned<String>>,
+    pub mean: Option<Spanned<Number>>,
+    pub sd: Option<Spanned<Number>>,
+    pub alpha: Option<Spanned<Number>>,
+    pub beta: Option<Spanned<Number>>,
+    pub shape: Option<Spanned<Number>>,
+    pub scale: Option<Spanned<Number>>,
+    pub rate: Option<Spanned<Number>>,
+    pub meanlog: Option<Spanned<Number>>,
+    pub sdlog: Option<Spanned<Number>>,
+    pub min: Option<Spanned<Number>>,
+    pub max: Option<Spanned<Number>>,
+    pub mode: Option<Spanned<Number>>,
+    pub lower: Option<Spanned<Number>>,
+    pub upper: Option<Spanned<Number>>,
+    pub lambda: Option<Spanned<Number>>,
+    pub values: Option<Spanned<Vec<Spanned<Number>>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDirichlet {
+    pub components: Spanned<Vec<Spanned<String>>>,
+    pub value: Spanned<Vec<Spanned<Number>>>,
+    pub source: Spanned<String>,
+    pub alpha: Option<Spanned<Vec<Spanned<Number>>>>,
+    pub concentration: Option<Spanned<Number>>,
+    pub label: Option<Spanned<Bilingual>>,
+    pub note: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCorrelation {
+    pub parameters: Spanned<Vec<Spanned<String>>>,
+    pub matrix: Spanned<Vec<Spanned<Vec<Spanned<Number>>>>>,
+    pub source: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawState {
+    pub id: Spanned<String>,
+    pub label: Option<Spanned<Bilingual>>,
+    #[serde(default)]
+    pub dead: Option<Spanned<bool>>,
+    pub utility: Option<Spanned<ExprSource>>,
+    pub mortality_hr: Option<Spanned<ExprSource>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCost {
+    pub name: Spanned<String>,
+    pub label: Option<Spanned<Bilingual>>,
+    pub category: Option<Spanned<String>>,
+    pub states: Option<Spanned<Vec<Spanned<String>>>>,
+    pub per_cycle: Option<Spanned<ExprSource>>,
+    pub per_year: Option<Spanned<ExprSource>>,
+    pub once: Option<Spanned<ExprSource>>,
+    pub on_entry: Option<Spanned<String>>,
+    pub amount: Option<Spanned<ExprSource>>,
+    pub from_year: Option<Spanned<Number>>,
+    pub until_year: Option<Spanned<Number>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawArm {
+    pub label: Option<Spanned<Bilingual>>,
+    pub initial: Spanned<BTreeMap<Spanned<String>, Spanned<ExprSource>>>,
+    #[serde(default)]
+    pub transitions: Vec<Spanned<RawTransition>>,
+    #[serde(default)]
+    pub costs: Vec<Spanned<RawCost>>,
+    pub one_time_qalys: Option<Spanned<ExprSource>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTransition {
+    pub from: Spanned<String>,
+    pub to: Spanned<String>,
+    pub probability: Option<Spanned<ExprSource>>,
+    pub annual_probability: Option<Spanned<ExprSource>>,
+    pub rate: Option<Spanned<ExprSource>>,
+    pub exponential: Option<Spanned<RawLawParams>>,
+    pub weibull: Option<Spanned<RawLawParams>>,
+    pub gompertz: Option<Spanned<RawLawParams>>,
+    pub loglogistic: Option<Spanned<RawLawParams>>,
+    pub lognormal: Option<Spanned<RawLawParams>>,
+    pub hazard_ratio: Option<Spanned<ExprSource>>,
+    pub cure_fraction: Option<Spanned<ExprSource>>,
+}
+
+/// Parameters of a parametric survival law; which apply depends on the law.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLawParams {
+    pub rate: Option<Spanned<ExprSource>>,
+    pub shape: Option<Spanned<ExprSource>>,
+    pub scale: Option<Spanned<ExprSource>>,
+    pub meanlog: Option<Spanned<ExprSource>>,
+    pub sdlog: Option<Spanned<ExprSource>>,
+}

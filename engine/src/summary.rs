@@ -1,0 +1,128 @@
+//! Summaries of Monte Carlo output: means with their Monte Carlo standard errors, and
+//! quantiles by linear interpolation between order statistics (R's type 7, numpy's default),
+//! found by linear-time selection rather than a full sort.
+
+use serde::Serialize;
+
+/// Mean, spread and interval of a quantity over the draws.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Summary {
+    /// Sample mean.
+    pub mean: f64,
+    /// Monte Carlo standard error of the mean: sd / sqrt(n).
+    pub mcse: f64,
+    /// Sample standard deviation (n - 1 denominator).
+    pub sd: f64,
+    /// 2.5% quantile.
+    pub p2_5: f64,
+    /// Median.
+    pub p50: f64,
+    /// 97.5% quantile.
+    pub p97_5: f64,
+}
+
+/// Sample mean, in draw order (so the result does not depend on threads).
+pub fn mean(x: &[f64]) -> f64 {
+    if x.is_empty() {
+        return f64::NAN;
+    }
+    x.iter().sum::<f64>() / x.len() as f64
+}
+
+/// Sample standard deviation around `m` (n - 1 denominator; 0 for one value).
+pub fn sd(x: &[f64], m: f64) -> f64 {
+    if x.len() < 2 {
+        return 0.0;
+    }
+    (x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (x.len() - 1) as f64).sqrt()
+}
+
+/// Type-7 quantiles of `x` at each probability in `ps`. Reorders `x`.
+pub fn quantiles(x: &mut [f64], ps: &[f64]) -> Vec<f64> {
+    let n = x.len();
+    if n == 0 {
+        return vec![f64::NAN; ps.len()];
+    }
+    ps.iter()
+        .map(|&p| {
+            let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+            let lo = h.floor() as usize;
+            let (_, &mut x_lo, right) = x.select_nth_unstable_by(lo, f64::total_cmp);
+            let frac = h - lo as f64;
+            if frac == 0.0 || right.is_empty() {
+                return x_lo;
+            }
+            let x_hi = right.iter().copied().fold(f64::INFINITY, f64::min);
+            x_lo + frac * (x_hi - x_lo)
+        })
+        .collect()
+}
+
+/// Summarises `x` (reorders a copy, not `x`).
+pub fn summarise(x: &[f64]) -> Summary {
+    let m = mean(x);
+    let s = sd(x, m);
+    let mut work = x.to_vec();
+    let q = quantiles(&mut work, &[0.025, 0.5, 0.975]);
+    Summary {
+        mean: m,
+        mcse: s / (x.len() as f64).sqrt(),
+        sd: s,
+        p2_5: q[0],
+        p50: q[1],
+        p97_5: q[2],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_match_numpy_linear_interpolation() {
+        // numpy.quantile([1, 2, 3, 4, 10], [0.025, 0.5, 0.975, 0.1]) = [1.1, 3.0, 9.4, 1.4]
+        let mut x = vec![10.0, 3.0, 1.0, 4.0, 2.0];
+        let q = quantiles(&mut x, &[0.025, 0.5, 0.975, 0.1]);
+        let want = [1.1, 3.0, 9.4, 1.4];
+        for (a, b) in q.iter().zip(want) {
+            assert!((a - b).abs() < 1e-12, "{q:?}");
+        }
+        let mut one = vec![7.0];
+        assert_eq!(quantiles(&mut one, &[0.025, 0.975]), vec![7.0, 7.0]);
+    }
+
+    #[test]
+    fn quantiles_agree_with_a_full_sort() {
+        let mut s: u64 = 12345;
+        let x: Vec<f64> = (0..1001)
+            .map(|_| {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (s >> 11) as f64 / (1u64 << 53) as f64
+            })
+            .collect();
+        let mut sorted = x.clone();
+        sorted.sort_by(f64::total_cmp);
+        for p in [0.0, 0.025, 0.3333, 0.5, 0.975, 1.0] {
+            let h: f64 = 1000.0 * p;
+            let lo = h.floor() as usize;
+            let want = if lo == 1000 {
+                sorted[1000]
+            } else {
+                sorted[lo] + (h - lo as f64) * (sorted[lo + 1] - sorted[lo])
+            };
+            let got = quantiles(&mut x.clone(), &[p])[0];
+            assert_eq!(got, want, "p = {p}");
+        }
+    }
+
+    #[test]
+    fn summary_of_known_values() {
+        let s = summarise(&[1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(s.mean, 2.5);
+        assert!((s.sd - (5.0f64 / 3.0).sqrt()).abs() < 1e-15);
+        assert!((s.mcse - s.sd / 2.0).abs() < 1e-15);
+        assert_eq!(s.p50, 2.5);
+    }
+}

@@ -1,0 +1,7 @@
+//! One module per subcommand.
+
+pub mod check;
+pub mod run;
+
+/// Errors of any subcommand; each is printed as one `error: ...` line.
+pub type Error = Box<dyn std::error::Error + Send + Sync>;

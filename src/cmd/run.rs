@@ -1,0 +1,331 @@
+//! `tenbin run`: the base case, the probabilistic analysis and the threshold prices of one
+//! scenario, printed as a table or JSON and optionally written to a directory.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use tenbin_engine::report::{Report, VERSION};
+use tenbin_engine::run::{Analysis, Psa, RunOptions};
+use tenbin_engine::scenario::Scenario;
+
+use super::Error;
+use crate::output::Staging;
+
+/// How the summary is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A readable table.
+    Table,
+    /// The summary as JSON (the same as `summary.json`).
+    Json,
+}
+
+/// Arguments of `tenbin run`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The scenario file (TOML).
+    scenario: PathBuf,
+    /// Probabilistic draws (0 for the base case only).
+    #[arg(long, default_value_t = 10_000)]
+    draws: usize,
+    /// Seed of the random streams.
+    #[arg(long, default_value_t = RunOptions::default().seed)]
+    seed: u64,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Write summary.json and manifest.json (and draws.csv with --keep-draws) to this directory.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Also write every draw's parameters and results to draws.csv (needs --out).
+    #[arg(long, requires = "out")]
+    keep_draws: bool,
+    /// How to print the summary.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// What `manifest.json` records: enough to rerun and check any number.
+#[derive(Debug, Serialize)]
+struct Manifest<'a> {
+    tenbin_version: &'a str,
+    scenario_file: String,
+    scenario_id: &'a str,
+    scenario_sha256: &'a str,
+    seed: u64,
+    draws: usize,
+    threads: usize,
+    elapsed_seconds: f64,
+    files: Vec<&'a str>,
+    command: String,
+}
+
+/// Runs the subcommand.
+pub fn run(args: &Args) -> Result<ExitCode, Error> {
+    let sc = Scenario::load(&args.scenario).map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let analysis = Analysis::new(&sc);
+    let base = analysis.base_case()?;
+    let opts = RunOptions {
+        seed: args.seed,
+        draws: args.draws,
+        threads: args.threads,
+        keep_parameters: args.keep_draws,
+        ..RunOptions::default()
+    };
+    let psa = if args.draws > 0 {
+        let bar = if std::io::stderr().is_terminal() && args.draws >= 20_000 {
+            let bar = ProgressBar::new(args.draws as u64);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} {wide_bar} {pos}/{len} draws ({per_sec}, {eta} left)",
+                )
+                .map_err(|e| e.to_string())?,
+            );
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        let psa = analysis.psa(&opts, &|n| bar.inc(n as u64))?;
+        bar.finish_and_clear();
+        Some(psa)
+    } else {
+        None
+    };
+    let elapsed = started.elapsed().as_secs_f64();
+    let report = Report::new(&sc, &base, psa.as_ref());
+
+    if let Some(dir) = &args.out {
+        let staging = Staging::new(dir)?;
+        let mut files = vec!["summary.json", "manifest.json"];
+        staging.write("summary.json", |w| {
+            serde_json::to_writer_pretty(&mut *w, &report)?;
+            writeln!(w)
+        })?;
+        if let (true, Some(p)) = (args.keep_draws, &psa) {
+            files.push("draws.csv");
+            staging.write("draws.csv", |w| write_draws(w, &sc, p))?;
+        }
+        let manifest = Manifest {
+            tenbin_version: VERSION,
+            scenario_file: args.scenario.display().to_string(),
+            scenario_id: &sc.meta.id,
+            scenario_sha256: &sc.hash,
+            seed: args.seed,
+            draws: args.draws,
+            threads: args
+                .threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+            elapsed_seconds: elapsed,
+            files,
+            command: std::env::args().collect::<Vec<_>>().join(" "),
+        };
+        staging.write("manifest.json", |w| {
+            serde_json::to_writer_pretty(&mut *w, &manifest)?;
+            writeln!(w)
+        })?;
+        staging.commit()?;
+    }
+
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+        Format::Table => print_table(&mut out, &sc, &report)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One row per draw: the draw's parameter and derived values, each arm's results, the
+/// incremental results and the threshold price at every willingness to pay.
+fn write_draws(w: &mut dyn Write, sc: &Scenario, p: &Psa) -> std::io::Result<()> {
+    let (i, c) = (sc.intervention, sc.comparator);
+    let mut header = vec!["draw".to_string()];
+    header.extend((0..sc.slot_count()).map(|s| sc.slot_name(s).to_string()));
+    for arm in &sc.arms {
+        for m in ["qalys", "costs", "life_years"] {
+            header.push(format!("{}.{m}", arm.id));
+        }
+    }
+    header.push("incremental.qalys".into());
+    header.push("incremental.costs".into());
+    for wtp in &sc.settings.wtp {
+        header.push(format!("threshold_price.{wtp}"));
+    }
+    writeln!(w, "{}", header.join(","))?;
+    let params = p.parameters.as_deref().unwrap_or(&[]);
+    let mut line = String::new();
+    for d in 0..p.draws {
+        use std::fmt::Write as _;
+        line.clear();
+        let _ = write!(line, "{d}");
+        if !params.is_empty() {
+            for v in &params[d * p.slot_count..(d + 1) * p.slot_count] {
+                let _ = write!(line, ",{v}");
+            }
+        }
+        let o = &p.outcomes[d * p.arms..(d + 1) * p.arms];
+        for a in o {
+            let _ = write!(line, ",{},{},{}", a.qalys, a.costs, a.life_years);
+        }
+        let (dq, dc) = (o[i].qalys - o[c].qalys, o[i].costs - o[c].costs);
+        let _ = write!(line, ",{dq},{dc}");
+        for wtp in &sc.settings.wtp {
+            let _ = write!(line, ",{}", wtp * dq - dc);
+        }
+        writeln!(w, "{line}")?;
+    }
+    Ok(())
+}
+
+/// Yen with thousands separators, rounded to the yen.
+fn yen(x: f64) -> String {
+    let neg = x < 0.0;
+    let digits = format!("{:.0}", x.abs());
+    let mut s = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            s.push(',');
+        }
+        s.push(ch);
+    }
+    if neg { format!("-{s}") } else { s }
+}
+
+fn print_table(w: &mut dyn Write, sc: &Scenario, r: &Report) -> std::io::Result<()> {
+    let title = if sc.meta.title.en.is_empty() {
+        &sc.meta.title.ja
+    } else {
+        &sc.meta.title.en
+    };
+    writeln!(w, "{title}")?;
+    writeln!(
+        w,
+        "scenario {} ({}), sha256 {}",
+        sc.meta.id,
+        sc.file,
+        &sc.hash[..16]
+    )?;
+    match r.seed {
+        Some(seed) => writeln!(
+            w,
+            "tenbin {}, seed {seed}, {} draws",
+            r.tenbin_version, r.draws
+        )?,
+        None => writeln!(w, "tenbin {}, base case only", r.tenbin_version)?,
+    }
+    writeln!(w)?;
+    writeln!(
+        w,
+        "Base case            {:>14} {:>14} {:>20}",
+        "QALYs", "life years", "costs excl. price"
+    )?;
+    for arm in &sc.arms {
+        let o = &r.base_case.arms[&arm.id];
+        writeln!(
+            w,
+            "  {:<18} {:>14.4} {:>14.4} {:>20}",
+            arm.id,
+            o.qalys,
+            o.life_years,
+            yen(o.costs)
+        )?;
+    }
+    let inc = &r.base_case.incremental;
+    writeln!(
+        w,
+        "  {:<18} {:>14.4} {:>14.4} {:>20}",
+        "incremental",
+        inc.qalys,
+        inc.life_years,
+        yen(inc.costs)
+    )?;
+    if let Some(psa) = &r.psa {
+        writeln!(w)?;
+        writeln!(
+            w,
+            "Probabilistic ({} draws)   mean (MC s.e.)          95% interval",
+            psa.draws
+        )?;
+        for arm in &sc.arms {
+            let a = &psa.arms[&arm.id];
+            writeln!(
+                w,
+                "  {:<14} QALYs {:>12.4} ({:.4})   {:.4} to {:.4}",
+                arm.id, a.qalys.mean, a.qalys.mcse, a.qalys.p2_5, a.qalys.p97_5
+            )?;
+            writeln!(
+                w,
+                "  {:<14} costs {:>16} ({})   {} to {}",
+                "",
+                yen(a.costs.mean),
+                yen(a.costs.mcse),
+                yen(a.costs.p2_5),
+                yen(a.costs.p97_5)
+            )?;
+        }
+        let q = &psa.incremental.qalys;
+        let c = &psa.incremental.costs;
+        writeln!(
+            w,
+            "  {:<14} QALYs {:>12.4} ({:.4})   {:.4} to {:.4}",
+            "incremental", q.mean, q.mcse, q.p2_5, q.p97_5
+        )?;
+        writeln!(
+            w,
+            "  {:<14} costs {:>16} ({})   {} to {}",
+            "",
+            yen(c.mean),
+            yen(c.mcse),
+            yen(c.p2_5),
+            yen(c.p97_5)
+        )?;
+    }
+    writeln!(w)?;
+    writeln!(
+        w,
+        "Threshold price of {} (yen, paid once): P*(w) = w x dQALY - dCost",
+        sc.arms[sc.intervention].id
+    )?;
+    for t in &r.threshold_price {
+        write!(
+            w,
+            "  at {:>12} yen/QALY: base case {:>16}",
+            yen(t.wtp),
+            yen(t.base_case)
+        )?;
+        if let (Some(m), Some(se), Some(lo), Some(hi)) = (t.mean, t.mcse, t.p2_5, t.p97_5) {
+            write!(
+                w,
+                ", mean {} (MC s.e. {}), 95% interval {} to {}",
+                yen(m),
+                yen(se),
+                yen(lo),
+                yen(hi)
+            )?;
+        }
+        writeln!(w)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::yen;
+
+    #[test]
+    fn yen_groups_thousands() {
+        assert_eq!(yen(0.0), "0");
+        assert_eq!(yen(999.4), "999");
+        assert_eq!(yen(1000.0), "1,000");
+        assert_eq!(yen(-1234567.6), "-1,234,568");
+        assert_eq!(yen(5_000_000.0), "5,000,000");
+    }
+}
