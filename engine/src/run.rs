@@ -145,8 +145,9 @@ impl Psa {
     }
 }
 
-/// Fixed-point scale of the occupancy sums: 2^60 (occupancies lie in [0, 1]).
-const OCCUPANCY_SCALE: f64 = (1u64 << 60) as f64;
+/// Fixed-point scale of the occupancy sums: 2^52 (occupancies lie in [0, 1], so each draw's
+/// value fits an i64 exactly to 2^-52, and the i128 sum cannot overflow).
+const OCCUPANCY_SCALE: f64 = (1u64 << 52) as f64;
 
 /// A scenario ready to run: the compiled model and the sampling plan.
 #[derive(Debug, Clone)]
@@ -351,7 +352,8 @@ impl<'a> Analysis<'a> {
             }
             for x in occ[..n * occ_len].chunks(occ_len) {
                 for (t, v) in sums.iter_mut().zip(x) {
-                    *t += (v * OCCUPANCY_SCALE).round() as i128;
+                    // Truncation to i64 is one instruction; rounding or a direct i128 conversion is a call.
+                    *t += i128::from((v * OCCUPANCY_SCALE) as i64);
                 }
             }
             if !params.is_empty() {

@@ -7,16 +7,16 @@
 //! not depend on the draw (time, background hazard, discount weights) comes from per-cycle
 //! tables computed once per model.
 //!
-//! The same source is compiled three times, for SSE2 (any x86-64), AVX2 and AVX-512, and the
-//! fastest the processor supports is chosen at start-up. The operations use only IEEE adds,
-//! multiplies, divisions and the engine's own [`fastmath::exp`], never fused multiply-add, so the
-//! three versions, and the WebAssembly build, give identical bits.
+//! The same source is compiled three times, for SSE2 (any x86-64), AVX2 with FMA and AVX-512,
+//! and the fastest the processor supports is chosen at start-up. The operations use only IEEE
+//! adds, multiplies, divisions, correctly rounded fused multiply-adds and the engine's own
+//! [`fastmath::exp`], so the three versions, and the WebAssembly build, give identical bits.
 
 use super::fastmath;
 
 /// Draws evaluated together. 16 doubles fill two AVX-512 or four AVX2 registers per operation,
 /// and a model's registers stay in the first-level cache.
-pub const LANES: usize = 16;
+pub const LANES: usize = 64;
 
 /// One register: a value for each draw in the block.
 pub type Lanes = [f64; LANES];
@@ -151,9 +151,9 @@ pub(crate) struct Program {
 pub enum Isa {
     /// Whatever the build targets (SSE2 on a default x86-64 build, SIMD128 or scalar on wasm).
     Baseline,
-    /// AVX2 (x86-64, detected at run time).
+    /// AVX2 with FMA (x86-64, detected at run time).
     Avx2,
-    /// AVX-512F (x86-64, detected at run time).
+    /// AVX-512F with FMA (x86-64, detected at run time).
     Avx512,
 }
 
@@ -162,10 +162,14 @@ impl Isa {
     pub fn detect() -> Isa {
         #[cfg(target_arch = "x86_64")]
         {
-            if std::arch::is_x86_feature_detected!("avx512f") {
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("fma")
+            {
                 return Isa::Avx512;
             }
-            if std::arch::is_x86_feature_detected!("avx2") {
+            if std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("fma")
+            {
                 return Isa::Avx2;
             }
         }
@@ -186,13 +190,19 @@ pub(crate) fn run(
 ) {
     match isa {
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx512 if std::arch::is_x86_feature_detected!("avx512f") => {
-            // SAFETY: the processor supports AVX-512F, checked just above.
+        Isa::Avx512
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("fma") =>
+        {
+            // SAFETY: the processor supports AVX-512F and FMA, checked just above.
             unsafe { run_avx512(p, t, regs, snapshot) }
         }
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 | Isa::Avx512 if std::arch::is_x86_feature_detected!("avx2") => {
-            // SAFETY: the processor supports AVX2, checked just above.
+        Isa::Avx2 | Isa::Avx512
+            if std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("fma") =>
+        {
+            // SAFETY: the processor supports AVX2 and FMA, checked just above.
             unsafe { run_avx2(p, t, regs, snapshot) }
         }
         _ => run_generic(p, t, regs, snapshot),
@@ -200,128 +210,225 @@ pub(crate) fn run(
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
+#[target_feature(enable = "avx512f,avx2,fma")]
 unsafe fn run_avx512(p: &Program, t: &Tables, regs: &mut [Lanes], snapshot: &mut Vec<Lanes>) {
     run_generic(p, t, regs, snapshot)
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,fma")]
 unsafe fn run_avx2(p: &Program, t: &Tables, regs: &mut [Lanes], snapshot: &mut Vec<Lanes>) {
     run_generic(p, t, regs, snapshot)
 }
 
-/// Two distinct registers, one to read and one to write.
-#[inline(always)]
-fn rw(regs: &mut [Lanes], read: Reg, write: Reg) -> (&Lanes, &mut Lanes) {
-    debug_assert_ne!(read, write);
-    if read < write {
-        let (a, b) = regs.split_at_mut(write);
-        (&a[read], &mut b[0])
-    } else {
-        let (a, b) = regs.split_at_mut(read);
-        (&b[0], &mut a[write])
+impl Op {
+    /// Registers the operation reads and registers it writes (read-modify-write ones count as
+    /// written only: the kernel touches them through the mutable reference alone).
+    fn registers(&self) -> (Vec<Reg>, Vec<Reg>) {
+        match self {
+            Op::BackgroundSurvival { hr, out } => (vec![*hr], vec![*out]),
+            Op::WeibullH { a, b, out } | Op::LogLogisticH { a, b, out } => {
+                (vec![*a, *b], vec![*out])
+            }
+            Op::ExponentialH { rate, out } => (vec![*rate], vec![*out]),
+            Op::GompertzH { shape, ratio, out } => (vec![*shape, *ratio], vec![*out]),
+            Op::LogNormalH {
+                meanlog,
+                sdlog,
+                out,
+            } => (vec![*meanlog, *sdlog], vec![*out]),
+            Op::Cure { cure, h } => (vec![*cure], vec![*h]),
+            Op::Increment { h, h_prev, hr, dh } => {
+                let mut r = vec![*h];
+                r.extend(*hr);
+                (r, vec![*h_prev, *dh])
+            }
+            Op::Stay { dh, out } => (vec![*dh], vec![*out]),
+            Op::Survive { x, bg, surv } => {
+                let mut r = vec![*x];
+                if let Src::Reg(b) = bg {
+                    r.push(*b);
+                }
+                (r, vec![*surv])
+            }
+            Op::BackgroundDeaths { x, surv, inflow } => (vec![*x, *surv], vec![*inflow]),
+            Op::Leave {
+                surv,
+                stay,
+                next,
+                to,
+                inflow,
+            } => {
+                let mut w = vec![*next];
+                w.extend(*to);
+                w.extend(*inflow);
+                (vec![*surv, *stay], w)
+            }
+            Op::Compete { surv, next, ways } => {
+                let mut r = vec![*surv];
+                let mut w = vec![*next];
+                for way in ways {
+                    r.push(way.dh);
+                    w.extend(way.to);
+                    w.extend(way.inflow);
+                }
+                (r, w)
+            }
+            Op::Stay2 { surv, next } => (vec![*surv], vec![*next]),
+        }
+    }
+}
+
+impl Program {
+    /// Checks what the kernel's unchecked register access relies on: every register index is
+    /// in range, and no operation writes a register twice or writes one it reads. Called once
+    /// per compiled model; a failure is a bug in the compiler, not in a scenario.
+    pub(crate) fn check(&self) {
+        let in_range = |r: &Reg| *r < self.registers;
+        for op in &self.ops {
+            let (reads, writes) = op.registers();
+            assert!(
+                reads.iter().chain(&writes).all(in_range),
+                "register out of range in {op:?}"
+            );
+            for (i, w) in writes.iter().enumerate() {
+                assert!(
+                    !reads.contains(w) && !writes[i + 1..].contains(w),
+                    "aliased registers in {op:?}"
+                );
+            }
+        }
+        for a in self.accumulate.iter().chain(&self.accumulate_flows) {
+            assert!(
+                in_range(&a.x) && in_range(&a.acc) && a.x != a.acc,
+                "bad accumulator {a:?}"
+            );
+        }
+        for &(c, n) in &self.occupancy {
+            assert!(in_range(&c) && in_range(&n) && c != n, "bad occupancy pair");
+        }
+        assert!(self.inflows.iter().chain(&self.carried).all(in_range));
+    }
+}
+
+/// The register file during a run. Operations reach registers through a raw pointer so that
+/// one operation can read some registers while writing others without copying them;
+/// [`Program::check`] has verified that within an operation no written register is also read
+/// or written twice, so the shared and mutable references made here never overlap.
+struct RegFile {
+    base: *mut Lanes,
+}
+
+impl RegFile {
+    #[inline(always)]
+    fn r(&self, i: Reg) -> &Lanes {
+        // SAFETY: `i` is in range (checked by Program::check) and not written by this operation.
+        unsafe { &*self.base.add(i) }
+    }
+
+    #[inline(always)]
+    #[allow(clippy::mut_from_ref)]
+    fn w(&self, i: Reg) -> &mut Lanes {
+        // SAFETY: `i` is in range and, within one operation, referenced by nothing else.
+        unsafe { &mut *self.base.add(i) }
     }
 }
 
 #[inline(always)]
-fn map1(regs: &mut [Lanes], a: Reg, out: Reg, f: impl Fn(f64) -> f64) {
-    let (a, o) = rw(regs, a, out);
+fn accumulate(rf: &RegFile, a: &Accumulate, w: f64) {
+    let (x, acc) = (rf.r(a.x), rf.w(a.acc));
     for l in 0..LANES {
-        o[l] = f(a[l]);
-    }
-}
-
-#[inline(always)]
-fn map2(regs: &mut [Lanes], a: Reg, b: Reg, out: Reg, f: impl Fn(f64, f64) -> f64) {
-    let av = regs[a];
-    let bv = regs[b];
-    let o = &mut regs[out];
-    for l in 0..LANES {
-        o[l] = f(av[l], bv[l]);
+        acc[l] += x[l] * w;
     }
 }
 
 #[inline(always)]
 fn run_generic(p: &Program, t: &Tables, regs: &mut [Lanes], snapshot: &mut Vec<Lanes>) {
+    assert!(
+        regs.len() >= p.registers,
+        "workspace too small for the program"
+    );
     snapshot.clear();
-    let take_snapshot = |regs: &[Lanes], snapshot: &mut Vec<Lanes>| {
-        snapshot.extend(p.occupancy.iter().map(|&(cur, _)| regs[cur]));
+    let rf = RegFile {
+        base: regs.as_mut_ptr(),
+    };
+    let take_snapshot = |rf: &RegFile, snapshot: &mut Vec<Lanes>| {
+        snapshot.extend(p.occupancy.iter().map(|&(cur, _)| *rf.r(cur)));
     };
     // Trace point 0.
     for a in &p.accumulate {
-        let w = t.weights[a.weights][0];
-        let x = regs[a.x];
-        let acc = &mut regs[a.acc];
-        for l in 0..LANES {
-            acc[l] += x[l] * w;
-        }
+        accumulate(&rf, a, t.weights[a.weights][0]);
     }
     if p.snapshot_every > 0 {
-        take_snapshot(regs, snapshot);
+        take_snapshot(&rf, snapshot);
     }
     for k in 0..t.cycles {
         for op in &p.ops {
-            step(op, k, t, regs);
+            step(op, k, t, &rf);
         }
         for a in &p.accumulate_flows {
-            let w = t.flow_weights[a.weights][k];
-            let (x, acc) = rw(regs, a.x, a.acc);
-            for l in 0..LANES {
-                acc[l] += x[l] * w;
-            }
+            accumulate(&rf, a, t.flow_weights[a.weights][k]);
         }
         // The next occupancy becomes the current one; next and inflows restart from zero.
         for &(cur, next) in &p.occupancy {
-            let (n, c) = rw(regs, next, cur);
+            let (n, c) = (rf.w(next), rf.w(cur));
             *c = *n;
-        }
-        for &(_, next) in &p.occupancy {
-            regs[next] = [0.0; LANES];
+            *n = [0.0; LANES];
         }
         for &r in &p.inflows {
-            regs[r] = [0.0; LANES];
+            *rf.w(r) = [0.0; LANES];
         }
         for a in &p.accumulate {
             let w = t.weights[a.weights][k + 1];
-            let (x, acc) = rw(regs, a.x, a.acc);
-            for l in 0..LANES {
-                acc[l] += x[l] * w;
+            // Weights are zero outside a cost's time window: skip the work.
+            if w != 0.0 {
+                accumulate(&rf, a, w);
             }
         }
         if p.snapshot_every > 0 && (k + 1) % p.snapshot_every == 0 {
-            take_snapshot(regs, snapshot);
+            take_snapshot(&rf, snapshot);
         }
     }
 }
 
 #[inline(always)]
-fn step(op: &Op, k: usize, t: &Tables, regs: &mut [Lanes]) {
+fn step(op: &Op, k: usize, t: &Tables, rf: &RegFile) {
     match *op {
         Op::BackgroundSurvival { hr, out } => {
             let m = t.neg_m[k];
-            map1(regs, hr, out, |h| fastmath::exp(h * m));
+            let (hr, o) = (rf.r(hr), rf.w(out));
+            for l in 0..LANES {
+                o[l] = fastmath::exp(hr[l] * m);
+            }
         }
         Op::WeibullH { a, b, out } => {
             let lt = t.ln_t_next[k];
-            map2(regs, a, b, out, |a, b| fastmath::exp(a * lt - b));
+            let (a, b, o) = (rf.r(a), rf.r(b), rf.w(out));
+            for l in 0..LANES {
+                o[l] = fastmath::exp(a[l] * lt - b[l]);
+            }
         }
         Op::ExponentialH { rate, out } => {
             let tt = t.t_next[k];
-            map1(regs, rate, out, |r| r * tt);
+            let (r, o) = (rf.r(rate), rf.w(out));
+            for l in 0..LANES {
+                o[l] = r[l] * tt;
+            }
         }
         Op::GompertzH { shape, ratio, out } => {
             let tt = t.t_next[k];
-            map2(regs, shape, ratio, out, |s, q| {
-                let g = q * (fastmath::exp(s * tt) - 1.0);
-                if s == 0.0 { q * tt } else { g }
-            });
+            let (s, q, o) = (rf.r(shape), rf.r(ratio), rf.w(out));
+            for l in 0..LANES {
+                let g = q[l] * (fastmath::exp(s[l] * tt) - 1.0);
+                o[l] = if s[l] == 0.0 { q[l] * tt } else { g };
+            }
         }
         Op::LogLogisticH { a, b, out } => {
             let lt = t.ln_t_next[k];
-            map2(regs, a, b, out, |a, b| {
-                libm::log1p(fastmath::exp(a * lt - b))
-            });
+            let (a, b, o) = (rf.r(a), rf.r(b), rf.w(out));
+            for l in 0..LANES {
+                o[l] = libm::log1p(fastmath::exp(a[l] * lt - b[l]));
+            }
         }
         Op::LogNormalH {
             meanlog,
@@ -329,47 +436,63 @@ fn step(op: &Op, k: usize, t: &Tables, regs: &mut [Lanes]) {
             out,
         } => {
             let lt = t.ln_t_next[k];
-            map2(regs, meanlog, sdlog, out, |mu, sd| {
-                let z = (lt - mu) / sd;
-                -libm::log(0.5 * libm::erfc(z * std::f64::consts::FRAC_1_SQRT_2))
-            });
+            let (mu, sd, o) = (rf.r(meanlog), rf.r(sdlog), rf.w(out));
+            for l in 0..LANES {
+                let z = (lt - mu[l]) / sd[l];
+                o[l] = -libm::log(0.5 * libm::erfc(z * std::f64::consts::FRAC_1_SQRT_2));
+            }
         }
         Op::Cure { cure, h } => {
-            let c = regs[cure];
-            let hv = &mut regs[h];
+            let (c, hv) = (rf.r(cure), rf.w(h));
             for l in 0..LANES {
                 hv[l] = -libm::log(c[l] + (1.0 - c[l]) * fastmath::exp(-hv[l]));
             }
         }
         Op::Increment { h, h_prev, hr, dh } => {
-            let hv = regs[h];
-            let hrv = hr.map(|r| regs[r]);
-            let prev = regs[h_prev];
-            let mut d = [0.0; LANES];
-            for l in 0..LANES {
-                d[l] = hv[l] - prev[l];
-            }
-            if let Some(hrv) = hrv {
-                for l in 0..LANES {
-                    d[l] *= hrv[l];
+            let (hv, prev, d) = (rf.r(h), rf.w(h_prev), rf.w(dh));
+            match hr {
+                Some(hr) => {
+                    let hr = rf.r(hr);
+                    for l in 0..LANES {
+                        d[l] = (hv[l] - prev[l]) * hr[l];
+                        prev[l] = hv[l];
+                    }
+                }
+                None => {
+                    for l in 0..LANES {
+                        d[l] = hv[l] - prev[l];
+                        prev[l] = hv[l];
+                    }
                 }
             }
-            regs[dh] = d;
-            regs[h_prev] = hv;
         }
-        Op::Stay { dh, out } => map1(regs, dh, out, |d| fastmath::exp(-d)),
-        Op::Survive { x, bg, surv } => match bg {
-            Src::Table(i) => {
-                let f = t.scalar[i][k];
-                map1(regs, x, surv, |x| x * f);
-            }
-            Src::Reg(r) => map2(regs, x, r, surv, |x, b| x * b),
-        },
-        Op::BackgroundDeaths { x, surv, inflow } => {
-            let (xv, sv) = (regs[x], regs[surv]);
-            let f = &mut regs[inflow];
+        Op::Stay { dh, out } => {
+            let (d, o) = (rf.r(dh), rf.w(out));
             for l in 0..LANES {
-                f[l] += xv[l] - sv[l];
+                o[l] = fastmath::exp(-d[l]);
+            }
+        }
+        Op::Survive { x, bg, surv } => {
+            let (x, s) = (rf.r(x), rf.w(surv));
+            match bg {
+                Src::Table(i) => {
+                    let f = t.scalar[i][k];
+                    for l in 0..LANES {
+                        s[l] = x[l] * f;
+                    }
+                }
+                Src::Reg(r) => {
+                    let b = rf.r(r);
+                    for l in 0..LANES {
+                        s[l] = x[l] * b[l];
+                    }
+                }
+            }
+        }
+        Op::BackgroundDeaths { x, surv, inflow } => {
+            let (x, s, f) = (rf.r(x), rf.r(surv), rf.w(inflow));
+            for l in 0..LANES {
+                f[l] += x[l] - s[l];
             }
         }
         Op::Leave {
@@ -379,19 +502,27 @@ fn step(op: &Op, k: usize, t: &Tables, regs: &mut [Lanes]) {
             to,
             inflow,
         } => {
-            let (sv, st) = (regs[surv], regs[stay]);
-            let mut kept = [0.0; LANES];
-            let mut moved = [0.0; LANES];
-            for l in 0..LANES {
-                kept[l] = sv[l] * st[l];
-                moved[l] = sv[l] - kept[l];
-            }
-            add_into(&mut regs[next], &kept);
-            if let Some(to) = to {
-                add_into(&mut regs[to], &moved);
-            }
-            if let Some(f) = inflow {
-                add_into(&mut regs[f], &moved);
+            let (s, st, n) = (rf.r(surv), rf.r(stay), rf.w(next));
+            match (to, inflow) {
+                (Some(to), None) => {
+                    let to = rf.w(to);
+                    for l in 0..LANES {
+                        let kept = s[l] * st[l];
+                        n[l] += kept;
+                        to[l] += s[l] - kept;
+                    }
+                }
+                _ => {
+                    for l in 0..LANES {
+                        n[l] += s[l] * st[l];
+                    }
+                    for dst in [to, inflow].into_iter().flatten() {
+                        let d = rf.w(dst);
+                        for l in 0..LANES {
+                            d[l] += s[l] - s[l] * st[l];
+                        }
+                    }
+                }
             }
         }
         Op::Compete {
@@ -399,44 +530,37 @@ fn step(op: &Op, k: usize, t: &Tables, regs: &mut [Lanes]) {
             next,
             ref ways,
         } => {
-            let sv = regs[surv];
+            let (s, n) = (rf.r(surv), rf.w(next));
             let mut total = [0.0; LANES];
             for w in ways {
-                add_into(&mut total, &regs[w.dh]);
+                let d = rf.r(w.dh);
+                for l in 0..LANES {
+                    total[l] += d[l];
+                }
             }
-            let mut kept = [0.0; LANES];
             // Share of the leavers per unit of hazard; zero total hazard moves nobody.
             let mut per_hazard = [0.0; LANES];
             for l in 0..LANES {
-                kept[l] = sv[l] * fastmath::exp(-total[l]);
-                let q = (sv[l] - kept[l]) / total[l];
+                let kept = s[l] * fastmath::exp(-total[l]);
+                n[l] += kept;
+                let q = (s[l] - kept) / total[l];
                 per_hazard[l] = if total[l] > 0.0 { q } else { 0.0 };
             }
-            add_into(&mut regs[next], &kept);
             for w in ways {
-                let d = regs[w.dh];
-                let mut moved = [0.0; LANES];
-                for l in 0..LANES {
-                    moved[l] = per_hazard[l] * d[l];
-                }
-                if let Some(to) = w.to {
-                    add_into(&mut regs[to], &moved);
-                }
-                if let Some(f) = w.inflow {
-                    add_into(&mut regs[f], &moved);
+                let d = rf.r(w.dh);
+                for dst in [w.to, w.inflow].into_iter().flatten() {
+                    let o = rf.w(dst);
+                    for l in 0..LANES {
+                        o[l] += per_hazard[l] * d[l];
+                    }
                 }
             }
         }
         Op::Stay2 { surv, next } => {
-            let sv = regs[surv];
-            add_into(&mut regs[next], &sv);
+            let (s, n) = (rf.r(surv), rf.w(next));
+            for l in 0..LANES {
+                n[l] += s[l];
+            }
         }
-    }
-}
-
-#[inline(always)]
-fn add_into(dst: &mut Lanes, src: &Lanes) {
-    for l in 0..LANES {
-        dst[l] += src[l];
     }
 }

@@ -749,6 +749,7 @@ impl Model {
         ops.extend(step_ops);
         c.program.ops = ops;
         c.program.registers = c.registers;
+        c.program.check();
         Model {
             isa,
             dt,
