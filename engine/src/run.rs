@@ -10,7 +10,7 @@
 use std::fmt;
 
 use crate::model::kernel::LANES;
-use crate::model::{DrawError, Model, Outcome};
+use crate::model::{DrawError, Model, OCCUPANCY_SCALE, Occupancy, Outcome};
 use crate::sampling::Sampler;
 use crate::scenario::{Loc, Scenario};
 
@@ -145,10 +145,6 @@ impl Psa {
     }
 }
 
-/// Fixed-point scale of the occupancy sums: 2^52 (occupancies lie in [0, 1], so each draw's
-/// value fits an i64 exactly to 2^-52, and the i128 sum cannot overflow).
-const OCCUPANCY_SCALE: f64 = (1u64 << 52) as f64;
-
 /// A scenario ready to run: the compiled model and the sampling plan.
 #[derive(Debug, Clone)]
 pub struct Analysis<'a> {
@@ -195,7 +191,13 @@ impl<'a> Analysis<'a> {
         let mut arms = vec![Outcome::default(); self.model.arms()];
         let mut occupancy = vec![0.0; self.model.occupancy_len()];
         self.model
-            .evaluate_block(&mut ws, &slots, 1, &mut arms, Some(&mut occupancy))
+            .evaluate_block(
+                &mut ws,
+                &slots,
+                1,
+                &mut arms,
+                Occupancy::PerDraw(&mut occupancy),
+            )
             .map_err(|(_, e)| e)?;
         Ok(Evaluation {
             slots,
@@ -321,7 +323,6 @@ impl<'a> Analysis<'a> {
         let occ_len = self.model.occupancy_len();
         let mut ws = self.model.workspace();
         let mut slots = vec![0.0; LANES * sc];
-        let mut occ = vec![0.0; LANES * occ_len];
         let mut sums = vec![0i128; occ_len];
         for start in (0..n_draws).step_by(LANES) {
             let n = LANES.min(n_draws - start);
@@ -335,7 +336,7 @@ impl<'a> Analysis<'a> {
                 &slots[..n * sc],
                 n,
                 &mut out[start * arms..(start + n) * arms],
-                Some(&mut occ[..n * occ_len]),
+                Occupancy::Sum(&mut sums),
             );
             if let Err((lane, error)) = result {
                 let s = &slots[lane * sc..(lane + 1) * sc];
@@ -349,12 +350,6 @@ impl<'a> Analysis<'a> {
                     values,
                     error,
                 });
-            }
-            for x in occ[..n * occ_len].chunks(occ_len) {
-                for (t, v) in sums.iter_mut().zip(x) {
-                    // Truncation to i64 is one instruction; rounding or a direct i128 conversion is a call.
-                    *t += i128::from((v * OCCUPANCY_SCALE) as i64);
-                }
             }
             if !params.is_empty() {
                 params[start * sc..(start + n) * sc].copy_from_slice(&slots[..n * sc]);

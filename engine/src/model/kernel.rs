@@ -61,26 +61,33 @@ pub(crate) enum Op {
     },
     /// `out = exp(-dh)`.
     Stay { dh: Reg, out: Reg },
-    /// `surv = x * bg`: the share of the state that survives background mortality.
-    Survive { x: Reg, bg: Src, surv: Reg },
-    /// `dead_inflow += x - surv` (only when entering the dead state has a cost).
-    BackgroundDeaths { x: Reg, surv: Reg, inflow: Reg },
-    /// One way out: `kept = surv * stay; next += kept; to += surv - kept; inflow += surv - kept`.
+    /// No way out but death: `next += x * bg`.
+    Keep {
+        x: Reg,
+        bg: Src,
+        next: Reg,
+        deaths: Option<Reg>,
+    },
+    /// One way out. With `s = x * bg` (survivors of background mortality):
+    /// `kept = s * stay; next += kept; to += s - kept; inflow += s - kept`.
     Leave {
-        surv: Reg,
+        x: Reg,
+        bg: Src,
         stay: Reg,
         next: Reg,
         to: Option<Reg>,
         inflow: Option<Reg>,
+        deaths: Option<Reg>,
     },
-    /// Several ways out, sharing `1 - exp(-sum dh)` in proportion to each `dh`.
+    /// Several ways out: survivors keep `exp(-sum dh)` and the leavers are shared in
+    /// proportion to each `dh`.
     Compete {
-        surv: Reg,
+        x: Reg,
+        bg: Src,
         next: Reg,
         ways: Vec<Way>,
+        deaths: Option<Reg>,
     },
-    /// No way out but death: `next += surv`.
-    Stay2 { surv: Reg, next: Reg },
 }
 
 /// A destination among competing transitions.
@@ -221,6 +228,13 @@ unsafe fn run_avx2(p: &Program, t: &Tables, regs: &mut [Lanes], snapshot: &mut V
     run_generic(p, t, regs, snapshot)
 }
 
+fn with_bg(mut reads: Vec<Reg>, bg: &Src) -> Vec<Reg> {
+    if let Src::Reg(b) = bg {
+        reads.push(*b);
+    }
+    reads
+}
+
 impl Op {
     /// Registers the operation reads and registers it writes (read-modify-write ones count as
     /// written only: the kernel touches them through the mutable reference alone).
@@ -244,29 +258,41 @@ impl Op {
                 (r, vec![*h_prev, *dh])
             }
             Op::Stay { dh, out } => (vec![*dh], vec![*out]),
-            Op::Survive { x, bg, surv } => {
-                let mut r = vec![*x];
-                if let Src::Reg(b) = bg {
-                    r.push(*b);
-                }
-                (r, vec![*surv])
+            Op::Keep {
+                x,
+                bg,
+                next,
+                deaths,
+            } => {
+                let mut w = vec![*next];
+                w.extend(*deaths);
+                (with_bg(vec![*x], bg), w)
             }
-            Op::BackgroundDeaths { x, surv, inflow } => (vec![*x, *surv], vec![*inflow]),
             Op::Leave {
-                surv,
+                x,
+                bg,
                 stay,
                 next,
                 to,
                 inflow,
+                deaths,
             } => {
                 let mut w = vec![*next];
                 w.extend(*to);
                 w.extend(*inflow);
-                (vec![*surv, *stay], w)
+                w.extend(*deaths);
+                (with_bg(vec![*x, *stay], bg), w)
             }
-            Op::Compete { surv, next, ways } => {
-                let mut r = vec![*surv];
+            Op::Compete {
+                x,
+                bg,
+                next,
+                ways,
+                deaths,
+            } => {
+                let mut r = with_bg(vec![*x], bg);
                 let mut w = vec![*next];
+                w.extend(*deaths);
                 for way in ways {
                     r.push(way.dh);
                     w.extend(way.to);
@@ -274,7 +300,6 @@ impl Op {
                 }
                 (r, w)
             }
-            Op::Stay2 { surv, next } => (vec![*surv], vec![*next]),
         }
     }
 }
@@ -391,6 +416,25 @@ fn run_generic(p: &Program, t: &Tables, regs: &mut [Lanes], snapshot: &mut Vec<L
     }
 }
 
+/// The background survival factor of a cycle for every lane: a register, or a table value
+/// copied into `table`.
+#[inline(always)]
+fn background<'a>(
+    bg: Src,
+    k: usize,
+    t: &Tables,
+    rf: &'a RegFile,
+    table: &'a mut Lanes,
+) -> &'a Lanes {
+    match bg {
+        Src::Reg(r) => rf.r(r),
+        Src::Table(i) => {
+            *table = [t.scalar[i][k]; LANES];
+            table
+        }
+    }
+}
+
 #[inline(always)]
 fn step(op: &Op, k: usize, t: &Tables, rf: &RegFile) {
     match *op {
@@ -472,65 +516,79 @@ fn step(op: &Op, k: usize, t: &Tables, rf: &RegFile) {
                 o[l] = fastmath::exp(-d[l]);
             }
         }
-        Op::Survive { x, bg, surv } => {
-            let (x, s) = (rf.r(x), rf.w(surv));
-            match bg {
-                Src::Table(i) => {
-                    let f = t.scalar[i][k];
-                    for l in 0..LANES {
-                        s[l] = x[l] * f;
-                    }
-                }
-                Src::Reg(r) => {
-                    let b = rf.r(r);
-                    for l in 0..LANES {
-                        s[l] = x[l] * b[l];
-                    }
-                }
-            }
-        }
-        Op::BackgroundDeaths { x, surv, inflow } => {
-            let (x, s, f) = (rf.r(x), rf.r(surv), rf.w(inflow));
+        Op::Keep {
+            x,
+            bg,
+            next,
+            deaths,
+        } => {
+            let mut table = [0.0; LANES];
+            let (x, b, n) = (rf.r(x), background(bg, k, t, rf, &mut table), rf.w(next));
             for l in 0..LANES {
-                f[l] += x[l] - s[l];
+                n[l] += x[l] * b[l];
+            }
+            if let Some(d) = deaths {
+                let d = rf.w(d);
+                for l in 0..LANES {
+                    d[l] += x[l] - x[l] * b[l];
+                }
             }
         }
         Op::Leave {
-            surv,
+            x,
+            bg,
             stay,
             next,
             to,
             inflow,
+            deaths,
         } => {
-            let (s, st, n) = (rf.r(surv), rf.r(stay), rf.w(next));
+            let mut table = [0.0; LANES];
+            let (x, b, st, n) = (
+                rf.r(x),
+                background(bg, k, t, rf, &mut table),
+                rf.r(stay),
+                rf.w(next),
+            );
             match (to, inflow) {
                 (Some(to), None) => {
                     let to = rf.w(to);
                     for l in 0..LANES {
-                        let kept = s[l] * st[l];
+                        let s = x[l] * b[l];
+                        let kept = s * st[l];
                         n[l] += kept;
-                        to[l] += s[l] - kept;
+                        to[l] += s - kept;
                     }
                 }
                 _ => {
                     for l in 0..LANES {
-                        n[l] += s[l] * st[l];
+                        n[l] += x[l] * b[l] * st[l];
                     }
                     for dst in [to, inflow].into_iter().flatten() {
                         let d = rf.w(dst);
                         for l in 0..LANES {
-                            d[l] += s[l] - s[l] * st[l];
+                            let s = x[l] * b[l];
+                            d[l] += s - s * st[l];
                         }
                     }
                 }
             }
+            if let Some(d) = deaths {
+                let d = rf.w(d);
+                for l in 0..LANES {
+                    d[l] += x[l] - x[l] * b[l];
+                }
+            }
         }
         Op::Compete {
-            surv,
+            x,
+            bg,
             next,
             ref ways,
+            deaths,
         } => {
-            let (s, n) = (rf.r(surv), rf.w(next));
+            let mut table = [0.0; LANES];
+            let (x, b, n) = (rf.r(x), background(bg, k, t, rf, &mut table), rf.w(next));
             let mut total = [0.0; LANES];
             for w in ways {
                 let d = rf.r(w.dh);
@@ -541,9 +599,10 @@ fn step(op: &Op, k: usize, t: &Tables, rf: &RegFile) {
             // Share of the leavers per unit of hazard; zero total hazard moves nobody.
             let mut per_hazard = [0.0; LANES];
             for l in 0..LANES {
-                let kept = s[l] * fastmath::exp(-total[l]);
+                let s = x[l] * b[l];
+                let kept = s * fastmath::exp(-total[l]);
                 n[l] += kept;
-                let q = (s[l] - kept) / total[l];
+                let q = (s - kept) / total[l];
                 per_hazard[l] = if total[l] > 0.0 { q } else { 0.0 };
             }
             for w in ways {
@@ -555,11 +614,11 @@ fn step(op: &Op, k: usize, t: &Tables, rf: &RegFile) {
                     }
                 }
             }
-        }
-        Op::Stay2 { surv, next } => {
-            let (s, n) = (rf.r(surv), rf.w(next));
-            for l in 0..LANES {
-                n[l] += s[l];
+            if let Some(d) = deaths {
+                let d = rf.w(d);
+                for l in 0..LANES {
+                    d[l] += x[l] - x[l] * b[l];
+                }
             }
         }
     }

@@ -166,6 +166,22 @@ pub struct Model {
     years: usize,
 }
 
+/// Fixed-point scale of occupancy sums: each draw's share (in [0, 1]) becomes an integer
+/// multiple of 2^-52, so sums are exact and independent of the order of addition.
+pub const OCCUPANCY_SCALE: f64 = (1u64 << 52) as f64;
+
+/// What [`Model::evaluate_block`] does with the yearly occupancy of each draw.
+#[derive(Debug)]
+pub enum Occupancy<'a> {
+    /// Nothing.
+    Skip,
+    /// Writes each draw's trace: `n * occupancy_len()` values, ordered draw, arm, state, year.
+    PerDraw(&'a mut [f64]),
+    /// Adds each draw's trace, in fixed point ([`OCCUPANCY_SCALE`]), to `occupancy_len()`
+    /// sums ordered arm, state, year.
+    Sum(&'a mut [i128]),
+}
+
 /// Scratch space for evaluating blocks of draws; one per thread.
 #[derive(Debug, Clone, Default)]
 pub struct Workspace {
@@ -648,26 +664,29 @@ impl Model {
                 let Some(x) = cur[st] else { continue };
                 let nx = next[st].expect("paired with cur");
                 let bg = c.background(st);
-                let surv = c.reg();
-                step_ops.push(Op::Survive { x, bg, surv });
-                if let Some(f) = inflow[dead] {
-                    step_ops.push(Op::BackgroundDeaths { x, surv, inflow: f });
-                }
+                let deaths = inflow[dead];
                 let outs: Vec<&crate::scenario::Transition> =
                     arm.transitions.iter().filter(|t| t.from == st).collect();
                 match outs.as_slice() {
-                    [] => step_ops.push(Op::Stay2 { surv, next: nx }),
+                    [] => step_ops.push(Op::Keep {
+                        x,
+                        bg,
+                        next: nx,
+                        deaths,
+                    }),
                     [t] => {
                         let stay = match c.law(ai, t) {
                             Ok(dh) => c.stay_of(dh),
                             Err(k) => c.input(LaneInput::Stay(k)),
                         };
                         step_ops.push(Op::Leave {
-                            surv,
+                            x,
+                            bg,
                             stay,
                             next: nx,
                             to: next[t.to],
                             inflow: inflow[t.to],
+                            deaths,
                         });
                     }
                     many => {
@@ -686,9 +705,11 @@ impl Model {
                             })
                             .collect();
                         step_ops.push(Op::Compete {
-                            surv,
+                            x,
+                            bg,
                             next: nx,
                             ways,
+                            deaths,
                         });
                     }
                 }
@@ -799,15 +820,15 @@ impl Model {
 
     /// Evaluates up to [`LANES`] draws. `slots` holds each draw's parameter and derived values
     /// (`n * slot_count`, draw-major); `out` receives `n * arms` outcomes (draw-major);
-    /// `occupancy`, when given, receives `n * occupancy_len()` values, ordered draw, arm,
-    /// state, year. On a draw the model cannot use, returns that draw's lane and the reason.
+    /// `occupancy` says what to do with the yearly occupancy traces. On a draw the model cannot
+    /// use, returns that draw's lane and the reason.
     pub fn evaluate_block(
         &self,
         ws: &mut Workspace,
         slots: &[f64],
         n: usize,
         out: &mut [Outcome],
-        occupancy: Option<&mut [f64]>,
+        occupancy: Occupancy<'_>,
     ) -> Result<(), (usize, DrawError)> {
         assert!((1..=LANES).contains(&n), "a block holds 1 to {LANES} draws");
         let slot_count = slots.len() / n;
@@ -868,24 +889,48 @@ impl Model {
                 };
             }
         }
-        if let Some(occ) = occupancy {
-            let points = self.occupancy_points();
-            let per_draw = self.occupancy_len();
-            let regs_per_point = self.program.occupancy.len();
-            for lane in 0..n {
-                let o = &mut occ[lane * per_draw..(lane + 1) * per_draw];
-                o.fill(0.0);
-                for (y, chunk) in ws.snapshot.chunks(regs_per_point).enumerate().take(points) {
-                    for (i, &(arm, st)) in self.snapshot_layout.iter().enumerate() {
-                        o[(arm * self.states + st) * points + y] = chunk[i][lane];
+        let points = self.occupancy_points();
+        let regs_per_point = self.program.occupancy.len();
+        match occupancy {
+            Occupancy::Skip => {}
+            Occupancy::PerDraw(occ) => {
+                let per_draw = self.occupancy_len();
+                for lane in 0..n {
+                    let o = &mut occ[lane * per_draw..(lane + 1) * per_draw];
+                    o.fill(0.0);
+                    for (y, chunk) in ws.snapshot.chunks(regs_per_point).enumerate().take(points) {
+                        for (i, &(arm, st)) in self.snapshot_layout.iter().enumerate() {
+                            o[(arm * self.states + st) * points + y] = chunk[i][lane];
+                        }
+                        // The dead state holds whatever is not alive.
+                        for arm in 0..self.arms {
+                            let alive: f64 = (0..self.states)
+                                .filter(|&st| st != self.dead)
+                                .map(|st| o[(arm * self.states + st) * points + y])
+                                .sum();
+                            o[(arm * self.states + self.dead) * points + y] = 1.0 - alive;
+                        }
                     }
-                    // The dead state holds whatever is not alive.
-                    for arm in 0..self.arms {
-                        let alive: f64 = (0..self.states)
-                            .filter(|&st| st != self.dead)
-                            .map(|st| o[(arm * self.states + st) * points + y])
-                            .sum();
-                        o[(arm * self.states + self.dead) * points + y] = 1.0 - alive;
+                }
+            }
+            Occupancy::Sum(sums) => {
+                // Each draw's share is truncated to a multiple of 2^-52 before adding, so the
+                // integer sums do not depend on how draws are grouped.
+                let fixed = |x: f64| (x * OCCUPANCY_SCALE) as i64;
+                let mut alive = vec![[0.0; LANES]; self.arms];
+                for (y, chunk) in ws.snapshot.chunks(regs_per_point).enumerate().take(points) {
+                    alive.iter_mut().for_each(|a| *a = [0.0; LANES]);
+                    for (reg, &(arm, st)) in chunk.iter().zip(&self.snapshot_layout) {
+                        let mut total = 0i64;
+                        for l in 0..n {
+                            total += fixed(reg[l]);
+                            alive[arm][l] += reg[l];
+                        }
+                        sums[(arm * self.states + st) * points + y] += i128::from(total);
+                    }
+                    for (arm, a) in alive.iter().enumerate() {
+                        let total: i64 = a[..n].iter().map(|&x| fixed(1.0 - x)).sum();
+                        sums[(arm * self.states + self.dead) * points + y] += i128::from(total);
                     }
                 }
             }
