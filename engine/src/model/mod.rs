@@ -167,8 +167,18 @@ pub struct Model {
 }
 
 /// Fixed-point scale of occupancy sums: each draw's share (in [0, 1]) becomes an integer
-/// multiple of 2^-52, so sums are exact and independent of the order of addition.
-pub const OCCUPANCY_SCALE: f64 = (1u64 << 52) as f64;
+/// multiple of 2^-51, so sums are exact and independent of the order of addition.
+pub const OCCUPANCY_SCALE: f64 = (1u64 << 51) as f64;
+
+/// `x * 2^51` rounded to an integer, for `x` in about [-1, 2): adding 2^52 leaves the integer
+/// in the low mantissa bits. Branch-free, so the lane loops vectorise (a saturating `as i64`
+/// does not).
+#[inline(always)]
+fn fixed_point(x: f64) -> i64 {
+    const MAGIC: f64 = (1u64 << 52) as f64;
+    // x * 2^51 is exact; the addition rounds once, identically on every target.
+    ((x * OCCUPANCY_SCALE + MAGIC).to_bits() as i64) - (MAGIC.to_bits() as i64)
+}
 
 /// What [`Model::evaluate_block`] does with the yearly occupancy of each draw.
 #[derive(Debug)]
@@ -914,9 +924,9 @@ impl Model {
                 }
             }
             Occupancy::Sum(sums) => {
-                // Each draw's share is truncated to a multiple of 2^-52 before adding, so the
+                // Each draw's share is rounded to a multiple of 2^-51 before adding, so the
                 // integer sums do not depend on how draws are grouped.
-                let fixed = |x: f64| (x * OCCUPANCY_SCALE) as i64;
+                let fixed = fixed_point;
                 let mut alive = vec![[0.0; LANES]; self.arms];
                 for (y, chunk) in ws.snapshot.chunks(regs_per_point).enumerate().take(points) {
                     alive.iter_mut().for_each(|a| *a = [0.0; LANES]);
