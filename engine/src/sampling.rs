@@ -16,7 +16,7 @@
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rand_xoshiro::rand_core::SeedableRng;
 
-use crate::distribution::{Dirichlet, Distribution, normal_cdf, normal_quantile, uniform_open01};
+use crate::distribution::{Dirichlet, Distribution, normal_cdf, standard_normal};
 use crate::scenario::Scenario;
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.
@@ -159,7 +159,7 @@ impl Sampler {
             let z: Vec<f64> = g
                 .slots
                 .iter()
-                .map(|_| normal_quantile(uniform_open01(&mut rng)))
+                .map(|_| standard_normal(&mut rng))
                 .collect();
             for (i, &slot) in g.slots.iter().enumerate() {
                 let zi: f64 = g.cholesky[i][..=i].iter().zip(&z).map(|(l, z)| l * z).sum();
