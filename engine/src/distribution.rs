@@ -593,9 +593,7 @@ impl Distribution {
                 lower,
                 upper,
             } => truncated_normal_quantile(*mean, *sd, *lower, *upper, uniform_open01(rng)),
-            Self::LogNormal { meanlog, sdlog } => {
-                libm::exp(meanlog + sdlog * standard_normal(rng))
-            }
+            Self::LogNormal { meanlog, sdlog } => libm::exp(meanlog + sdlog * standard_normal(rng)),
             Self::Beta { alpha, beta } => sample_beta(*alpha, *beta, rng),
             Self::Gamma { shape, scale } => scale * sample_standard_gamma(*shape, rng),
             Self::Uniform { min, max } => {
@@ -2753,14 +2751,19 @@ mod tests {
         let beyond = x.iter().filter(|v| v.abs() > ZIG_R).count() as f64 / n as f64;
         let p_tail = 2.0 * normal_cdf(-ZIG_R);
         let se = (p_tail * (1.0 - p_tail) / n as f64).sqrt();
-        assert!((beyond - p_tail).abs() < 4.0 * se, "tail share {beyond} vs {p_tail}");
+        assert!(
+            (beyond - p_tail).abs() < 4.0 * se,
+            "tail share {beyond} vs {p_tail}"
+        );
         x.sort_by(f64::total_cmp);
         let d = x
             .iter()
             .enumerate()
             .map(|(i, &v)| {
                 let f = normal_cdf(v);
-                (f - i as f64 / n as f64).abs().max(((i + 1) as f64 / n as f64 - f).abs())
+                (f - i as f64 / n as f64)
+                    .abs()
+                    .max(((i + 1) as f64 / n as f64 - f).abs())
             })
             .fold(0.0, f64::max);
         assert!(d < 1.63 / (n as f64).sqrt(), "KS distance {d}");

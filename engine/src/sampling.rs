@@ -156,11 +156,7 @@ impl Sampler {
         }
         for g in &self.copulas {
             let mut rng = stream(seed, draw, g.key);
-            let z: Vec<f64> = g
-                .slots
-                .iter()
-                .map(|_| standard_normal(&mut rng))
-                .collect();
+            let z: Vec<f64> = g.slots.iter().map(|_| standard_normal(&mut rng)).collect();
             for (i, &slot) in g.slots.iter().enumerate() {
                 let zi: f64 = g.cholesky[i][..=i].iter().zip(&z).map(|(l, z)| l * z).sum();
                 // Keep u strictly inside (0, 1): far tails round to 0 or 1 in double precision.

@@ -16,7 +16,7 @@ use super::fastmath;
 
 /// Draws evaluated together. 16 doubles fill two AVX-512 or four AVX2 registers per operation,
 /// and a model's registers stay in the first-level cache.
-pub const LANES: usize = 64;
+pub const LANES: usize = 128;
 
 /// One register: a value for each draw in the block.
 pub type Lanes = [f64; LANES];
@@ -24,18 +24,11 @@ pub type Lanes = [f64; LANES];
 /// Index of a register.
 pub(crate) type Reg = usize;
 
-/// A per-cycle value shared by all lanes (from a table) or a per-lane register.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Src {
-    /// `tables.scalar[t][k]`, the same for every draw.
-    Table(usize),
-    /// A register.
-    Reg(Reg),
-}
-
 /// One step of a cycle.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Op {
+    /// `out = scalar[table][k]` in every lane: a per-cycle value shared by all draws.
+    Broadcast { table: usize, out: Reg },
     /// `out = exp(hr * neg_m[k])`: survival of background mortality with a per-draw hazard ratio.
     BackgroundSurvival { hr: Reg, out: Reg },
     /// `h = exp(a * ln_t[k+1] - b)`: a Weibull cumulative hazard `(t / scale)^shape` with
@@ -64,7 +57,7 @@ pub(crate) enum Op {
     /// No way out but death: `next += x * bg`.
     Keep {
         x: Reg,
-        bg: Src,
+        bg: Reg,
         next: Reg,
         deaths: Option<Reg>,
     },
@@ -72,7 +65,7 @@ pub(crate) enum Op {
     /// `kept = s * stay; next += kept; to += s - kept; inflow += s - kept`.
     Leave {
         x: Reg,
-        bg: Src,
+        bg: Reg,
         stay: Reg,
         next: Reg,
         to: Option<Reg>,
@@ -83,7 +76,7 @@ pub(crate) enum Op {
     /// proportion to each `dh`.
     Compete {
         x: Reg,
-        bg: Src,
+        bg: Reg,
         next: Reg,
         ways: Vec<Way>,
         deaths: Option<Reg>,
@@ -228,18 +221,12 @@ unsafe fn run_avx2(p: &Program, t: &Tables, regs: &mut [Lanes], snapshot: &mut V
     run_generic(p, t, regs, snapshot)
 }
 
-fn with_bg(mut reads: Vec<Reg>, bg: &Src) -> Vec<Reg> {
-    if let Src::Reg(b) = bg {
-        reads.push(*b);
-    }
-    reads
-}
-
 impl Op {
     /// Registers the operation reads and registers it writes (read-modify-write ones count as
     /// written only: the kernel touches them through the mutable reference alone).
     fn registers(&self) -> (Vec<Reg>, Vec<Reg>) {
         match self {
+            Op::Broadcast { out, .. } => (vec![], vec![*out]),
             Op::BackgroundSurvival { hr, out } => (vec![*hr], vec![*out]),
             Op::WeibullH { a, b, out } | Op::LogLogisticH { a, b, out } => {
                 (vec![*a, *b], vec![*out])
@@ -266,7 +253,7 @@ impl Op {
             } => {
                 let mut w = vec![*next];
                 w.extend(*deaths);
-                (with_bg(vec![*x], bg), w)
+                (vec![*x, *bg], w)
             }
             Op::Leave {
                 x,
@@ -281,7 +268,7 @@ impl Op {
                 w.extend(*to);
                 w.extend(*inflow);
                 w.extend(*deaths);
-                (with_bg(vec![*x, *stay], bg), w)
+                (vec![*x, *stay, *bg], w)
             }
             Op::Compete {
                 x,
@@ -290,7 +277,7 @@ impl Op {
                 ways,
                 deaths,
             } => {
-                let mut r = with_bg(vec![*x], bg);
+                let mut r = vec![*x, *bg];
                 let mut w = vec![*next];
                 w.extend(*deaths);
                 for way in ways {
@@ -395,13 +382,19 @@ fn run_generic(p: &Program, t: &Tables, regs: &mut [Lanes], snapshot: &mut Vec<L
             accumulate(&rf, a, t.flow_weights[a.weights][k]);
         }
         // The next occupancy becomes the current one; next and inflows restart from zero.
+        // (Element loops rather than array assignment: those become calls to memcpy.)
         for &(cur, next) in &p.occupancy {
             let (n, c) = (rf.w(next), rf.w(cur));
-            *c = *n;
-            *n = [0.0; LANES];
+            for l in 0..LANES {
+                c[l] = n[l];
+                n[l] = 0.0;
+            }
         }
         for &r in &p.inflows {
-            *rf.w(r) = [0.0; LANES];
+            let f = rf.w(r);
+            for v in f.iter_mut() {
+                *v = 0.0;
+            }
         }
         for a in &p.accumulate {
             let w = t.weights[a.weights][k + 1];
@@ -416,28 +409,16 @@ fn run_generic(p: &Program, t: &Tables, regs: &mut [Lanes], snapshot: &mut Vec<L
     }
 }
 
-/// The background survival factor of a cycle for every lane: a register, or a table value
-/// copied into `table`.
-#[inline(always)]
-fn background<'a>(
-    bg: Src,
-    k: usize,
-    t: &Tables,
-    rf: &'a RegFile,
-    table: &'a mut Lanes,
-) -> &'a Lanes {
-    match bg {
-        Src::Reg(r) => rf.r(r),
-        Src::Table(i) => {
-            *table = [t.scalar[i][k]; LANES];
-            table
-        }
-    }
-}
-
 #[inline(always)]
 fn step(op: &Op, k: usize, t: &Tables, rf: &RegFile) {
     match *op {
+        Op::Broadcast { table, out } => {
+            let v = t.scalar[table][k];
+            let o = rf.w(out);
+            for l in 0..LANES {
+                o[l] = v;
+            }
+        }
         Op::BackgroundSurvival { hr, out } => {
             let m = t.neg_m[k];
             let (hr, o) = (rf.r(hr), rf.w(out));
@@ -522,8 +503,7 @@ fn step(op: &Op, k: usize, t: &Tables, rf: &RegFile) {
             next,
             deaths,
         } => {
-            let mut table = [0.0; LANES];
-            let (x, b, n) = (rf.r(x), background(bg, k, t, rf, &mut table), rf.w(next));
+            let (x, b, n) = (rf.r(x), rf.r(bg), rf.w(next));
             for l in 0..LANES {
                 n[l] += x[l] * b[l];
             }
@@ -543,13 +523,7 @@ fn step(op: &Op, k: usize, t: &Tables, rf: &RegFile) {
             inflow,
             deaths,
         } => {
-            let mut table = [0.0; LANES];
-            let (x, b, st, n) = (
-                rf.r(x),
-                background(bg, k, t, rf, &mut table),
-                rf.r(stay),
-                rf.w(next),
-            );
+            let (x, b, st, n) = (rf.r(x), rf.r(bg), rf.r(stay), rf.w(next));
             match (to, inflow) {
                 (Some(to), None) => {
                     let to = rf.w(to);
@@ -587,8 +561,7 @@ fn step(op: &Op, k: usize, t: &Tables, rf: &RegFile) {
             ref ways,
             deaths,
         } => {
-            let mut table = [0.0; LANES];
-            let (x, b, n) = (rf.r(x), background(bg, k, t, rf, &mut table), rf.w(next));
+            let (x, b, n) = (rf.r(x), rf.r(bg), rf.w(next));
             let mut total = [0.0; LANES];
             for w in ways {
                 let d = rf.r(w.dh);

@@ -21,7 +21,7 @@ pub mod fastmath;
 pub mod kernel;
 pub mod mortality;
 
-use kernel::{Accumulate, Isa, LANES, Lanes, Op, Program, Reg, Src, Tables, Way};
+use kernel::{Accumulate, Isa, LANES, Lanes, Op, Program, Reg, Tables, Way};
 
 use crate::expr::Expr;
 use crate::scenario::{CostKind, Loc, Located, Scenario, TransitionLaw, WithinCycleCorrection};
@@ -281,7 +281,7 @@ struct Compiler<'a> {
     /// Keys of deduplicated registers and tables.
     input_keys: Vec<(LaneInput, Reg)>,
     bg_keys: Vec<(usize, Reg)>,
-    bg_table_keys: Vec<(u64, usize)>,
+    bg_table_keys: Vec<(u64, Reg)>,
     law_keys: Vec<(LawKey, Reg)>,
     stay_keys: Vec<(Reg, Reg)>,
     weight_keys: Vec<((u64, u64, u64), usize)>,
@@ -334,30 +334,36 @@ impl<'a> Compiler<'a> {
         r
     }
 
-    fn background(&mut self, state: usize) -> Src {
+    /// The register holding a state's background survival factor for the current cycle.
+    fn background(&mut self, state: usize) -> Reg {
         let hr = &self.sc.states[state].mortality_hr;
         if let Some(c) = hr.value.constant() {
+            // A fixed hazard ratio: the factor is the same for every draw, from a table.
             let key = c.to_bits();
-            if let Some(&(_, t)) = self.bg_table_keys.iter().find(|(k, _)| *k == key) {
-                return Src::Table(t);
+            if let Some(&(_, r)) = self.bg_table_keys.iter().find(|(k, _)| *k == key) {
+                return r;
             }
             let table = self.tables.neg_m.iter().map(|m| libm::exp(c * m)).collect();
             self.tables.scalar.push(table);
-            let t = self.tables.scalar.len() - 1;
-            self.bg_table_keys.push((key, t));
-            return Src::Table(t);
+            let out = self.reg();
+            self.law_ops.push(Op::Broadcast {
+                table: self.tables.scalar.len() - 1,
+                out,
+            });
+            self.bg_table_keys.push((key, out));
+            return out;
         }
         let what = format!("mortality_hr of state `{}`", self.sc.states[state].id);
         let v = self.value(&hr.clone(), Rule::NonNegative, what);
         if let Some(&(_, r)) = self.bg_keys.iter().find(|(k, _)| *k == v) {
-            return Src::Reg(r);
+            return r;
         }
         let hr_reg = self.input(LaneInput::Value(v));
         let out = self.reg();
         self.law_ops
             .push(Op::BackgroundSurvival { hr: hr_reg, out });
         self.bg_keys.push((v, out));
-        Src::Reg(out)
+        out
     }
 
     /// The hazard-increment register of a time-dependent law, or the constant law.
