@@ -145,6 +145,27 @@ impl Psa {
     }
 }
 
+/// A zeroed vector for `per_draw` values of each of `draws` draws, or an error that says how
+/// much memory was asked for, rather than an abort when the request is too large.
+fn allocate<T: Default + Clone>(
+    draws: usize,
+    per_draw: usize,
+    what: &str,
+) -> Result<Vec<T>, RunError> {
+    let too_many = || {
+        let bytes = draws as f64 * per_draw as f64 * std::mem::size_of::<T>() as f64;
+        RunError::Options(format!(
+            "{draws} draws need {:.1} GB for their {what}, more than this machine can give; use fewer draws",
+            bytes / 1e9
+        ))
+    };
+    let n = draws.checked_mul(per_draw).ok_or_else(too_many)?;
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| too_many())?;
+    v.resize(n, T::default());
+    Ok(v)
+}
+
 /// A scenario ready to run: the compiled model and the sampling plan.
 #[derive(Debug, Clone)]
 pub struct Analysis<'a> {
@@ -256,9 +277,9 @@ impl<'a> Analysis<'a> {
         let arms = self.model.arms();
         let slot_count = self.scenario.slot_count();
         let bs = opts.block_size;
-        let mut outcomes = vec![Outcome::default(); opts.draws * arms];
+        let mut outcomes = allocate(opts.draws, arms, "results")?;
         let mut parameters = if opts.keep_parameters {
-            vec![0.0; opts.draws * slot_count]
+            allocate(opts.draws, slot_count, "parameter values")?
         } else {
             Vec::new()
         };

@@ -413,11 +413,7 @@ fn run_generic(p: &Program, t: &Tables, regs: &mut [Lanes], snapshot: &mut Vec<L
 fn step(op: &Op, k: usize, t: &Tables, rf: &RegFile) {
     match *op {
         Op::Broadcast { table, out } => {
-            let v = t.scalar[table][k];
-            let o = rf.w(out);
-            for l in 0..LANES {
-                o[l] = v;
-            }
+            rf.w(out).fill(t.scalar[table][k]);
         }
         Op::BackgroundSurvival { hr, out } => {
             let m = t.neg_m[k];

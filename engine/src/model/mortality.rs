@@ -9,8 +9,26 @@
 
 use crate::scenario::{Mortality, Sex};
 
+/// Where a table says everyone dies (qx = 1), the cumulative hazard is infinite; it is capped
+/// here so that `exp(-hr * M)` is 0 for any positive hazard ratio and 1 for a ratio of 0,
+/// never NaN (`0 * inf`).
+const MAX_CYCLE_HAZARD: f64 = 1e6;
+
 /// `M_k` for k = 0..cycles, with cycle length `dt` years from `start_age`.
 pub fn integrated_hazards(m: &Mortality, start_age: f64, dt: f64, cycles: usize) -> Vec<f64> {
+    raw_hazards(m, start_age, dt, cycles)
+        .into_iter()
+        .map(|h| {
+            if h.is_nan() || h > MAX_CYCLE_HAZARD {
+                MAX_CYCLE_HAZARD
+            } else {
+                h
+            }
+        })
+        .collect()
+}
+
+fn raw_hazards(m: &Mortality, start_age: f64, dt: f64, cycles: usize) -> Vec<f64> {
     let age = |k: usize| start_age + k as f64 * dt;
     match m {
         Mortality::Gompertz { a, b } => (0..cycles)
@@ -136,9 +154,9 @@ mod tests {
         let total: f64 = h.iter().sum();
         let want = -(0.99f64 * 0.98).ln();
         assert!((total - want).abs() < 1e-13, "{total} vs {want}");
-        // Past the qx = 1 row nobody survives.
-        let h = integrated_hazards(&m, 60.0, 1.0, 5);
-        assert!(h[3].is_infinite());
+        // Past the qx = 1 row nobody survives, and nothing becomes NaN.
+        let h = integrated_hazards(&m, 60.0, 1.0, 6);
+        assert_eq!(h[3..], [MAX_CYCLE_HAZARD; 3]);
     }
 
     #[test]

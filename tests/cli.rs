@@ -1,0 +1,232 @@
+//! The `tenbin` command as a user runs it: outputs, exit statuses, and messages.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const MODEL: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/models/reference/durable-gene-therapy.toml"
+);
+
+fn tenbin(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tenbin"))
+        .args(args)
+        .output()
+        .expect("run tenbin")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tenbin-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn run_writes_summary_manifest_and_draws() {
+    let dir = scratch("run");
+    let out = dir.join("out");
+    let o = tenbin(&[
+        "run",
+        MODEL,
+        "--draws",
+        "2000",
+        "--seed",
+        "5",
+        "--out",
+        out.to_str().unwrap(),
+        "--keep-draws",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.stderr.is_empty(),
+        "stderr must stay quiet: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let printed: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let summary = json(&out.join("summary.json"));
+    assert_eq!(printed, summary);
+    // The documented keys.
+    for arm in ["gene_therapy", "prophylaxis"] {
+        for k in ["qalys", "life_years", "costs"] {
+            assert!(
+                summary["base_case"]["arms"][arm][k].is_f64(),
+                "base_case.arms.{arm}.{k}"
+            );
+        }
+    }
+    for k in ["qalys", "costs"] {
+        assert!(summary["base_case"]["incremental"][k].is_f64());
+        for s in ["mean", "mcse", "p2_5", "p50", "p97_5"] {
+            assert!(
+                summary["psa"]["incremental"][k][s].is_f64(),
+                "psa.incremental.{k}.{s}"
+            );
+        }
+    }
+    let prices = summary["threshold_price"].as_array().unwrap();
+    assert_eq!(prices.len(), 3);
+    for k in ["wtp", "base_case", "mean", "mcse", "p2_5", "p50", "p97_5"] {
+        assert!(prices[0][k].is_f64(), "threshold_price[0].{k}");
+    }
+    assert_eq!(prices[0]["wtp"], 5_000_000.0);
+    // The base-case threshold price is the reference model's (see engine/tests/reference_model.rs).
+    assert!((prices[0]["base_case"].as_f64().unwrap() - 342_986_897.448).abs() < 1.0);
+    assert_eq!(summary["seed"], 5);
+    assert_eq!(summary["draws"], 2000);
+    assert_eq!(summary["tenbin_version"], env!("CARGO_PKG_VERSION"));
+
+    let manifest = json(&out.join("manifest.json"));
+    assert_eq!(manifest["tenbin_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(manifest["seed"], 5);
+    assert_eq!(manifest["draws"], 2000);
+    assert_eq!(manifest["scenario_sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(manifest["scenario_sha256"], summary["scenario"]["sha256"]);
+    assert!(manifest["elapsed_seconds"].as_f64().unwrap() > 0.0);
+
+    let csv = std::fs::read_to_string(out.join("draws.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2001);
+    let header: Vec<&str> = lines[0].split(',').collect();
+    assert_eq!(header[0], "draw");
+    assert!(header.contains(&"p_resp") && header.contains(&"threshold_price.5000000"));
+    assert!(
+        lines[1..]
+            .iter()
+            .all(|l| l.split(',').count() == header.len())
+    );
+    // The mean of the per-draw threshold prices is the summary's mean.
+    let col = header
+        .iter()
+        .position(|h| *h == "threshold_price.5000000")
+        .unwrap();
+    let mean: f64 = lines[1..]
+        .iter()
+        .map(|l| l.split(',').nth(col).unwrap().parse::<f64>().unwrap())
+        .sum::<f64>()
+        / 2000.0;
+    assert!((mean - prices[0]["mean"].as_f64().unwrap()).abs() < 1e-6 * mean.abs());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn thread_count_does_not_change_any_number() {
+    let dir = scratch("threads");
+    let run = |t: &str| {
+        let out = dir.join(format!("t{t}"));
+        let o = tenbin(&[
+            "run",
+            MODEL,
+            "--draws",
+            "3000",
+            "--threads",
+            t,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success());
+        std::fs::read(out.join("summary.json")).unwrap()
+    };
+    assert_eq!(run("1"), run("2"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn check_reports_every_problem_with_its_place() {
+    let dir = scratch("check");
+    let bad = dir.join("bad.toml");
+    let text = std::fs::read_to_string(MODEL)
+        .unwrap()
+        .replace("alpha = 45\nbeta = 5", "mean = 0.95\nsd = 0.3")
+        .replace("shape = 36\nrate = 30", "shape = -36\nrate = 30");
+    std::fs::write(&bad, text).unwrap();
+    let o = tenbin(&["check", MODEL, bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let name = bad.display().to_string();
+    assert!(
+        err.contains(&format!("{name}:"))
+            && err.contains("gamma distribution: shape must be positive"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "beta distribution: mean 0.95 with sd 0.3 is impossible (sd must be below 0.217)"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"));
+    let ok = tenbin(&["check", MODEL]);
+    assert!(ok.status.success());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_failed_run_leaves_no_output_and_keeps_the_previous_one() {
+    let dir = scratch("fail");
+    let out = dir.join("out");
+    assert!(
+        tenbin(&[
+            "run",
+            MODEL,
+            "--draws",
+            "100",
+            "--out",
+            out.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    let before = std::fs::read(out.join("summary.json")).unwrap();
+    // A scenario that validates but whose draws break a rule: a normal utility can exceed one,
+    // which is allowed, so break the initial occupancy instead with a normal p_resp.
+    let text = std::fs::read_to_string(MODEL).unwrap().replace(
+        "dist = \"beta\"\nalpha = 45\nbeta = 5",
+        "dist = \"normal\"\nmean = 0.9\nsd = 0.2",
+    );
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, text).unwrap();
+    let o = tenbin(&[
+        "run",
+        bad.to_str().unwrap(),
+        "--draws",
+        "5000",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("in probabilistic draw") && err.contains("must be a probability"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(out.join("summary.json")).unwrap(), before);
+    let entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(entries.len(), 2, "only out/ and bad.toml: {entries:?}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn missing_files_and_bad_options_are_errors_not_panics() {
+    let o = tenbin(&["run", "no/such/file.toml"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.starts_with("error: no/such/file.toml:1:1: cannot read the scenario file"),
+        "{err}"
+    );
+    let o = tenbin(&["run", MODEL, "--threads", "0"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("threads must be at least 1"));
+    let o = tenbin(&["run", MODEL, "--draws", "many"]);
+    assert_eq!(o.status.code(), Some(2));
+}
