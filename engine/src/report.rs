@@ -174,6 +174,49 @@ pub struct Report {
     pub occupancy: OccupancyReport,
 }
 
+/// One quantity of an outcome.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Field {
+    Qalys,
+    Costs,
+    LifeYears,
+}
+
+impl Field {
+    fn of(self, o: &Outcome) -> f64 {
+        match self {
+            Field::Qalys => o.qalys,
+            Field::Costs => o.costs,
+            Field::LifeYears => o.life_years,
+        }
+    }
+}
+
+/// A per-draw quantity that the report summarises.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Measure {
+    /// One arm's value.
+    Arm(usize, Field),
+    /// Intervention minus comparator.
+    Incremental(Field),
+    /// `w * dQALY - dCost` at willingness to pay `w`.
+    ThresholdPrice(f64),
+}
+
+impl Measure {
+    /// The quantity for every draw, in draw order.
+    fn values(self, p: &Psa, i: usize, c: usize) -> Vec<f64> {
+        let draws = p.outcomes.chunks(p.arms);
+        match self {
+            Measure::Arm(a, f) => draws.map(|d| f.of(&d[a])).collect(),
+            Measure::Incremental(f) => draws.map(|d| f.of(&d[i]) - f.of(&d[c])).collect(),
+            Measure::ThresholdPrice(w) => draws
+                .map(|d| w * (d[i].qalys - d[c].qalys) - (d[i].costs - d[c].costs))
+                .collect(),
+        }
+    }
+}
+
 fn by_arm_state(
     sc: &Scenario,
     values: &[f64],
@@ -217,14 +260,36 @@ impl Report {
             incremental: base_inc,
         };
         let points = sc.settings.horizon_years as usize + 1;
-        let incremental = |p: &Psa, f: fn(&Outcome) -> f64| -> Vec<f64> {
-            p.outcomes
-                .chunks(p.arms)
-                .map(|d| f(&d[i]) - f(&d[c]))
-                .collect()
+        // Every PSA summary, computed in parallel: each is a pass over all draws.
+        let measures: Vec<Measure> = (0..sc.arms.len())
+            .flat_map(|a| [Measure::Arm(a, Field::Qalys), Measure::Arm(a, Field::Costs), Measure::Arm(a, Field::LifeYears)])
+            .chain([Field::Qalys, Field::Costs, Field::LifeYears].map(Measure::Incremental))
+            .chain(sc.settings.wtp.iter().map(|&w| Measure::ThresholdPrice(w)))
+            .collect();
+        let summaries: Option<Vec<(Summary, f64)>> = psa.map(|p| {
+            let one = |m: &Measure| {
+                let v = m.values(p, i, c);
+                let positive = v.iter().filter(|&&x| x > 0.0).count() as f64 / v.len() as f64;
+                (summarise(&v), positive)
+            };
+            #[cfg(feature = "parallel")]
+            {
+                use rayon::prelude::*;
+                measures.par_iter().map(one).collect()
+            }
+            #[cfg(not(feature = "parallel"))]
+            {
+                measures.iter().map(one).collect()
+            }
+        });
+        let find = |m: Measure| -> Option<(Summary, f64)> {
+            let k = measures.iter().position(|x| *x == m)?;
+            summaries.as_ref().map(|s| s[k])
         };
-        let psa_report = psa.map(|p| {
-            let arms = sc
+        let summary_of = |m: Measure| find(m).map(|s| s.0).expect("measured");
+        let psa_report = psa.map(|p| PsaReport {
+            draws: p.draws,
+            arms: sc
                 .arms
                 .iter()
                 .enumerate()
@@ -232,42 +297,28 @@ impl Report {
                     (
                         arm.id.clone(),
                         ArmSummary {
-                            qalys: summarise(&p.arm_values(a, |o| o.qalys)),
-                            costs: summarise(&p.arm_values(a, |o| o.costs)),
-                            life_years: summarise(&p.arm_values(a, |o| o.life_years)),
+                            qalys: summary_of(Measure::Arm(a, Field::Qalys)),
+                            costs: summary_of(Measure::Arm(a, Field::Costs)),
+                            life_years: summary_of(Measure::Arm(a, Field::LifeYears)),
                         },
                     )
                 })
-                .collect();
-            PsaReport {
-                draws: p.draws,
-                arms,
-                incremental: IncrementalSummary {
-                    qalys: summarise(&incremental(p, |o| o.qalys)),
-                    costs: summarise(&incremental(p, |o| o.costs)),
-                    life_years: summarise(&incremental(p, |o| o.life_years)),
-                },
-            }
+                .collect(),
+            incremental: IncrementalSummary {
+                qalys: summary_of(Measure::Incremental(Field::Qalys)),
+                costs: summary_of(Measure::Incremental(Field::Costs)),
+                life_years: summary_of(Measure::Incremental(Field::LifeYears)),
+            },
         });
-        let (dq, dc) = match psa {
-            Some(p) => (incremental(p, |o| o.qalys), incremental(p, |o| o.costs)),
-            None => (Vec::new(), Vec::new()),
-        };
         let threshold_price = sc
             .settings
             .wtp
             .iter()
             .map(|&w| {
-                let base_case = w * base_inc.qalys - base_inc.costs;
-                let s = psa.map(|_| {
-                    let prices: Vec<f64> = dq.iter().zip(&dc).map(|(q, c)| w * q - c).collect();
-                    let positive =
-                        prices.iter().filter(|&&x| x > 0.0).count() as f64 / prices.len() as f64;
-                    (summarise(&prices), positive)
-                });
+                let s = find(Measure::ThresholdPrice(w));
                 ThresholdPrice {
                     wtp: w,
-                    base_case,
+                    base_case: w * base_inc.qalys - base_inc.costs,
                     mean: s.map(|s| s.0.mean),
                     mcse: s.map(|s| s.0.mcse),
                     sd: s.map(|s| s.0.sd),
