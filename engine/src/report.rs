@@ -262,7 +262,13 @@ impl Report {
         let points = sc.settings.horizon_years as usize + 1;
         // Every PSA summary, computed in parallel: each is a pass over all draws.
         let measures: Vec<Measure> = (0..sc.arms.len())
-            .flat_map(|a| [Measure::Arm(a, Field::Qalys), Measure::Arm(a, Field::Costs), Measure::Arm(a, Field::LifeYears)])
+            .flat_map(|a| {
+                [
+                    Measure::Arm(a, Field::Qalys),
+                    Measure::Arm(a, Field::Costs),
+                    Measure::Arm(a, Field::LifeYears),
+                ]
+            })
             .chain([Field::Qalys, Field::Costs, Field::LifeYears].map(Measure::Incremental))
             .chain(sc.settings.wtp.iter().map(|&w| Measure::ThresholdPrice(w)))
             .collect();

@@ -131,7 +131,9 @@ mod tests {
         let mut s: u64 = 99;
         let x: Vec<f64> = (0..5000)
             .map(|_| {
-                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 ((s >> 11) as f64 / (1u64 << 53) as f64).powi(3)
             })
             .collect();
