@@ -1,6 +1,6 @@
 //! The Markov cohort model, compiled for speed.
 //!
-//! [`Model::new`] turns a validated [`Scenario`] into a [`kernel::Program`]: a short list of
+//! [`Model::new`] turns a validated [`Scenario`] into a `kernel::Program`: a short list of
 //! lane-wise operations per cycle, with everything that does not depend on the draw
 //! (background hazard, time, discount weights) moved into per-cycle tables. Costs and utilities
 //! are not applied inside the cycle loop: the loop only accumulates each state's occupancy
