@@ -44,12 +44,13 @@ const Q: [f64; 10] = [
     2.502_464_520_964_93e-8,
 ];
 
-/// `2^k` for an integer-valued `k` in [-1022, 1023], from its exponent bits.
+/// `2^(k-1)` for an integer-valued `k` in [-1021, 1024], from its exponent bits.
 #[inline(always)]
-fn pow2i(k: f64) -> f64 {
-    // The low 12 bits of (SHIFTER + 1023 + k) hold 1023 + k; shifting them into the exponent
-    // field gives 2^k without a float-to-integer conversion, which SSE2 and AVX2 lack for i64.
-    let bits = (k + (SHIFTER + 1023.0)).to_bits();
+fn pow2_minus_one(k: f64) -> f64 {
+    // The low 12 bits of (SHIFTER + 1022 + k) hold 1023 + (k - 1); shifting them into the
+    // exponent field gives 2^(k-1) without a float-to-integer conversion, which SSE2 and AVX2
+    // lack for i64.
+    let bits = (k + (SHIFTER + 1022.0)).to_bits();
     f64::from_bits(bits << 52)
 }
 
@@ -71,7 +72,7 @@ pub fn exp(x: f64) -> f64 {
     let poly = (r * r).mul_add(q, r) + 1.0;
     // 2^k as 2^(k-1) * 2, so that k = 1024 (x just below 710) overflows to infinity rather than
     // wrapping the exponent field.
-    let y = poly * pow2i(kd - 1.0) * 2.0;
+    let y = poly * pow2_minus_one(kd) * 2.0;
     if x < MIN_ARG { 0.0 } else { y }
 }
 

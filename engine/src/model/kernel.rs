@@ -45,15 +45,15 @@ pub(crate) enum Op {
     LogNormalH { meanlog: Reg, sdlog: Reg, out: Reg },
     /// Mixture cure: `h = -ln(cure + (1 - cure) exp(-h))`.
     Cure { cure: Reg, h: Reg },
-    /// `dh = (h - h_prev) [* hr]; h_prev = h`.
+    /// `dh = (h - h_prev) [* hr]; h_prev = h`, and `stay = exp(-dh)` when wanted (fused, so
+    /// the increment never leaves the processor's registers).
     Increment {
         h: Reg,
         h_prev: Reg,
         hr: Option<Reg>,
         dh: Reg,
+        stay: Option<Reg>,
     },
-    /// `out = exp(-dh)`.
-    Stay { dh: Reg, out: Reg },
     /// No way out but death: `next += x * bg`.
     Keep {
         x: Reg,
@@ -239,12 +239,19 @@ impl Op {
                 out,
             } => (vec![*meanlog, *sdlog], vec![*out]),
             Op::Cure { cure, h } => (vec![*cure], vec![*h]),
-            Op::Increment { h, h_prev, hr, dh } => {
+            Op::Increment {
+                h,
+                h_prev,
+                hr,
+                dh,
+                stay,
+            } => {
                 let mut r = vec![*h];
                 r.extend(*hr);
-                (r, vec![*h_prev, *dh])
+                let mut w = vec![*h_prev, *dh];
+                w.extend(*stay);
+                (r, w)
             }
-            Op::Stay { dh, out } => (vec![*dh], vec![*out]),
             Op::Keep {
                 x,
                 bg,
@@ -349,8 +356,15 @@ impl RegFile {
 #[inline(always)]
 fn accumulate(rf: &RegFile, a: &Accumulate, w: f64) {
     let (x, acc) = (rf.r(a.x), rf.w(a.acc));
-    for l in 0..LANES {
-        acc[l] += x[l] * w;
+    if w == 1.0 {
+        // Undiscounted interior points (life years): x * 1 is x, so skip the multiplication.
+        for l in 0..LANES {
+            acc[l] += x[l];
+        }
+    } else {
+        for l in 0..LANES {
+            acc[l] += x[l] * w;
+        }
     }
 }
 
@@ -469,28 +483,46 @@ fn step(op: &Op, k: usize, t: &Tables, rf: &RegFile) {
                 hv[l] = -libm::log(c[l] + (1.0 - c[l]) * fastmath::exp(-hv[l]));
             }
         }
-        Op::Increment { h, h_prev, hr, dh } => {
+        Op::Increment {
+            h,
+            h_prev,
+            hr,
+            dh,
+            stay,
+        } => {
             let (hv, prev, d) = (rf.r(h), rf.w(h_prev), rf.w(dh));
-            match hr {
-                Some(hr) => {
+            match (hr, stay) {
+                (None, Some(stay)) => {
+                    let o = rf.w(stay);
+                    for l in 0..LANES {
+                        let inc = hv[l] - prev[l];
+                        d[l] = inc;
+                        prev[l] = hv[l];
+                        o[l] = fastmath::exp(-inc);
+                    }
+                }
+                (Some(hr), Some(stay)) => {
+                    let (hr, o) = (rf.r(hr), rf.w(stay));
+                    for l in 0..LANES {
+                        let inc = (hv[l] - prev[l]) * hr[l];
+                        d[l] = inc;
+                        prev[l] = hv[l];
+                        o[l] = fastmath::exp(-inc);
+                    }
+                }
+                (Some(hr), None) => {
                     let hr = rf.r(hr);
                     for l in 0..LANES {
                         d[l] = (hv[l] - prev[l]) * hr[l];
                         prev[l] = hv[l];
                     }
                 }
-                None => {
+                (None, None) => {
                     for l in 0..LANES {
                         d[l] = hv[l] - prev[l];
                         prev[l] = hv[l];
                     }
                 }
-            }
-        }
-        Op::Stay { dh, out } => {
-            let (d, o) = (rf.r(dh), rf.w(out));
-            for l in 0..LANES {
-                o[l] = fastmath::exp(-d[l]);
             }
         }
         Op::Keep {

@@ -497,7 +497,13 @@ impl<'a> Compiler<'a> {
         self.program.carried.push(h_prev);
         let dh = self.reg();
         let hr = hr.map(|v| self.input(LaneInput::Value(v)));
-        self.law_ops.push(Op::Increment { h, h_prev, hr, dh });
+        self.law_ops.push(Op::Increment {
+            h,
+            h_prev,
+            hr,
+            dh,
+            stay: None,
+        });
         self.law_keys.push((key, dh));
         Ok(dh)
     }
@@ -507,7 +513,19 @@ impl<'a> Compiler<'a> {
             return r;
         }
         let out = self.reg();
-        self.law_ops.push(Op::Stay { dh, out });
+        // Fused into the increment that produces dh: every dh comes from one.
+        let fused = self.law_ops.iter_mut().any(|op| match op {
+            Op::Increment {
+                dh: d,
+                stay: s @ None,
+                ..
+            } if *d == dh => {
+                *s = Some(out);
+                true
+            }
+            _ => false,
+        });
+        assert!(fused, "a hazard increment without its Increment operation");
         self.stay_keys.push((dh, out));
         out
     }
