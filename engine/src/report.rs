@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::model::Outcome;
 use crate::run::{Evaluation, Psa};
-use crate::scenario::{Bilingual, Scenario, WithinCycleCorrection};
+use crate::scenario::{Bilingual, Scenario, Settings};
 use crate::summary::{Summary, summarise};
 
 /// The Tenbin version that produced a result.
@@ -31,25 +31,6 @@ pub struct ScenarioInfo {
     pub intervention: String,
     /// Comparator arm.
     pub comparator: String,
-}
-
-/// The settings a result used.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SettingsInfo {
-    /// Currency.
-    pub currency: String,
-    /// Annual discount rate for costs.
-    pub discount_rate_costs: f64,
-    /// Annual discount rate for QALYs.
-    pub discount_rate_outcomes: f64,
-    /// Cycles per year.
-    pub cycles_per_year: u32,
-    /// Horizon in years.
-    pub horizon_years: u32,
-    /// Starting age.
-    pub start_age: f64,
-    /// Within-cycle correction.
-    pub within_cycle_correction: WithinCycleCorrection,
 }
 
 /// Incremental results, intervention minus comparator.
@@ -157,7 +138,7 @@ pub struct Report {
     /// Scenario identity and hash.
     pub scenario: ScenarioInfo,
     /// Settings used.
-    pub settings: SettingsInfo,
+    pub settings: Settings,
     /// Seed of the PSA (absent without one).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
@@ -335,7 +316,6 @@ impl Report {
                 }
             })
             .collect();
-        let st = &sc.settings;
         Report {
             tenbin_version: VERSION.to_string(),
             scenario: ScenarioInfo {
@@ -346,15 +326,7 @@ impl Report {
                 intervention: sc.arms[i].id.clone(),
                 comparator: sc.arms[c].id.clone(),
             },
-            settings: SettingsInfo {
-                currency: st.currency.clone(),
-                discount_rate_costs: st.discount_rate_costs,
-                discount_rate_outcomes: st.discount_rate_outcomes,
-                cycles_per_year: st.cycles_per_year,
-                horizon_years: st.horizon_years,
-                start_age: st.start_age,
-                within_cycle_correction: st.within_cycle_correction,
-            },
+            settings: sc.settings.clone(),
             seed: psa.map(|p| p.seed),
             draws: psa.map_or(0, |p| p.draws),
             base_case,

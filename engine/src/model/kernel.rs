@@ -423,6 +423,14 @@ fn run_generic(p: &Program, t: &Tables, regs: &mut [Lanes], snapshot: &mut Vec<L
     }
 }
 
+/// `deaths += x - x * bg`: those who die of background causes this cycle.
+#[inline(always)]
+fn add_deaths(deaths: &mut Lanes, x: &Lanes, bg: &Lanes) {
+    for l in 0..LANES {
+        deaths[l] += x[l] - x[l] * bg[l];
+    }
+}
+
 #[inline(always)]
 fn step(op: &Op, k: usize, t: &Tables, rf: &RegFile) {
     match *op {
@@ -536,10 +544,7 @@ fn step(op: &Op, k: usize, t: &Tables, rf: &RegFile) {
                 n[l] += x[l] * b[l];
             }
             if let Some(d) = deaths {
-                let d = rf.w(d);
-                for l in 0..LANES {
-                    d[l] += x[l] - x[l] * b[l];
-                }
+                add_deaths(rf.w(d), x, b);
             }
         }
         Op::Leave {
@@ -576,10 +581,7 @@ fn step(op: &Op, k: usize, t: &Tables, rf: &RegFile) {
                 }
             }
             if let Some(d) = deaths {
-                let d = rf.w(d);
-                for l in 0..LANES {
-                    d[l] += x[l] - x[l] * b[l];
-                }
+                add_deaths(rf.w(d), x, b);
             }
         }
         Op::Compete {
@@ -616,10 +618,7 @@ fn step(op: &Op, k: usize, t: &Tables, rf: &RegFile) {
                 }
             }
             if let Some(d) = deaths {
-                let d = rf.w(d);
-                for l in 0..LANES {
-                    d[l] += x[l] - x[l] * b[l];
-                }
+                add_deaths(rf.w(d), x, b);
             }
         }
     }

@@ -1028,27 +1028,26 @@ pub(super) fn validate(
             ));
             return None;
         }
-        let stray = |v: &mut Validator,
-                     present: bool,
-                     span: Option<Range<usize>>,
-                     key: &str,
-                     kind: &str| {
-            if present {
-                v.err(
-                    &span.unwrap_or_default(),
-                    format!("`{key}` does not apply to a `{kind}` cost"),
-                );
+        // Keys that belong to other kinds of cost, with their spans when present.
+        let states_key = ("states", cr.states.as_ref().map(|s| s.span()));
+        let amount_key = ("amount", cr.amount.as_ref().map(|a| a.span()));
+        let window_key = (
+            "from_year/until_year",
+            cr.from_year
+                .as_ref()
+                .or(cr.until_year.as_ref())
+                .map(|a| a.span()),
+        );
+        let stray = |v: &mut Validator, keys: &[(&str, Option<Range<usize>>)], kind: &str| {
+            for (key, span) in keys {
+                if let Some(span) = span {
+                    v.err(span, format!("`{key}` does not apply to a `{kind}` cost"));
+                }
             }
         };
         let kind = if let Some(amount) = cr.per_cycle.as_ref().or(cr.per_year.as_ref()) {
             let per_year = cr.per_year.is_some();
-            stray(
-                v,
-                cr.amount.is_some(),
-                cr.amount.as_ref().map(|a| a.span()),
-                "amount",
-                "per_cycle/per_year",
-            );
+            stray(v, &[amount_key], "per_cycle/per_year");
             let states_list = match &cr.states {
                 Some(ss) => ss
                     .get_ref()
@@ -1111,52 +1110,13 @@ pub(super) fn validate(
                 until_year,
             }
         } else if let Some(amount) = &cr.once {
-            stray(
-                v,
-                cr.states.is_some(),
-                cr.states.as_ref().map(|s| s.span()),
-                "states",
-                "once",
-            );
-            stray(
-                v,
-                cr.amount.is_some(),
-                cr.amount.as_ref().map(|a| a.span()),
-                "amount",
-                "once",
-            );
-            stray(
-                v,
-                cr.from_year.is_some() || cr.until_year.is_some(),
-                cr.from_year
-                    .as_ref()
-                    .or(cr.until_year.as_ref())
-                    .map(|a| a.span()),
-                "from_year/until_year",
-                "once",
-            );
+            stray(v, &[states_key, amount_key, window_key], "once");
             CostKind::Once {
                 amount: v.compile(amount, &resolve)?,
             }
         } else {
             let entry = cr.on_entry.as_ref().expect("one kind is given");
-            stray(
-                v,
-                cr.states.is_some(),
-                cr.states.as_ref().map(|s| s.span()),
-                "states",
-                "on_entry",
-            );
-            stray(
-                v,
-                cr.from_year.is_some() || cr.until_year.is_some(),
-                cr.from_year
-                    .as_ref()
-                    .or(cr.until_year.as_ref())
-                    .map(|a| a.span()),
-                "from_year/until_year",
-                "on_entry",
-            );
+            stray(v, &[states_key, window_key], "on_entry");
             let state = state_ref(v, entry)?;
             let Some(amount) = &cr.amount else {
                 v.err(
