@@ -221,24 +221,36 @@ unsafe fn run_avx2(p: &Program, t: &Tables, regs: &mut [Lanes], snapshot: &mut V
     run_generic(p, t, regs, snapshot)
 }
 
+/// The registers one operation touches.
+struct Access {
+    /// Read only.
+    reads: Vec<Reg>,
+    /// Written, and held mutably for the whole operation: distinct from everything else.
+    exclusive: Vec<Reg>,
+    /// Counters the operation adds to one at a time (inflows, deaths): they may coincide with
+    /// each other (a transition into the dead state that also counts deaths), never with the
+    /// registers above.
+    counters: Vec<Reg>,
+}
+
 impl Op {
-    /// Registers the operation reads and registers it writes (read-modify-write ones count as
-    /// written only: the kernel touches them through the mutable reference alone).
-    fn registers(&self) -> (Vec<Reg>, Vec<Reg>) {
-        match self {
-            Op::Broadcast { out, .. } => (vec![], vec![*out]),
-            Op::BackgroundSurvival { hr, out } => (vec![*hr], vec![*out]),
+    /// The registers the operation reads and writes (read-modify-write ones count as written
+    /// only: the kernel touches them through the mutable reference alone).
+    fn access(&self) -> Access {
+        let (reads, exclusive, counters): (Vec<Reg>, Vec<Reg>, Vec<Reg>) = match self {
+            Op::Broadcast { out, .. } => (vec![], vec![*out], vec![]),
+            Op::BackgroundSurvival { hr, out } => (vec![*hr], vec![*out], vec![]),
             Op::WeibullH { a, b, out } | Op::LogLogisticH { a, b, out } => {
-                (vec![*a, *b], vec![*out])
+                (vec![*a, *b], vec![*out], vec![])
             }
-            Op::ExponentialH { rate, out } => (vec![*rate], vec![*out]),
-            Op::GompertzH { shape, ratio, out } => (vec![*shape, *ratio], vec![*out]),
+            Op::ExponentialH { rate, out } => (vec![*rate], vec![*out], vec![]),
+            Op::GompertzH { shape, ratio, out } => (vec![*shape, *ratio], vec![*out], vec![]),
             Op::LogNormalH {
                 meanlog,
                 sdlog,
                 out,
-            } => (vec![*meanlog, *sdlog], vec![*out]),
-            Op::Cure { cure, h } => (vec![*cure], vec![*h]),
+            } => (vec![*meanlog, *sdlog], vec![*out], vec![]),
+            Op::Cure { cure, h } => (vec![*cure], vec![*h], vec![]),
             Op::Increment {
                 h,
                 h_prev,
@@ -246,22 +258,16 @@ impl Op {
                 dh,
                 stay,
             } => {
-                let mut r = vec![*h];
-                r.extend(*hr);
-                let mut w = vec![*h_prev, *dh];
-                w.extend(*stay);
-                (r, w)
+                let reads = std::iter::once(*h).chain(*hr).collect();
+                let writes = [*h_prev, *dh].into_iter().chain(*stay).collect();
+                (reads, writes, vec![])
             }
             Op::Keep {
                 x,
                 bg,
                 next,
                 deaths,
-            } => {
-                let mut w = vec![*next];
-                w.extend(*deaths);
-                (vec![*x, *bg], w)
-            }
+            } => (vec![*x, *bg], vec![*next], deaths.iter().copied().collect()),
             Op::Leave {
                 x,
                 bg,
@@ -271,11 +277,9 @@ impl Op {
                 inflow,
                 deaths,
             } => {
-                let mut w = vec![*next];
-                w.extend(*to);
-                w.extend(*inflow);
-                w.extend(*deaths);
-                (vec![*x, *stay, *bg], w)
+                let exclusive = std::iter::once(*next).chain(*to).collect();
+                let counters = inflow.iter().chain(deaths).copied().collect();
+                (vec![*x, *stay, *bg], exclusive, counters)
             }
             Op::Compete {
                 x,
@@ -284,38 +288,56 @@ impl Op {
                 ways,
                 deaths,
             } => {
-                let mut r = vec![*x, *bg];
-                let mut w = vec![*next];
-                w.extend(*deaths);
+                let mut reads = vec![*x, *bg];
+                let mut exclusive = vec![*next];
+                let mut counters: Vec<Reg> = deaths.iter().copied().collect();
                 for way in ways {
-                    r.push(way.dh);
-                    w.extend(way.to);
-                    w.extend(way.inflow);
+                    reads.push(way.dh);
+                    exclusive.extend(way.to);
+                    counters.extend(way.inflow);
                 }
-                (r, w)
+                (reads, exclusive, counters)
             }
+        };
+        Access {
+            reads,
+            exclusive,
+            counters,
         }
     }
 }
 
 impl Program {
     /// Checks what the kernel's unchecked register access relies on: every register index is
-    /// in range, and no operation writes a register twice or writes one it reads. Called once
-    /// per compiled model; a failure is a bug in the compiler, not in a scenario.
+    /// in range; no operation writes a register it reads; a register held mutably for a whole
+    /// operation is touched by nothing else in it. Called once per compiled model; a failure is
+    /// a bug in the compiler, not in a scenario.
     pub(crate) fn check(&self) {
         let in_range = |r: &Reg| *r < self.registers;
         for op in &self.ops {
-            let (reads, writes) = op.registers();
+            let Access {
+                reads,
+                exclusive,
+                counters,
+            } = op.access();
             assert!(
-                reads.iter().chain(&writes).all(in_range),
+                reads
+                    .iter()
+                    .chain(&exclusive)
+                    .chain(&counters)
+                    .all(in_range),
                 "register out of range in {op:?}"
             );
-            for (i, w) in writes.iter().enumerate() {
+            for (i, w) in exclusive.iter().enumerate() {
                 assert!(
-                    !reads.contains(w) && !writes[i + 1..].contains(w),
+                    !reads.contains(w) && !exclusive[i + 1..].contains(w) && !counters.contains(w),
                     "aliased registers in {op:?}"
                 );
             }
+            assert!(
+                counters.iter().all(|c| !reads.contains(c)),
+                "aliased registers in {op:?}"
+            );
         }
         for a in self.accumulate.iter().chain(&self.accumulate_flows) {
             assert!(
@@ -332,8 +354,10 @@ impl Program {
 
 /// The register file during a run. Operations reach registers through a raw pointer so that
 /// one operation can read some registers while writing others without copying them;
-/// [`Program::check`] has verified that within an operation no written register is also read
-/// or written twice, so the shared and mutable references made here never overlap.
+/// [`Program::check`] has verified that within an operation no written register is also read,
+/// and that a register held mutably throughout is touched by nothing else, so the shared and
+/// mutable references alive at any moment never overlap. (Counters such as deaths are each
+/// borrowed only for their own loop.)
 struct RegFile {
     base: *mut Lanes,
 }
