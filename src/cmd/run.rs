@@ -82,7 +82,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
             let bar = ProgressBar::new(args.draws as u64);
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{spinner} {wide_bar} {pos}/{len} draws ({per_sec}, {eta} left)",
+                    "{spinner} {wide_bar} {pos}/{len} draws ({eta} left)",
                 )
                 .map_err(|e| e.to_string())?,
             );
