@@ -218,3 +218,33 @@ fn one_time_items_and_time_windows() {
     let window: f64 = (8..20).map(|k| s((k + 1) as f64 * DT)).sum();
     close(c, 2500.0 + 100.0 * window, "one-time and windowed costs");
 }
+
+/// Every kernel operation gives the same bits whichever instruction set runs it.
+#[test]
+fn all_laws_give_the_same_bits_on_every_instruction_set() {
+    use tenbin_engine::model::Model;
+    use tenbin_engine::model::kernel::Isa;
+    let states = "[[states]]\nid = \"B\"\nutility = 0.5\nmortality_hr = 1.3\n\n[[states]]\nid = \"C\"\nutility = 0.3";
+    let arm = "[[arms.x.transitions]]\nfrom = \"A\"\nto = \"B\"\nweibull = { shape = 1.4, scale = 9 }\ncure_fraction = 0.2\n\n\
+               [[arms.x.transitions]]\nfrom = \"A\"\nto = \"D\"\ngompertz = { shape = 0.1, rate = 0.01 }\n\n\
+               [[arms.x.transitions]]\nfrom = \"B\"\nto = \"C\"\nloglogistic = { shape = 2, scale = 4 }\nhazard_ratio = 1.1\n\n\
+               [[arms.x.transitions]]\nfrom = \"C\"\nto = \"D\"\nlognormal = { meanlog = 1, sdlog = 0.5 }\n\n\
+               [[arms.x.costs]]\nname = \"death\"\non_entry = \"D\"\namount = 50\n";
+    let text = format!(
+        "[scenario]\nid = \"isa\"\ntitle.en = \"ISA\"\nproduct_type = \"allogeneic_cell\"\nintervention = \"x\"\ncomparator = \"y\"\n\n\
+         [[sources]]\nid = \"s\"\ncitation = \"c\"\n\n[settings]\nhorizon_years = 40\nstart_age = 50\n\n\
+         [mortality]\nkind = \"gompertz\"\na = 2e-5\nb = 0.09\nsource = \"s\"\n\n\
+         [[states]]\nid = \"A\"\nutility = 1\n\n{states}\n\n[[states]]\nid = \"D\"\ndead = true\n\n\
+         [arms.x]\ninitial = {{ A = 1 }}\n{arm}\n[arms.y]\ninitial = {{ A = 1 }}\n"
+    );
+    let sc = Scenario::parse("isa.toml", &text, &no_files).unwrap_or_else(|e| panic!("{e}"));
+    let run = |isa| {
+        let a = Analysis::with_model(&sc, Model::with_isa(&sc, isa));
+        let e = a.base_case().unwrap();
+        (e.arms, e.occupancy)
+    };
+    let baseline = run(Isa::Baseline);
+    assert!(baseline.0[0].life_years > 0.0 && baseline.0[0].costs > 0.0);
+    assert_eq!(baseline, run(Isa::Avx2));
+    assert_eq!(baseline, run(Isa::Avx512));
+}

@@ -81,10 +81,8 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
         let bar = if std::io::stderr().is_terminal() && args.draws >= 20_000 {
             let bar = ProgressBar::new(args.draws as u64);
             bar.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} {wide_bar} {pos}/{len} draws ({eta} left)",
-                )
-                .map_err(|e| e.to_string())?,
+                ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} draws ({eta} left)")
+                    .map_err(|e| e.to_string())?,
             );
             bar
         } else {
