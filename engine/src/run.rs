@@ -283,7 +283,8 @@ impl<'a> Analysis<'a> {
         } else {
             Vec::new()
         };
-        let mut param_chunks: Vec<&mut [f64]> = if opts.keep_parameters {
+        // (A scenario without parameters keeps nothing: chunks of zero length are not allowed.)
+        let mut param_chunks: Vec<&mut [f64]> = if opts.keep_parameters && slot_count > 0 {
             parameters.chunks_mut(bs * slot_count).collect()
         } else {
             Vec::new()

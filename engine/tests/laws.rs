@@ -248,3 +248,29 @@ fn all_laws_give_the_same_bits_on_every_instruction_set() {
     assert_eq!(baseline, run(Isa::Avx2));
     assert_eq!(baseline, run(Isa::Avx512));
 }
+
+/// A scenario with no parameters at all runs, keeps (no) parameters and gives one outcome.
+#[test]
+fn a_scenario_without_parameters_runs_its_psa() {
+    use tenbin_engine::run::RunOptions;
+    let text = "[scenario]\nid = \"bare\"\ntitle.en = \"Bare\"\nproduct_type = \"allogeneic_cell\"\nintervention = \"x\"\ncomparator = \"y\"\n\n\
+                [[sources]]\nid = \"s\"\ncitation = \"c\"\n\n[mortality]\nkind = \"gompertz\"\na = 2e-5\nb = 0.09\nsource = \"s\"\n\n\
+                [[states]]\nid = \"A\"\nutility = 1\n\n[[states]]\nid = \"D\"\ndead = true\n\n\
+                [arms.x]\ninitial = { A = 1 }\n\n[arms.y]\ninitial = { A = 1 }\n";
+    let sc = Scenario::parse("bare.toml", text, &no_files).unwrap_or_else(|e| panic!("{e}"));
+    let a = Analysis::new(&sc);
+    let psa = a
+        .psa(
+            &RunOptions {
+                draws: 37,
+                keep_parameters: true,
+                ..Default::default()
+            },
+            &|_| {},
+        )
+        .unwrap();
+    assert_eq!(psa.parameters.as_deref(), Some(&[][..]));
+    // Nothing is uncertain, so every draw equals the base case.
+    let base = a.base_case().unwrap();
+    assert!(psa.outcomes.chunks(2).all(|d| d == &base.arms[..]));
+}

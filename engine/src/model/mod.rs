@@ -924,7 +924,8 @@ impl Model {
             }
         }
         let points = self.occupancy_points();
-        let regs_per_point = self.program.occupancy.len();
+        // (At least one: validation guarantees a living starting state, and chunks(0) would panic.)
+        let regs_per_point = self.program.occupancy.len().max(1);
         match occupancy {
             Occupancy::Skip => {}
             Occupancy::PerDraw(occ) => {
