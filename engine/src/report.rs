@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::model::Outcome;
 use crate::run::{Evaluation, Psa};
 use crate::scenario::{Bilingual, Scenario, Settings};
-use crate::summary::{Summary, summarise};
+use crate::summary::{Summary, summarise_in_place};
 
 /// The Tenbin version that produced a result.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -189,7 +189,7 @@ impl Measure {
     fn values(self, p: &Psa, i: usize, c: usize) -> Vec<f64> {
         let draws = p.outcomes.chunks(p.arms);
         match self {
-            Measure::Arm(a, f) => draws.map(|d| f.of(&d[a])).collect(),
+            Measure::Arm(a, f) => p.arm_values(a, |o| f.of(o)),
             Measure::Incremental(f) => draws.map(|d| f.of(&d[i]) - f.of(&d[c])).collect(),
             Measure::ThresholdPrice(w) => draws
                 .map(|d| w * (d[i].qalys - d[c].qalys) - (d[i].costs - d[c].costs))
@@ -255,9 +255,9 @@ impl Report {
             .collect();
         let summaries: Option<Vec<(Summary, f64)>> = psa.map(|p| {
             let one = |m: &Measure| {
-                let v = m.values(p, i, c);
+                let mut v = m.values(p, i, c);
                 let positive = v.iter().filter(|&&x| x > 0.0).count() as f64 / v.len() as f64;
-                (summarise(&v), positive)
+                (summarise_in_place(&mut v), positive)
             };
             #[cfg(feature = "parallel")]
             {

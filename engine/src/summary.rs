@@ -69,10 +69,16 @@ pub fn quantiles(x: &mut [f64], ps: &[f64]) -> Vec<f64> {
 
 /// Summarises `x` (reorders a copy, not `x`).
 pub fn summarise(x: &[f64]) -> Summary {
+    summarise_in_place(&mut x.to_vec())
+}
+
+/// Summarises `x`, reordering it: for values the caller no longer needs in draw order, it
+/// saves a copy of every draw.
+pub fn summarise_in_place(x: &mut [f64]) -> Summary {
+    // Mean and sd first, in draw order, so that they do not depend on the reordering.
     let m = mean(x);
     let s = sd(x, m);
-    let mut work = x.to_vec();
-    let q = quantiles(&mut work, &[0.025, 0.5, 0.975]);
+    let q = quantiles(x, &[0.025, 0.5, 0.975]);
     Summary {
         mean: m,
         mcse: s / (x.len() as f64).sqrt(),

@@ -46,12 +46,13 @@ pub(crate) enum Op {
     /// Mixture cure: `h = -ln(cure + (1 - cure) exp(-h))`.
     Cure { cure: Reg, h: Reg },
     /// `dh = (h - h_prev) [* hr]; h_prev = h`, and `stay = exp(-dh)` when wanted (fused, so
-    /// the increment never leaves the processor's registers).
+    /// the increment never leaves the processor's registers). `dh` is kept only when
+    /// competing transitions read it.
     Increment {
         h: Reg,
         h_prev: Reg,
         hr: Option<Reg>,
-        dh: Reg,
+        dh: Option<Reg>,
         stay: Option<Reg>,
     },
     /// No way out but death: `next += x * bg`.
@@ -259,7 +260,7 @@ impl Op {
                 stay,
             } => {
                 let reads = std::iter::once(*h).chain(*hr).collect();
-                let writes = [*h_prev, *dh].into_iter().chain(*stay).collect();
+                let writes = std::iter::once(*h_prev).chain(*dh).chain(*stay).collect();
                 (reads, writes, vec![])
             }
             Op::Keep {
@@ -447,6 +448,49 @@ fn run_generic(p: &Program, t: &Tables, regs: &mut [Lanes], snapshot: &mut Vec<L
     }
 }
 
+/// `dh = (h - prev) [* hr]`, `prev = h`, `stay = exp(-dh)`, storing only what is wanted; with
+/// `HR` false, `hr` is not read.
+#[inline(always)]
+fn increment<const HR: bool>(
+    h: &Lanes,
+    prev: &mut Lanes,
+    hr: &Lanes,
+    dh: Option<&mut Lanes>,
+    stay: Option<&mut Lanes>,
+) {
+    let inc = |l: usize, prev: &Lanes| {
+        if HR {
+            (h[l] - prev[l]) * hr[l]
+        } else {
+            h[l] - prev[l]
+        }
+    };
+    match (dh, stay) {
+        (None, Some(o)) => {
+            for l in 0..LANES {
+                let d = inc(l, prev);
+                prev[l] = h[l];
+                o[l] = fastmath::exp(-d);
+            }
+        }
+        (Some(dh), Some(o)) => {
+            for l in 0..LANES {
+                let d = inc(l, prev);
+                dh[l] = d;
+                prev[l] = h[l];
+                o[l] = fastmath::exp(-d);
+            }
+        }
+        (Some(dh), None) => {
+            for l in 0..LANES {
+                dh[l] = inc(l, prev);
+                prev[l] = h[l];
+            }
+        }
+        (None, None) => prev.copy_from_slice(h),
+    }
+}
+
 /// `deaths += x - x * bg`: those who die of background causes this cycle.
 #[inline(always)]
 fn add_deaths(deaths: &mut Lanes, x: &Lanes, bg: &Lanes) {
@@ -522,39 +566,11 @@ fn step(op: &Op, k: usize, t: &Tables, rf: &RegFile) {
             dh,
             stay,
         } => {
-            let (hv, prev, d) = (rf.r(h), rf.w(h_prev), rf.w(dh));
-            match (hr, stay) {
-                (None, Some(stay)) => {
-                    let o = rf.w(stay);
-                    for l in 0..LANES {
-                        let inc = hv[l] - prev[l];
-                        d[l] = inc;
-                        prev[l] = hv[l];
-                        o[l] = fastmath::exp(-inc);
-                    }
-                }
-                (Some(hr), Some(stay)) => {
-                    let (hr, o) = (rf.r(hr), rf.w(stay));
-                    for l in 0..LANES {
-                        let inc = (hv[l] - prev[l]) * hr[l];
-                        d[l] = inc;
-                        prev[l] = hv[l];
-                        o[l] = fastmath::exp(-inc);
-                    }
-                }
-                (Some(hr), None) => {
-                    let hr = rf.r(hr);
-                    for l in 0..LANES {
-                        d[l] = (hv[l] - prev[l]) * hr[l];
-                        prev[l] = hv[l];
-                    }
-                }
-                (None, None) => {
-                    for l in 0..LANES {
-                        d[l] = hv[l] - prev[l];
-                        prev[l] = hv[l];
-                    }
-                }
+            let (hv, prev) = (rf.r(h), rf.w(h_prev));
+            let (d, o) = (dh.map(|r| rf.w(r)), stay.map(|r| rf.w(r)));
+            match hr {
+                Some(hr) => increment::<true>(hv, prev, rf.r(hr), d, o),
+                None => increment::<false>(hv, prev, hv, d, o),
             }
         }
         Op::Keep {

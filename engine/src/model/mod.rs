@@ -501,7 +501,7 @@ impl<'a> Compiler<'a> {
             h,
             h_prev,
             hr,
-            dh,
+            dh: Some(dh),
             stay: None,
         });
         self.law_keys.push((key, dh));
@@ -516,7 +516,7 @@ impl<'a> Compiler<'a> {
         // Fused into the increment that produces dh: every dh comes from one.
         let fused = self.law_ops.iter_mut().any(|op| match op {
             Op::Increment {
-                dh: d,
+                dh: Some(d),
                 stay: s @ None,
                 ..
             } if *d == dh => {
@@ -799,6 +799,24 @@ impl Model {
             }
             readouts.push(ro);
         }
+        // An increment needs storing only for competing transitions, which read it.
+        let competing: Vec<Reg> = step_ops
+            .iter()
+            .flat_map(|op| match op {
+                Op::Compete { ways, .. } => ways.iter().map(|w| w.dh).collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        for op in &mut c.law_ops {
+            if let Op::Increment {
+                dh, stay: Some(_), ..
+            } = op
+            {
+                if dh.is_some_and(|d| !competing.contains(&d)) {
+                    *dh = None;
+                }
+            }
+        }
         // Laws and background factors first, then the moves between states.
         let mut ops = std::mem::take(&mut c.law_ops);
         ops.extend(step_ops);
@@ -836,11 +854,6 @@ impl Model {
     /// The number of values one draw's occupancy trace holds: arms x states x points.
     pub fn occupancy_len(&self) -> usize {
         self.arms * self.states * self.occupancy_points()
-    }
-
-    /// The instruction set in use.
-    pub fn isa(&self) -> Isa {
-        self.isa
     }
 
     /// A workspace sized for this model.

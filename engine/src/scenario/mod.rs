@@ -481,14 +481,6 @@ impl Scenario {
             })
     }
 
-    /// Fills `slots` with the base case: parameter base values, then derived quantities.
-    pub fn base_slots(&self) -> Vec<f64> {
-        let mut slots: Vec<f64> = self.parameters.iter().map(|p| p.base).collect();
-        slots.resize(self.slot_count(), 0.0);
-        self.evaluate_derived(&mut slots);
-        slots
-    }
-
     /// Evaluates derived quantities in order, given parameter values in the first slots.
     pub fn evaluate_derived(&self, slots: &mut [f64]) {
         let np = self.parameters.len();
