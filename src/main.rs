@@ -2,7 +2,6 @@
 //! writes outputs; everything else happens in `tenbin-engine`.
 
 mod cmd;
-mod output;
 
 use std::process::ExitCode;
 
@@ -23,6 +22,8 @@ enum Command {
     Run(cmd::run::Args),
     /// Check scenario files without running them (exit status 0 when all are valid).
     Check(cmd::check::Args),
+    /// Build or preview the public site (every scenario in models/, every page in content/).
+    Site(cmd::site::Args),
 }
 
 fn main() -> ExitCode {
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => cmd::run::run(&args),
         Command::Check(args) => cmd::check::run(&args),
+        Command::Site(args) => cmd::site::run(&args),
     };
     match result {
         Ok(code) => code,

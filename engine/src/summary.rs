@@ -89,6 +89,53 @@ pub fn summarise_in_place(x: &mut [f64]) -> Summary {
     }
 }
 
+/// Ranks of `x`, 1 for the smallest, ties sharing the mean of their ranks. NaN ranks last.
+pub fn ranks(x: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..x.len()).collect();
+    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    let mut r = vec![0.0; x.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i + 1;
+        while j < order.len() && x[order[j]] == x[order[i]] {
+            j += 1;
+        }
+        // Positions i..j hold equal values: each gets the mean rank (i + 1 + j) / 2.
+        let shared = (i + 1 + j) as f64 / 2.0;
+        for &k in &order[i..j] {
+            r[k] = shared;
+        }
+        i = j;
+    }
+    r
+}
+
+/// Pearson's correlation of `x` and `y` (NaN if either is constant or they differ in length).
+pub fn correlation(x: &[f64], y: &[f64]) -> f64 {
+    if x.len() != y.len() || x.len() < 2 {
+        return f64::NAN;
+    }
+    let (mx, my) = (mean(x), mean(y));
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        let (dx, dy) = (a - mx, b - my);
+        sxy += dx * dy;
+        sxx += dx * dx;
+        syy += dy * dy;
+    }
+    if sxx == 0.0 || syy == 0.0 {
+        return f64::NAN;
+    }
+    sxy / (sxx * syy).sqrt()
+}
+
+/// Spearman's rank correlation: Pearson's correlation of the ranks (ties share ranks). It says
+/// how closely an output moves with one input over the draws, whatever the shape of the link,
+/// as long as it keeps one direction.
+pub fn rank_correlation(x: &[f64], y: &[f64]) -> f64 {
+    correlation(&ranks(x), &ranks(y))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +204,29 @@ mod tests {
         assert!((s.sd - (5.0f64 / 3.0).sqrt()).abs() < 1e-15);
         assert!((s.mcse - s.sd / 2.0).abs() < 1e-15);
         assert_eq!(s.p50, 2.5);
+    }
+
+    #[test]
+    fn ranks_share_ties() {
+        assert_eq!(
+            ranks(&[5.0, 6.0, 7.0, 8.0, 7.0]),
+            vec![1.0, 2.0, 3.5, 5.0, 3.5]
+        );
+        assert_eq!(ranks(&[2.0, 2.0, 2.0]), vec![2.0, 2.0, 2.0]);
+    }
+
+    #[test]
+    fn rank_correlation_matches_hand_worked_values() {
+        // Any increasing transform gives 1, any decreasing one -1.
+        let x: Vec<f64> = (0..50).map(|i| i as f64 * 0.37 - 4.0).collect();
+        let up: Vec<f64> = x.iter().map(|v| v.exp()).collect();
+        let down: Vec<f64> = x.iter().map(|v| -v * v * v).collect();
+        assert!((rank_correlation(&x, &up) - 1.0).abs() < 1e-15);
+        assert!((rank_correlation(&x, &down) + 1.0).abs() < 1e-15);
+        // x = 1..5, y = 5, 6, 7, 8, 7: ranks 1..5 and 1, 2, 3.5, 5, 3.5. Centred: -2..2 and
+        // -2, -1, 0.5, 2, 0.5; sum of products 4 + 1 + 0 + 2 + 1 = 8; sums of squares 10 and 9.5.
+        let r = rank_correlation(&[1.0, 2.0, 3.0, 4.0, 5.0], &[5.0, 6.0, 7.0, 8.0, 7.0]);
+        assert!((r - 8.0 / (10.0f64 * 9.5).sqrt()).abs() < 1e-15, "{r}");
+        assert!(rank_correlation(&[1.0, 1.0], &[1.0, 2.0]).is_nan());
     }
 }

@@ -10,13 +10,34 @@
 
 use std::fmt::Write as _;
 
-/// The language a chart is drawn in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The language a chart (or a page) is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Lang {
     /// Japanese.
     Ja,
     /// English.
     En,
+}
+
+impl Lang {
+    /// Both languages, Japanese first (the site's first language).
+    pub const ALL: [Lang; 2] = [Lang::Ja, Lang::En];
+
+    /// The language code used in `lang`, `hreflang` and addresses.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+
+    /// The other language.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Ja => Lang::En,
+            Lang::En => Lang::Ja,
+        }
+    }
 }
 
 /// What the numbers on an axis are.
@@ -58,7 +79,7 @@ pub struct Marker {
 }
 
 /// A table of the numbers a chart shows.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Table {
     /// Column headings.
     pub header: Vec<String>,
@@ -123,6 +144,25 @@ fn significant(x: f64, digits: usize) -> String {
     }
 }
 
+/// Commas between thousands in a number's integer part: 20000 becomes 20,000.
+fn thousands(number: &str) -> String {
+    let (int, frac) = number
+        .split_once('.')
+        .map_or((number, None), |(i, f)| (i, Some(f)));
+    let mut out = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
 /// A number in a unit, for a reader of `lang`: yen as 億円/万円 or as millions/billions.
 pub fn format_value(x: f64, unit: Unit, lang: Lang) -> String {
     let sign = if x < 0.0 { "-" } else { "" };
@@ -133,7 +173,7 @@ pub fn format_value(x: f64, unit: Unit, lang: Lang) -> String {
         (Unit::Yen, Lang::Ja) => format!("{sign}{}円", significant(a, 3)),
         (Unit::Yen, Lang::En) if a >= 1e9 => format!("{sign}¥{}bn", significant(a / 1e9, 3)),
         (Unit::Yen, Lang::En) if a >= 1e6 => format!("{sign}¥{}m", significant(a / 1e6, 3)),
-        (Unit::Yen, Lang::En) => format!("{sign}¥{}", significant(a, 3)),
+        (Unit::Yen, Lang::En) => format!("{sign}¥{}", thousands(&significant(a, 3))),
         (Unit::Qalys, _) | (Unit::Plain, _) => format!("{sign}{}", significant(a, 3)),
     }
 }
@@ -174,6 +214,37 @@ impl Scale {
     fn at(&self, x: f64) -> f64 {
         self.p0 + (x - self.d0) / (self.d1 - self.d0) * (self.p1 - self.p0)
     }
+}
+
+/// A label's approximate width in pixels at the charts' 12px font: Latin characters about
+/// 0.58 em, Japanese ones a full em. Only used to keep labels apart, so rough is fine.
+fn text_width(s: &str) -> f64 {
+    s.chars()
+        .map(|c| if c.is_ascii() { 7.0 } else { 12.0 })
+        .sum()
+}
+
+/// Assigns each horizontal span (left, right) a row, from 0, so that spans in one row do not
+/// overlap; with more than `max_rows` needed, a label goes to the row where it overlaps least.
+fn label_rows(spans: &[(f64, f64)], max_rows: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..spans.len()).collect();
+    order.sort_by(|&a, &b| spans[a].0.total_cmp(&spans[b].0));
+    let mut row_end = vec![f64::NEG_INFINITY; max_rows.max(1)];
+    let mut rows = vec![0; spans.len()];
+    for i in order {
+        let (left, right) = spans[i];
+        let row = row_end
+            .iter()
+            .position(|&end| end + 6.0 <= left)
+            .unwrap_or_else(|| {
+                (0..row_end.len())
+                    .min_by(|&a, &b| row_end[a].total_cmp(&row_end[b]))
+                    .unwrap_or(0)
+            });
+        row_end[row] = right;
+        rows[i] = row;
+    }
+    rows
 }
 
 fn open_svg(out: &mut String, id: &str, text: &Text) {
@@ -338,18 +409,42 @@ impl Chart for Histogram {
             );
         }
         out.push_str("</g>");
-        for (i, m) in self.markers.iter().enumerate() {
+        let labels: Vec<String> = self
+            .markers
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}: {}",
+                    m.label,
+                    format_value(m.value, self.x.unit, self.lang)
+                )
+            })
+            .collect();
+        let spans: Vec<(f64, f64)> = self
+            .markers
+            .iter()
+            .zip(&labels)
+            .map(|(m, l)| {
+                let (px, w) = (xs.at(m.value), text_width(l));
+                // Keep each label inside the drawing, next to its line.
+                let left = (px - w / 2.0).clamp(2.0, WIDTH - 2.0 - w);
+                (left, left + w)
+            })
+            .collect();
+        let rows = label_rows(&spans, 3);
+        for ((m, label), ((left, right), row)) in
+            self.markers.iter().zip(&labels).zip(spans.iter().zip(rows))
+        {
             let px = xs.at(m.value);
-            // Stagger labels so that neighbouring markers do not overlap.
-            let ty = TOP - 22.0 + 11.0 * (i % 2) as f64;
+            let ty = TOP - 8.0 - 11.0 * row as f64;
             let _ = write!(
                 out,
                 "<line x1=\"{px:.1}\" y1=\"{:.1}\" x2=\"{px:.1}\" y2=\"{:.1}\" stroke=\"{ACCENT}\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>\
-                 <text x=\"{px:.1}\" y=\"{ty:.1}\" text-anchor=\"middle\" fill=\"{INK}\">{}: {}</text>",
-                TOP - 8.0,
+                 <text x=\"{:.1}\" y=\"{ty:.1}\" text-anchor=\"middle\" fill=\"{INK}\">{}</text>",
+                TOP - 5.0,
                 HEIGHT - BOTTOM,
-                escape(&m.label),
-                escape(&format_value(m.value, self.x.unit, self.lang))
+                (left + right) / 2.0,
+                escape(label)
             );
         }
         out.push_str("</svg>");
@@ -473,6 +568,9 @@ impl Chart for Scatter {
             );
         }
         out.push_str("</g>");
+        // Each line is labelled at its right end; labels are pushed apart vertically so that
+        // lines with similar slopes keep readable labels.
+        let mut ends = Vec::new();
         for l in &self.lines {
             // Clip the line y = slope * x to the plotted box by its x range.
             let (mut a, mut b) = (x0, x1);
@@ -486,15 +584,23 @@ impl Chart for Scatter {
             }
             let _ = write!(
                 out,
-                "<line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{ACCENT}\" stroke-width=\"2\"/>\
-                 <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"{INK}\">{}</text>",
+                "<line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{ACCENT}\" stroke-width=\"2\"/>",
                 xs.at(a),
                 ys.at(l.value * a),
                 xs.at(b),
                 ys.at(l.value * b),
-                xs.at(b) - 4.0,
-                ys.at(l.value * b) - 6.0,
-                escape(&l.label)
+            );
+            ends.push((xs.at(b) - 4.0, ys.at(l.value * b) - 6.0, &l.label));
+        }
+        ends.sort_by(|p, q| p.1.total_cmp(&q.1));
+        let mut last = f64::NEG_INFINITY;
+        for (x, y, label) in ends {
+            let y = y.max(last + 13.0).max(TOP + 10.0);
+            last = y;
+            let _ = write!(
+                out,
+                "<text x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"end\" fill=\"{INK}\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">{}</text>",
+                escape(label)
             );
         }
         out.push_str("</svg>");
@@ -533,6 +639,19 @@ impl Chart for Scatter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_that_would_overlap_go_to_other_rows() {
+        // Two close labels and one far away: the close ones get different rows.
+        let rows = label_rows(&[(100.0, 180.0), (150.0, 230.0), (400.0, 450.0)], 3);
+        assert_eq!(rows, vec![0, 1, 0]);
+        // More overlapping labels than rows: the extra one goes to the row that ends first.
+        let rows = label_rows(
+            &[(0.0, 100.0), (10.0, 50.0), (20.0, 200.0), (30.0, 60.0)],
+            3,
+        );
+        assert_eq!(rows, vec![0, 1, 2, 1]);
+    }
 
     #[test]
     fn ticks_are_round_and_cover_the_range() {

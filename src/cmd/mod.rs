@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod run;
+pub mod site;
 
 /// Errors of any subcommand; each is printed as one `error: ...` line.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;

@@ -13,7 +13,7 @@ use tenbin_engine::run::{Analysis, Psa, RunOptions};
 use tenbin_engine::scenario::Scenario;
 
 use super::Error;
-use crate::output::Staging;
+use tenbin_site::staging::Staging;
 
 /// How the summary is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

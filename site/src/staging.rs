@@ -1,5 +1,6 @@
-//! Writing a run's files without ever leaving a half-written result: everything goes to a
-//! temporary directory beside the target, which then replaces the target in one rename.
+//! Writing a directory of outputs (a run's files, a whole site) without ever leaving a
+//! half-written result: everything goes to a temporary directory beside the target, which then
+//! replaces the target in one rename. If anything fails first, the previous target is untouched.
 
 use std::fs;
 use std::io::Write;
@@ -42,13 +43,23 @@ impl Staging {
         })
     }
 
-    /// Writes one file into the staging directory.
+    /// The staging directory itself, for writers that lay out subdirectories.
+    pub fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Writes one file into the staging directory (`name` may contain `/`; missing directories
+    /// are created).
     pub fn write(
         &self,
         name: &str,
         write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        let mut f = std::io::BufWriter::new(fs::File::create(self.tmp.join(name))?);
+        let path = self.tmp.join(name);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        let mut f = std::io::BufWriter::new(fs::File::create(path)?);
         write(&mut f)?;
         f.flush()?;
         f.into_inner().map_err(|e| e.into_error())?.sync_all()

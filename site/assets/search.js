@@ -1,0 +1,51 @@
+// Site search with Pagefind's own index (built into /pagefind/ at build time). Everything is
+// served by this site: no request leaves it. The form works without JavaScript only as a link
+// back to the menu, so this script adds the results.
+const form = document.querySelector("form.search");
+const input = document.getElementById("q");
+const status = document.getElementById("search-status");
+const list = document.getElementById("search-results");
+const root = form.dataset.root;
+let pagefind;
+
+function say(template, query, count) {
+  return template.replace("{query}", query).replace("{count}", String(count));
+}
+
+async function run(query) {
+  list.replaceChildren();
+  if (!query.trim()) {
+    status.textContent = "";
+    return;
+  }
+  pagefind ??= await import(new URL(root + "pagefind/pagefind.js", document.baseURI).href);
+  const search = await pagefind.search(query);
+  const results = await Promise.all(search.results.slice(0, 20).map((r) => r.data()));
+  status.textContent = results.length
+    ? say(form.dataset.count, query, search.results.length)
+    : say(form.dataset.none, query, 0);
+  for (const r of results) {
+    const item = document.createElement("li");
+    const link = document.createElement("a");
+    link.href = r.url;
+    link.textContent = r.meta.title || r.url;
+    const excerpt = document.createElement("p");
+    // Pagefind marks matches with <mark>; keep the words, not the markup.
+    excerpt.textContent = r.excerpt.replace(/<[^>]*>/g, "");
+    item.append(link, excerpt);
+    list.append(item);
+  }
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const query = input.value;
+  history.replaceState(null, "", "?q=" + encodeURIComponent(query));
+  run(query);
+});
+
+const initial = new URLSearchParams(location.search).get("q");
+if (initial) {
+  input.value = initial;
+  run(initial);
+}

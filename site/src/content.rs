@@ -1,0 +1,312 @@
+//! The site's written pages: Markdown files in `content/`, each with TOML front matter, in a
+//! Japanese and an English version.
+//!
+//! `content/<path>.ja.md` and `content/<path>.en.md` become `/ja/<path>/` and `/en/<path>/`; a
+//! page without its other-language twin is an error, so the two sites never drift apart. The
+//! Markdown is rendered with pulldown-cmark and the HTML it yields is sanitised with ammonia, so
+//! raw HTML in a file cannot inject scripts, styles or requests into the site.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use pulldown_cmark::{Options, Parser};
+use serde::Deserialize;
+
+use crate::Error;
+use crate::chart::Lang;
+
+/// What a page says about itself, between `+++` lines at the top of its file.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    /// Page title.
+    pub title: String,
+    /// One or two sentences for lists of pages and the page's description.
+    pub summary: String,
+    /// Position in lists of pages of the same section (smallest first).
+    #[serde(default)]
+    pub order: i64,
+}
+
+/// One page in one language.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// Where it goes, without language: `explainers/conditional-approval`.
+    pub path: String,
+    /// Its language.
+    pub lang: Lang,
+    /// The file it came from, as given to [`load`] joined with the file's relative path.
+    pub file: PathBuf,
+    /// Its front matter.
+    pub front: FrontMatter,
+    /// The body as sanitised HTML.
+    pub html: String,
+}
+
+impl Document {
+    /// The section a page belongs to: the first part of its path (`explainers`), or empty for
+    /// a top-level page.
+    pub fn section(&self) -> &str {
+        self.path.rsplit_once('/').map_or("", |(s, _)| s)
+    }
+
+    /// The last part of its path.
+    pub fn slug(&self) -> &str {
+        self.path.rsplit_once('/').map_or(&self.path, |(_, s)| s)
+    }
+}
+
+/// Reads every `*.ja.md` and `*.en.md` under `dir` (a `README.md` without a language is the
+/// folder's own description and is skipped). Pages come back sorted by path, then language.
+pub fn load(dir: &Path) -> Result<Vec<Document>, Error> {
+    let mut files = Vec::new();
+    walk(dir, &mut files)?;
+    files.sort();
+    let mut docs = Vec::new();
+    for file in files {
+        let rel = file
+            .strip_prefix(dir)
+            .unwrap_or(&file)
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel.rsplit('/').next() == Some("README.md") {
+            continue;
+        }
+        let (path, lang) = if let Some(p) = rel.strip_suffix(".ja.md") {
+            (p, Lang::Ja)
+        } else if let Some(p) = rel.strip_suffix(".en.md") {
+            (p, Lang::En)
+        } else {
+            return Err(Error::Content {
+                file,
+                line: 1,
+                column: 1,
+                message: "a page's file name must end in .ja.md (Japanese) or .en.md (English)"
+                    .into(),
+            });
+        };
+        if !path.split('/').all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        }) {
+            return Err(Error::Content {
+                file,
+                line: 1,
+                column: 1,
+                message: "page names become addresses: use lower-case letters, digits and '-' only"
+                    .into(),
+            });
+        }
+        let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+        let (front, body) = parse(&text, &file)?;
+        docs.push(Document {
+            path: path.to_string(),
+            lang,
+            html: render_markdown(body),
+            file,
+            front,
+        });
+    }
+    check_pairs(&docs)?;
+    Ok(docs)
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), Error> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, files)?;
+        } else if path.extension().is_some_and(|e| e == "md") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Every page must exist in both languages.
+fn check_pairs(docs: &[Document]) -> Result<(), Error> {
+    let have: HashSet<(&str, Lang)> = docs.iter().map(|d| (d.path.as_str(), d.lang)).collect();
+    for d in docs {
+        let other = match d.lang {
+            Lang::Ja => Lang::En,
+            Lang::En => Lang::Ja,
+        };
+        if !have.contains(&(d.path.as_str(), other)) {
+            let (want, ext) = match other {
+                Lang::Ja => ("Japanese", "ja"),
+                Lang::En => ("English", "en"),
+            };
+            return Err(Error::Content {
+                file: d.file.clone(),
+                line: 1,
+                column: 1,
+                message: format!(
+                    "this page has no {want} version: every page needs {}.{ext}.md beside it",
+                    d.slug()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Splits a file into its front matter and body and parses the front matter; errors point at
+/// the line and column in the file.
+pub fn parse<'a>(text: &'a str, file: &Path) -> Result<(FrontMatter, &'a str), Error> {
+    let located = |line: usize, column: usize, message: String| Error::Content {
+        file: file.to_path_buf(),
+        line,
+        column,
+        message,
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let Some(rest) = text
+        .strip_prefix("+++\n")
+        .or_else(|| text.strip_prefix("+++\r\n"))
+    else {
+        return Err(located(
+            1,
+            1,
+            "expected front matter: a first line of '+++', then title, summary and order in TOML, then '+++'".into(),
+        ));
+    };
+    let end = rest
+        .match_indices("+++")
+        .find(|(i, _)| *i == 0 || rest.as_bytes()[i - 1] == b'\n')
+        .map(|(i, _)| i)
+        .ok_or_else(|| {
+            located(
+                1,
+                1,
+                "the front matter is not closed: expected a line '+++' after it".into(),
+            )
+        })?;
+    let front_text = &rest[..end];
+    let body = rest[end + 3..].trim_start_matches(['\r', '\n']);
+    let front: FrontMatter = toml::from_str(front_text).map_err(|e| {
+        // Front matter starts on the file's second line.
+        let (line, column) = e.span().map_or((2, 1), |s| {
+            let before = &front_text[..s.start];
+            let line = before.matches('\n').count() + 2;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            (line, column)
+        });
+        located(
+            line,
+            column,
+            format!("in the front matter: {}", e.message()),
+        )
+    })?;
+    for (name, value) in [("title", &front.title), ("summary", &front.summary)] {
+        if value.trim().is_empty() {
+            return Err(located(2, 1, format!("the front matter's {name} is empty")));
+        }
+    }
+    Ok((front, body))
+}
+
+/// Markdown to safe HTML: GitHub-style tables, footnotes, strikethrough and `{#id}` heading
+/// attributes; raw HTML is reduced to a safe subset, links keep their targets, and nothing can
+/// load a script, a style or a remote resource.
+pub fn render_markdown(markdown: &str) -> String {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, Parser::new_ext(markdown, options));
+    sanitize(&html)
+}
+
+/// The sanitiser every piece of Markdown-born HTML goes through.
+fn sanitize(html: &str) -> String {
+    let mut tag_attributes: BTreeMap<&str, HashSet<&str>> = BTreeMap::new();
+    tag_attributes.insert("a", ["href", "title"].into());
+    tag_attributes.insert("ol", ["start"].into());
+    // Table alignment arrives as inline styles, which the site's Content-Security-Policy
+    // forbids; the columns fall back to the stylesheet's alignment.
+    tag_attributes.insert("th", HashSet::new());
+    tag_attributes.insert("td", HashSet::new());
+    ammonia::Builder::default()
+        .add_generic_attributes(["id"])
+        .tag_attributes(tag_attributes.into_iter().collect())
+        // Images would be requests; pages have none, and raw HTML may not add them.
+        .rm_tags(["img"])
+        .link_rel(None)
+        .clean(html)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_and_body_are_split() {
+        let (front, body) = parse(
+            "+++\ntitle = \"T\"\nsummary = \"S\"\norder = 3\n+++\n\n# Body\n",
+            Path::new("x.en.md"),
+        )
+        .unwrap();
+        assert_eq!(
+            front,
+            FrontMatter {
+                title: "T".into(),
+                summary: "S".into(),
+                order: 3
+            }
+        );
+        assert_eq!(body, "# Body\n");
+    }
+
+    #[test]
+    fn front_matter_errors_are_located_in_the_file() {
+        let err = parse(
+            "+++\ntitle = \"T\"\nsummary = \"S\"\nordr = 3\n+++\nbody",
+            Path::new("a/b.ja.md"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("a/b.ja.md:4:1: "), "{err}");
+        assert!(err.contains("ordr"), "{err}");
+        let err = parse("# no front matter", Path::new("c.en.md"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("c.en.md:1:1: expected front matter"),
+            "{err}"
+        );
+        let err = parse("+++\ntitle = \"T\"\n", Path::new("d.en.md"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not closed"), "{err}");
+    }
+
+    #[test]
+    fn markdown_is_rendered_and_raw_html_is_made_safe() {
+        let html = render_markdown(
+            "## 用語 {#qaly}\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[x](../glossary/#qaly)\n\n\
+             <script>alert(1)</script><img src=\"https://example.com/t.png\">\
+             <a href=\"javascript:alert(1)\" onclick=\"x()\">y</a><p style=\"color:red\">z</p>",
+        );
+        assert!(html.contains("<h2 id=\"qaly\">用語</h2>"), "{html}");
+        assert!(html.contains("<table>"), "{html}");
+        assert!(
+            html.contains("<a href=\"../glossary/#qaly\">x</a>"),
+            "{html}"
+        );
+        for banned in [
+            "<script",
+            "alert(1)</",
+            "<img",
+            "javascript:",
+            "onclick",
+            "style=",
+        ] {
+            assert!(!html.contains(banned), "{banned} survived: {html}");
+        }
+    }
+}

@@ -1,0 +1,1027 @@
+//! Every page of the site, in both languages: what each page shows (built here as data) and how
+//! it looks (the minijinja templates in `site/templates/`, auto-escaped).
+//!
+//! Numbers are formatted here, in Rust, for each language, so templates only place words and
+//! ready-made values. Interface words come from `site/i18n.toml`, whose Japanese and English
+//! tables must have the same keys; a template that asks for a missing key or value fails the
+//! build (strict undefined), naming the template and line.
+//!
+//! Pages live at `/<lang>/<path>/index.html`. Every link is relative (`root` leads back to the
+//! site's root), so the site works from any folder of any web server, or from a file system.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use minijinja::{Environment, UndefinedBehavior, Value, context};
+use serde::Serialize;
+use tenbin_engine::distribution::Distribution;
+use tenbin_engine::report::VERSION;
+use tenbin_engine::scenario::{Bilingual, Scenario};
+
+use crate::Error;
+use crate::chart::{
+    Axis, Chart, Histogram, Lang, Marker, Scatter, Table, Text, Unit, format_value,
+};
+use crate::content::Document;
+use crate::results::ScenarioResults;
+use crate::staging::Staging;
+
+/// Points drawn on the cost-effectiveness plane: enough to show the cloud's shape, few enough
+/// to keep the page light. They are the first draws, so the same on every build.
+const PLANE_POINTS: usize = 2_000;
+/// Bins of the threshold-price histogram.
+const HISTOGRAM_BINS: usize = 30;
+/// Inputs listed under "what drives the uncertainty".
+const DRIVERS_SHOWN: usize = 5;
+
+/// The templates and the interface strings of both languages.
+pub struct Templates {
+    env: Environment<'static>,
+    strings: BTreeMap<Lang, BTreeMap<String, String>>,
+    dir: PathBuf,
+}
+
+impl Templates {
+    /// Loads `site/templates/` and `site/i18n.toml` under `root`, checking every template parses.
+    pub fn load(root: &Path) -> Result<Templates, Error> {
+        let dir = root.join("site").join("templates");
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_loader(minijinja::path_loader(&dir));
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        // minijinja's HTML escaping also writes `/` as `&#x2f;`, which is safe but makes every
+        // address unreadable in the page source; escaping the five characters that matter in
+        // text and quoted attributes is enough.
+        env.set_formatter(|out, state, value| {
+            if state.auto_escape() == minijinja::AutoEscape::None || value.is_safe() {
+                return minijinja::escape_formatter(out, state, value);
+            }
+            let text = match value.as_str() {
+                Some(s) => crate::chart::escape(s),
+                None if value.is_undefined() || value.is_none() => String::new(),
+                None => crate::chart::escape(&value.to_string()),
+            };
+            out.write_str(&text).map_err(minijinja::Error::from)
+        });
+        let t = Templates {
+            env,
+            strings: load_strings(&root.join("site").join("i18n.toml"))?,
+            dir,
+        };
+        // Parse every template now, so that a syntax error is reported even in a template no
+        // page happens to use yet.
+        let entries = std::fs::read_dir(&t.dir).map_err(|e| Error::io(&t.dir, e))?;
+        for entry in entries {
+            let path = entry.map_err(|e| Error::io(&t.dir, e))?.path();
+            if path.extension().is_some_and(|e| e == "html") {
+                let name = path.file_name().unwrap_or_default().to_string_lossy();
+                t.env.get_template(&name).map_err(|e| t.error(e))?;
+            }
+        }
+        Ok(t)
+    }
+
+    fn error(&self, e: minijinja::Error) -> Error {
+        let place = match (e.name(), e.line()) {
+            (Some(name), Some(line)) => format!("{}:{line}: ", self.dir.join(name).display()),
+            (Some(name), None) => format!("{}: ", self.dir.join(name).display()),
+            _ => String::new(),
+        };
+        let mut message = format!("{place}{}", e.kind());
+        if let Some(detail) = e.detail() {
+            let _ = write!(message, ": {detail}");
+        }
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            let _ = write!(message, ": {s}");
+            source = s.source();
+        }
+        Error::Template(message)
+    }
+
+    fn render(&self, template: &str, ctx: Value) -> Result<String, Error> {
+        self.env
+            .get_template(template)
+            .and_then(|t| t.render(ctx))
+            .map_err(|e| self.error(e))
+    }
+
+    /// One interface string.
+    fn s<'a>(&'a self, lang: Lang, key: &'a str) -> &'a str {
+        self.strings[&lang].get(key).map_or(key, String::as_str)
+    }
+}
+
+/// Reads the interface strings: a `[ja]` and an `[en]` table with the same keys.
+fn load_strings(file: &Path) -> Result<BTreeMap<Lang, BTreeMap<String, String>>, Error> {
+    let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+    let bad = |message: String| Error::Strings {
+        file: file.to_path_buf(),
+        message,
+    };
+    let mut all: BTreeMap<String, BTreeMap<String, String>> =
+        toml::from_str(&text).map_err(|e| {
+            let place = e.span().map_or(String::new(), |s| {
+                let before = &text[..s.start];
+                format!(
+                    "{}:{}: ",
+                    before.matches('\n').count() + 1,
+                    before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1
+                )
+            });
+            bad(format!(
+                "{place}{} (expected [ja] and [en] tables of strings)",
+                e.message()
+            ))
+        })?;
+    let mut out = BTreeMap::new();
+    for lang in Lang::ALL {
+        let table = all
+            .remove(lang.code())
+            .ok_or_else(|| bad(format!("no [{}] table", lang.code())))?;
+        out.insert(lang, table);
+    }
+    if let Some(extra) = all.keys().next() {
+        return Err(bad(format!(
+            "unknown table [{extra}]: expected only [ja] and [en]"
+        )));
+    }
+    for lang in Lang::ALL {
+        let other = lang.other();
+        if let Some(k) = out[&lang].keys().find(|k| !out[&other].contains_key(*k)) {
+            return Err(bad(format!(
+                "[{}] has {k:?} but [{}] does not: every string needs both languages",
+                lang.code(),
+                other.code()
+            )));
+        }
+    }
+    Ok(out)
+}
+
+/// Everything the pages are made from.
+pub struct Site<'a> {
+    /// Each scenario with its results, in file order.
+    pub runs: &'a [(Scenario, ScenarioResults)],
+    /// The written pages.
+    pub docs: &'a [Document],
+    /// Whether a search index will be built.
+    pub searchable: bool,
+}
+
+/// How much a render wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    /// HTML pages.
+    pub pages: usize,
+    /// All files (pages and downloads).
+    pub files: usize,
+}
+
+/// A chart as a page shows it: the SVG, the words around it, its table and its downloads.
+#[derive(Debug, Clone, Serialize)]
+pub struct Figure {
+    /// Element id on the page and base of the download names.
+    pub id: String,
+    /// Heading.
+    pub title: String,
+    /// Caption under the chart.
+    pub caption: String,
+    /// The SVG markup (drawn by [`crate::chart`], which escapes all text).
+    pub svg: String,
+    /// The numbers as a table.
+    pub table: Table,
+    /// "What you should know about this chart".
+    pub note: String,
+    /// Sources of the inputs behind it.
+    pub sources: Vec<String>,
+    /// Downloads, relative to the page.
+    pub downloads: Vec<Download>,
+}
+
+/// A file offered for download.
+#[derive(Debug, Clone, Serialize)]
+pub struct Download {
+    /// Link text.
+    pub label: String,
+    /// Address relative to the page.
+    pub href: String,
+}
+
+/// Files to write beside the pages: path under the site root (or the page), and contents.
+type Files = Vec<(String, Vec<u8>)>;
+
+/// One page to write: where, with which template and context.
+struct Page {
+    /// Path under the site root, ending in `/` (a directory with `index.html`), or empty for
+    /// the root.
+    path: String,
+    template: &'static str,
+    ctx: Value,
+    lang: Option<Lang>,
+}
+
+/// Renders every page (and every download) into the staging directory.
+pub fn render(t: &Templates, site: &Site, stage: &Staging) -> Result<Written, Error> {
+    let mut files = Files::new();
+    let mut pages = vec![Page {
+        path: String::new(),
+        template: "chooser.html",
+        ctx: context! {},
+        lang: None,
+    }];
+
+    for (sc, r) in site.runs {
+        files.push((
+            format!("data/{}/summary.json", sc.meta.id),
+            pretty_json(&r.report)?,
+        ));
+        files.push((
+            format!("data/{}/draws.csv", sc.meta.id),
+            draws_csv(sc, r).into_bytes(),
+        ));
+    }
+
+    for lang in Lang::ALL {
+        let l = lang.code();
+        let cards: Vec<Value> = site
+            .runs
+            .iter()
+            .map(|(sc, r)| scenario_card(t, lang, sc, r))
+            .collect();
+        let explainers = section_docs(site.docs, lang, "explainers");
+        pages.push(Page {
+            path: format!("{l}/"),
+            template: "home.html",
+            ctx: context! { scenarios => cards.clone(), explainers => explainers.clone() },
+            lang: Some(lang),
+        });
+        pages.push(Page {
+            path: format!("{l}/scenarios/"),
+            template: "scenarios.html",
+            ctx: context! { scenarios => cards.clone() },
+            lang: Some(lang),
+        });
+        for (sc, r) in site.runs {
+            let path = format!("{l}/scenarios/{}/", sc.meta.id);
+            let (ctx, downloads) = scenario_page(t, lang, sc, r)?;
+            for (name, bytes) in downloads {
+                files.push((format!("{path}{name}"), bytes));
+            }
+            pages.push(Page {
+                path,
+                template: "scenario.html",
+                ctx,
+                lang: Some(lang),
+            });
+        }
+        pages.push(Page {
+            path: format!("{l}/compare/"),
+            template: "compare.html",
+            ctx: context! { rows => compare_rows(lang, site.runs) },
+            lang: Some(lang),
+        });
+        pages.push(Page {
+            path: format!("{l}/about/"),
+            template: "about.html",
+            ctx: context! { runs => about_rows(site.runs) },
+            lang: Some(lang),
+        });
+        pages.push(Page {
+            path: format!("{l}/search/"),
+            template: "search.html",
+            ctx: context! { searchable => site.searchable },
+            lang: Some(lang),
+        });
+        for d in site.docs.iter().filter(|d| d.lang == lang) {
+            pages.push(Page {
+                path: format!("{l}/{}/", d.path),
+                template: "page.html",
+                ctx: context! {
+                    doc => context! { title => d.front.title, summary => d.front.summary, html => Value::from_safe_string(d.html.clone()), section => d.section() },
+                },
+                lang: Some(lang),
+            });
+        }
+        // Every folder of pages without a page of its own gets a list of its pages.
+        let mut sections: Vec<&str> = site
+            .docs
+            .iter()
+            .map(Document::section)
+            .filter(|s| !s.is_empty())
+            .collect();
+        sections.sort_unstable();
+        sections.dedup();
+        for section in sections {
+            if site.docs.iter().any(|d| d.path == section) {
+                continue;
+            }
+            pages.push(Page {
+                path: format!("{l}/{section}/"),
+                template: "section.html",
+                ctx: context! { section => section, docs => section_docs(site.docs, lang, section) },
+                lang: Some(lang),
+            });
+        }
+    }
+
+    let mut written = Written { pages: 0, files: 0 };
+    for page in pages {
+        let ctx = match page.lang {
+            Some(lang) => {
+                let base = base_context(t, lang, &page.path);
+                context! { ..page.ctx, ..base }
+            }
+            None => context! {
+                root => "",
+                version => VERSION,
+                ja => Value::from_serialize(&t.strings[&Lang::Ja]),
+                en => Value::from_serialize(&t.strings[&Lang::En]),
+            },
+        };
+        let html = t.render(page.template, ctx)?;
+        let file = format!("{}index.html", page.path);
+        stage
+            .write(&file, |w| w.write_all(html.as_bytes()))
+            .map_err(|e| Error::io(&stage.path().join(&file), e))?;
+        written.pages += 1;
+    }
+    for (name, bytes) in files {
+        stage
+            .write(&name, |w| w.write_all(&bytes))
+            .map_err(|e| Error::io(&stage.path().join(&name), e))?;
+        written.files += 1;
+    }
+    written.files += written.pages;
+    Ok(written)
+}
+
+/// What every page's template can use: the language, the way back to the root, the address of
+/// the same page in the other language, and the interface strings.
+fn base_context(t: &Templates, lang: Lang, path: &str) -> Value {
+    let depth = path.matches('/').count();
+    let root = "../".repeat(depth);
+    let in_lang = path.split_once('/').map_or("", |(_, rest)| rest);
+    let section = in_lang.split('/').next().unwrap_or("");
+    context! {
+        lang => lang.code(),
+        other_lang => lang.other().code(),
+        root => root,
+        home => format!("{root}{}/", lang.code()),
+        path => in_lang,
+        section => section,
+        alternate => format!("{root}{}/{in_lang}", lang.other().code()),
+        version => VERSION,
+        t => Value::from_serialize(&t.strings[&lang]),
+    }
+}
+
+fn pick(b: &Bilingual, lang: Lang) -> &str {
+    match lang {
+        Lang::Ja => &b.ja,
+        Lang::En => &b.en,
+    }
+}
+
+/// Replaces `{name}` placeholders in an interface string.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = template.to_string();
+    for (k, v) in values {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    out
+}
+
+fn yen(x: f64, lang: Lang) -> String {
+    format_value(x, Unit::Yen, lang)
+}
+
+/// An integer with thousands separators (10,000).
+fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+fn percent(x: f64) -> String {
+    format!("{:.1}%", 100.0 * x)
+}
+
+/// A number with three significant digits (QALYs, life years, rates).
+fn plain(x: f64) -> String {
+    format_value(x, Unit::Plain, Lang::En)
+}
+
+fn parameter_label(sc: &Scenario, name: &str, lang: Lang) -> String {
+    sc.parameters
+        .iter()
+        .find(|p| p.name == name)
+        .map_or_else(|| name.to_string(), |p| pick(&p.label, lang).to_string())
+}
+
+/// The headline in plain words: the price range at the first willingness to pay and what
+/// drives its uncertainty.
+fn headline(t: &Templates, lang: Lang, sc: &Scenario, r: &ScenarioResults) -> String {
+    let Some(first) = r.thresholds.first() else {
+        return String::new();
+    };
+    let mut s = fill(
+        t.s(lang, "headline"),
+        &[
+            ("wtp", &yen(first.wtp, lang)),
+            ("low", &yen(first.p2_5, lang)),
+            ("high", &yen(first.p97_5, lang)),
+            ("median", &yen(first.p50, lang)),
+            ("draws", &count(r.draws)),
+        ],
+    );
+    if let Some(top) = r.influence.first() {
+        s.push_str(&fill(
+            t.s(lang, "headline_driver"),
+            &[("input", &parameter_label(sc, &top.parameter, lang))],
+        ));
+    }
+    s
+}
+
+fn scenario_card(t: &Templates, lang: Lang, sc: &Scenario, r: &ScenarioResults) -> Value {
+    context! {
+        id => sc.meta.id,
+        title => pick(&sc.meta.title, lang),
+        summary => pick(&sc.meta.summary, lang),
+        headline => headline(t, lang, sc, r),
+    }
+}
+
+fn section_docs(docs: &[Document], lang: Lang, section: &str) -> Vec<Value> {
+    let mut list: Vec<&Document> = docs
+        .iter()
+        .filter(|d| d.lang == lang && d.section() == section)
+        .collect();
+    list.sort_by(|a, b| a.front.order.cmp(&b.front.order).then(a.path.cmp(&b.path)));
+    list.into_iter()
+        .map(|d| context! { slug => d.slug(), title => d.front.title, summary => d.front.summary })
+        .collect()
+}
+
+/// A distribution in a compact, language-neutral notation.
+fn describe(d: &Distribution) -> String {
+    match d {
+        Distribution::Fixed { value } => format!("fixed {}", plain(*value)),
+        Distribution::Normal { mean, sd } => {
+            format!("Normal(mean {}, sd {})", plain(*mean), plain(*sd))
+        }
+        Distribution::TruncatedNormal {
+            mean,
+            sd,
+            lower,
+            upper,
+        } => format!(
+            "Normal(mean {}, sd {}) in [{}, {}]",
+            plain(*mean),
+            plain(*sd),
+            plain(*lower),
+            plain(*upper)
+        ),
+        Distribution::LogNormal { meanlog, sdlog } => {
+            format!(
+                "LogNormal(meanlog {}, sdlog {})",
+                plain(*meanlog),
+                plain(*sdlog)
+            )
+        }
+        Distribution::Beta { alpha, beta } => format!("Beta({}, {})", plain(*alpha), plain(*beta)),
+        Distribution::Gamma { shape, scale } => {
+            format!("Gamma(shape {}, scale {})", plain(*shape), plain(*scale))
+        }
+        Distribution::Uniform { min, max } => format!("Uniform({}, {})", plain(*min), plain(*max)),
+        Distribution::Triangular { min, mode, max } => format!(
+            "Triangular({}, {}, {})",
+            plain(*min),
+            plain(*mode),
+            plain(*max)
+        ),
+        Distribution::Pert {
+            min,
+            mode,
+            max,
+            lambda,
+        } => format!(
+            "PERT({}, {}, {}; λ {})",
+            plain(*min),
+            plain(*mode),
+            plain(*max),
+            plain(*lambda)
+        ),
+        Distribution::Empirical { values } => format!("empirical ({} values)", values.len()),
+    }
+}
+
+/// A value in the unit its parameter declares: amounts in yen as yen, with what follows the
+/// currency ("per month", ", once") said in the reader's language; other units as written.
+fn with_unit(x: f64, unit: Option<&str>, lang: Lang) -> String {
+    let Some(unit) = unit else {
+        return plain(x);
+    };
+    let lower = unit.to_ascii_lowercase();
+    let Some(rest) = lower
+        .strip_prefix("yen")
+        .or_else(|| lower.strip_prefix("jpy"))
+    else {
+        return format!("{} {unit}", plain(x));
+    };
+    let rest = rest.trim_start_matches([',', ' ']);
+    let per = match (lang, rest) {
+        (_, "") => String::new(),
+        (Lang::Ja, "per month") => "／月".into(),
+        (Lang::Ja, "per year") => "／年".into(),
+        (Lang::Ja, "per cycle") => "／サイクル".into(),
+        (Lang::Ja, "once") => "（1回）".into(),
+        (Lang::Ja, "per patient") => "／患者".into(),
+        (Lang::En, r) if r.starts_with("per ") => format!(" {r}"),
+        (_, r) => format!(" ({r})"),
+    };
+    format!("{}{per}", yen(x, lang))
+}
+
+fn source_text(sc: &Scenario, id: &str) -> String {
+    sc.sources
+        .iter()
+        .find(|s| s.id == id)
+        .map_or_else(|| id.to_string(), |s| s.citation.clone())
+}
+
+/// The scenario page's context and its downloads (paths relative to the page).
+fn scenario_page(
+    t: &Templates,
+    lang: Lang,
+    sc: &Scenario,
+    r: &ScenarioResults,
+) -> Result<(Value, Files), Error> {
+    let mut downloads = Vec::new();
+    let figures = scenario_figures(t, lang, sc, r);
+    let mut readme = fill(
+        t.s(lang, "download_readme"),
+        &[
+            ("title", pick(&sc.meta.title, lang)),
+            ("file", &sc.file),
+            ("sha256", &sc.hash),
+            ("seed", &r.seed.to_string()),
+            ("draws", &r.draws.to_string()),
+            ("version", VERSION),
+            ("command", &rerun_command(sc, r)),
+        ],
+    );
+    readme.push('\n');
+    for (f, _) in &figures {
+        let _ = writeln!(readme, "- {}: {}", f.id, f.title);
+    }
+    downloads.push(("data/README.txt".to_string(), readme.into_bytes()));
+    let mut shown = Vec::new();
+    for (fig, chart) in figures {
+        downloads.push((format!("data/{}.svg", fig.id), chart.svg().into_bytes()));
+        downloads.push((format!("data/{}.csv", fig.id), chart.csv().into_bytes()));
+        let json = figure_json(sc, r, &fig, chart.as_ref());
+        downloads.push((format!("data/{}.json", fig.id), pretty_json(&json)?));
+        shown.push(fig);
+    }
+
+    let thresholds: Vec<Value> = r
+        .thresholds
+        .iter()
+        .map(|th| {
+            context! {
+                wtp => yen(th.wtp, lang),
+                base_case => yen(th.base_case, lang),
+                mean => yen(th.mean, lang),
+                mcse => yen(th.mcse, lang),
+                median => yen(th.p50, lang),
+                low => yen(th.p2_5, lang),
+                high => yen(th.p97_5, lang),
+                positive => percent(th.probability_positive),
+            }
+        })
+        .collect();
+    let base = &r.report["base_case"]["arms"];
+    let arms: Vec<Value> = sc
+        .arms
+        .iter()
+        .map(|a| {
+            let o = &base[&a.id];
+            let num = |k: &str| o[k].as_f64().unwrap_or(f64::NAN);
+            context! {
+                label => pick(&a.label, lang),
+                qalys => plain(num("qalys")),
+                life_years => plain(num("life_years")),
+                costs => yen(num("costs"), lang),
+            }
+        })
+        .collect();
+    let drivers: Vec<Value> = r
+        .influence
+        .iter()
+        .take(DRIVERS_SHOWN)
+        .map(|i| {
+            context! {
+                label => parameter_label(sc, &i.parameter, lang),
+                name => i.parameter,
+                rho => format!("{:+.2}", i.rank_correlation),
+            }
+        })
+        .collect();
+    let inputs: Vec<Value> = sc
+        .parameters
+        .iter()
+        .map(|p| {
+            let unit = p.unit.as_deref();
+            let spread =
+                if matches!(p.distribution, Distribution::Fixed { .. }) || p.dirichlet.is_some() {
+                    String::new()
+                } else {
+                    format!(
+                        "{} – {}",
+                        with_unit(p.distribution.quantile(0.025), unit, lang),
+                        with_unit(p.distribution.quantile(0.975), unit, lang)
+                    )
+                };
+            let distribution = match p.dirichlet {
+                Some(g) => format!("Dirichlet ({})", sc.dirichlets[g].name),
+                None => describe(&p.distribution),
+            };
+            context! {
+                name => p.name,
+                label => pick(&p.label, lang),
+                base => with_unit(p.base, unit, lang),
+                distribution => distribution,
+                spread => spread,
+                source => source_text(sc, &p.source),
+                note => p.note.clone().unwrap_or_default(),
+            }
+        })
+        .collect();
+    let sources: Vec<Value> = sc
+        .sources
+        .iter()
+        .map(|s| context! { id => s.id, citation => s.citation, url => s.url, date => s.date })
+        .collect();
+    let settings = &sc.settings;
+    let ctx = context! {
+        scenario => context! {
+            id => sc.meta.id,
+            title => pick(&sc.meta.title, lang),
+            summary => pick(&sc.meta.summary, lang),
+            file => sc.file,
+            sha256 => sc.hash,
+        },
+        headline => headline(t, lang, sc, r),
+        run => context! {
+            seed => r.seed,
+            draws => count(r.draws),
+            version => VERSION,
+            command => rerun_command(sc, r),
+        },
+        settings => context! {
+            horizon_years => settings.horizon_years,
+            start_age => plain(settings.start_age),
+            discount_costs => percent(settings.discount_rate_costs),
+            discount_outcomes => percent(settings.discount_rate_outcomes),
+            cycles_per_year => settings.cycles_per_year,
+        },
+        mortality_source => source_text(sc, &sc.mortality_source),
+        thresholds => thresholds,
+        arms => arms,
+        drivers => drivers,
+        figures => shown,
+        inputs => inputs,
+        sources => sources,
+    };
+    Ok((ctx, downloads))
+}
+
+/// The command that reproduces a scenario's numbers.
+fn rerun_command(sc: &Scenario, r: &ScenarioResults) -> String {
+    format!(
+        "tenbin run {} --seed {} --draws {}",
+        sc.file, r.seed, r.draws
+    )
+}
+
+/// The scenario page's charts, each with its words, in page order. Add a chart here.
+fn scenario_figures(
+    t: &Templates,
+    lang: Lang,
+    sc: &Scenario,
+    r: &ScenarioResults,
+) -> Vec<(Figure, Box<dyn Chart>)> {
+    let mut out: Vec<(Figure, Box<dyn Chart>)> = Vec::new();
+    let Some(first) = r.thresholds.first() else {
+        return out;
+    };
+    let sources: Vec<String> = {
+        let mut ids: Vec<&str> = sc.parameters.iter().map(|p| p.source.as_str()).collect();
+        ids.push(&sc.mortality_source);
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter().map(|id| source_text(sc, id)).collect()
+    };
+    let words = |key: &str, extra: &[(&str, &str)]| {
+        let mut values = vec![
+            ("wtp", yen(first.wtp, lang)),
+            ("draws", count(r.draws)),
+            ("base", yen(first.base_case, lang)),
+            ("median", yen(first.p50, lang)),
+            ("low", yen(first.p2_5, lang)),
+            ("high", yen(first.p97_5, lang)),
+        ];
+        values.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+        let refs: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        fill(t.s(lang, key), &refs)
+    };
+    let downloads = |id: &str| {
+        ["csv", "json", "svg"]
+            .iter()
+            .map(|ext| Download {
+                label: fill(t.s(lang, "download_as"), &[("format", &ext.to_uppercase())]),
+                href: format!("data/{id}.{ext}"),
+            })
+            .chain(std::iter::once(Download {
+                label: t.s(lang, "download_readme_link").to_string(),
+                href: "data/README.txt".into(),
+            }))
+            .collect::<Vec<_>>()
+    };
+
+    // 1. The threshold price distribution at the first willingness to pay.
+    let prices = r.threshold_draws(first.wtp);
+    let hist = Histogram {
+        id: "threshold-price".into(),
+        lang,
+        text: Text {
+            title: words("fig_threshold_title", &[]),
+            description: words("fig_threshold_desc", &[]),
+        },
+        x: Axis {
+            label: words("fig_threshold_x", &[]),
+            unit: Unit::Yen,
+        },
+        y_label: t.s(lang, "fig_threshold_y").to_string(),
+        bins: Histogram::bin(&prices, HISTOGRAM_BINS),
+        markers: vec![
+            Marker {
+                value: first.p2_5,
+                label: t.s(lang, "marker_p2_5").into(),
+            },
+            Marker {
+                value: first.base_case,
+                label: t.s(lang, "marker_base").into(),
+            },
+            Marker {
+                value: first.p50,
+                label: t.s(lang, "marker_median").into(),
+            },
+            Marker {
+                value: first.p97_5,
+                label: t.s(lang, "marker_p97_5").into(),
+            },
+        ],
+    };
+    out.push((
+        Figure {
+            id: hist.id.clone(),
+            title: hist.text.title.clone(),
+            caption: words("fig_threshold_caption", &[]),
+            svg: hist.svg(),
+            table: hist.table(),
+            note: words("fig_threshold_note", &[]),
+            sources: sources.clone(),
+            downloads: downloads(&hist.id),
+        },
+        Box::new(hist),
+    ));
+
+    // 2. The cost-effectiveness plane at a price near the base-case threshold price.
+    let price = round_price(first.base_case);
+    let points: Vec<(f64, f64)> = r
+        .delta_qalys
+        .iter()
+        .zip(&r.delta_costs)
+        .take(PLANE_POINTS)
+        .map(|(q, c)| (*q, c + price))
+        .collect();
+    let shown = count(points.len());
+    let lines = r
+        .thresholds
+        .iter()
+        .map(|th| Marker {
+            value: th.wtp,
+            label: fill(t.s(lang, "fig_plane_line"), &[("wtp", &yen(th.wtp, lang))]),
+        })
+        .collect();
+    let plane = Scatter {
+        id: "ce-plane".into(),
+        lang,
+        text: Text {
+            title: words("fig_plane_title", &[("price", &yen(price, lang))]),
+            description: String::new(),
+        },
+        x: Axis {
+            label: t.s(lang, "fig_plane_x").to_string(),
+            unit: Unit::Qalys,
+        },
+        y: Axis {
+            label: words("fig_plane_y", &[("price", &yen(price, lang))]),
+            unit: Unit::Yen,
+        },
+        points,
+        lines,
+    };
+    let below = percent(plane.share_below(first.wtp));
+    let mut plane = plane;
+    plane.text.description = words(
+        "fig_plane_desc",
+        &[
+            ("price", &yen(price, lang)),
+            ("shown", &shown),
+            ("below", &below),
+        ],
+    );
+    out.push((
+        Figure {
+            id: plane.id.clone(),
+            title: plane.text.title.clone(),
+            caption: words(
+                "fig_plane_caption",
+                &[
+                    ("price", &yen(price, lang)),
+                    ("shown", &shown),
+                    ("below", &below),
+                ],
+            ),
+            svg: plane.svg(),
+            table: plane.table(),
+            note: words("fig_plane_note", &[("price", &yen(price, lang))]),
+            sources,
+            downloads: downloads(&plane.id),
+        },
+        Box::new(plane),
+    ));
+    out
+}
+
+/// A price rounded to three significant digits, as a round figure a reader can hold in mind.
+fn round_price(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let step = 10f64.powf(x.abs().log10().floor() - 2.0);
+    (x / step).round() * step
+}
+
+/// A figure's data as JSON: where it comes from, then its CSV columns and rows as numbers.
+fn figure_json(
+    sc: &Scenario,
+    r: &ScenarioResults,
+    fig: &Figure,
+    chart: &dyn Chart,
+) -> serde_json::Value {
+    let csv = chart.csv();
+    let mut lines = csv.lines();
+    let columns: Vec<&str> = lines
+        .next()
+        .map(|h| h.split(',').collect())
+        .unwrap_or_default();
+    let rows: Vec<Vec<serde_json::Value>> = lines
+        .map(|l| {
+            l.split(',')
+                .map(|v| {
+                    v.parse::<f64>()
+                        .ok()
+                        .and_then(serde_json::Number::from_f64)
+                        .map_or_else(|| serde_json::Value::from(v), serde_json::Value::Number)
+                })
+                .collect()
+        })
+        .collect();
+    serde_json::json!({
+        "chart": fig.id,
+        "title": fig.title,
+        "scenario": { "id": sc.meta.id, "file": sc.file, "sha256": sc.hash },
+        "tenbin_version": VERSION,
+        "seed": r.seed,
+        "draws": r.draws,
+        "columns": columns,
+        "rows": rows,
+    })
+}
+
+fn pretty_json<T: Serialize>(v: &T) -> Result<Vec<u8>, Error> {
+    let mut bytes = serde_json::to_vec_pretty(v).map_err(|e| Error::Cache(e.to_string()))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// Every draw's incremental results and threshold prices.
+fn draws_csv(sc: &Scenario, r: &ScenarioResults) -> String {
+    let mut out = String::from("draw,incremental_qalys,incremental_costs");
+    for th in &r.thresholds {
+        let _ = write!(out, ",threshold_price_{}", th.wtp);
+    }
+    out.push('\n');
+    for (d, (q, c)) in r.delta_qalys.iter().zip(&r.delta_costs).enumerate() {
+        let _ = write!(out, "{d},{q},{c}");
+        for th in &r.thresholds {
+            let _ = write!(out, ",{}", th.wtp * q - c);
+        }
+        out.push('\n');
+    }
+    let _ = sc;
+    out
+}
+
+/// One row per scenario and willingness to pay, for the comparison page.
+fn compare_rows(lang: Lang, runs: &[(Scenario, ScenarioResults)]) -> Vec<Value> {
+    runs.iter()
+        .flat_map(|(sc, r)| {
+            r.thresholds.iter().map(move |th| {
+                context! {
+                    id => sc.meta.id,
+                    title => pick(&sc.meta.title, lang),
+                    wtp => yen(th.wtp, lang),
+                    base_case => yen(th.base_case, lang),
+                    median => yen(th.p50, lang),
+                    low => yen(th.p2_5, lang),
+                    high => yen(th.p97_5, lang),
+                    positive => percent(th.probability_positive),
+                }
+            })
+        })
+        .collect()
+}
+
+/// What the about page lists for each run.
+fn about_rows(runs: &[(Scenario, ScenarioResults)]) -> Vec<Value> {
+    runs.iter()
+        .map(|(sc, r)| {
+            context! {
+                id => sc.meta.id,
+                file => sc.file,
+                sha256 => sc.hash,
+                seed => r.seed,
+                draws => count(r.draws),
+                command => rerun_command(sc, r),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prices_round_to_three_significant_digits() {
+        assert_eq!(round_price(342_986_897.0), 343_000_000.0);
+        assert_eq!(round_price(-1_234_567.0), -1_230_000.0);
+        assert_eq!(round_price(0.0), 0.0);
+    }
+
+    #[test]
+    fn units_are_said_in_the_readers_language() {
+        assert_eq!(
+            with_unit(1_500_000.0, Some("yen, once"), Lang::Ja),
+            "150万円（1回）"
+        );
+        assert_eq!(
+            with_unit(1_500_000.0, Some("yen, once"), Lang::En),
+            "¥1.5m (once)"
+        );
+        assert_eq!(
+            with_unit(20_000.0, Some("yen per month"), Lang::Ja),
+            "2万円／月"
+        );
+        assert_eq!(
+            with_unit(20_000.0, Some("yen per month"), Lang::En),
+            "¥20,000 per month"
+        );
+        assert_eq!(with_unit(25.0, Some("years"), Lang::En), "25 years");
+        assert_eq!(with_unit(0.85, None, Lang::Ja), "0.85");
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(
+            fill("{a} and {b}, {a}", &[("a", "x"), ("b", "y")]),
+            "x and y, x"
+        );
+        assert_eq!(count(10_000), "10,000");
+        assert_eq!(count(999), "999");
+    }
+}
