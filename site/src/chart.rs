@@ -593,10 +593,18 @@ impl Chart for Scatter {
             ends.push((xs.at(b) - 4.0, ys.at(l.value * b) - 6.0, &l.label));
         }
         ends.sort_by(|p, q| p.1.total_cmp(&q.1));
-        let mut last = f64::NEG_INFINITY;
+        let mut placed: Vec<(f64, f64, f64)> = Vec::new();
         for (x, y, label) in ends {
-            let y = y.max(last + 13.0).max(TOP + 10.0);
-            last = y;
+            let width = text_width(label);
+            let mut y = y.max(TOP + 10.0);
+            // Move down past any label already placed that this one would overlap.
+            while let Some(&(_, py, _)) = placed
+                .iter()
+                .find(|(px, py, pw)| (y - py).abs() < 13.0 && x - width < *px && x > px - pw)
+            {
+                y = py + 13.0;
+            }
+            placed.push((x, y, width));
             let _ = write!(
                 out,
                 "<text x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"end\" fill=\"{INK}\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">{}</text>",

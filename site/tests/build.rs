@@ -1,0 +1,303 @@
+//! The generator end to end, on the fixture site in `tests/fixture/` (a small made-up scenario
+//! and a few pages) with the real templates, strings and stylesheet: snapshots of what it
+//! renders, the cache, reproducibility, and builds that must fail without touching the
+//! previous site.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use tenbin_site::{Error, Options, Search, build};
+
+const DRAWS: usize = 400;
+
+/// A fresh copy of the fixture project (its models and content, the real site/ files) in a
+/// temporary directory of its own.
+struct Fixture {
+    root: PathBuf,
+}
+
+impl Fixture {
+    fn new(name: &str) -> Fixture {
+        let root = std::env::temp_dir().join(format!("tenbin-site-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        copy(&here.join("tests/fixture"), &root);
+        for part in ["templates", "assets", "i18n.toml"] {
+            copy(&here.join(part), &root.join("site").join(part));
+        }
+        Fixture { root }
+    }
+
+    fn options(&self) -> Options {
+        let mut o = Options::new(&self.root);
+        o.draws = DRAWS;
+        o.search = Search::Off;
+        o
+    }
+
+    fn out(&self, file: &str) -> String {
+        fs::read_to_string(self.root.join("public").join(file))
+            .unwrap_or_else(|e| panic!("{file}: {e}"))
+    }
+
+    fn edit(&self, file: &str, from: &str, to: &str) {
+        let path = self.root.join(file);
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file} has no {from:?}");
+        fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.root);
+    }
+}
+
+fn copy(from: &Path, to: &Path) {
+    if from.is_dir() {
+        fs::create_dir_all(to).unwrap();
+        for e in fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            copy(&e.path(), &to.join(e.file_name()));
+        }
+    } else {
+        fs::create_dir_all(to.parent().unwrap()).unwrap();
+        fs::copy(from, to).unwrap();
+    }
+}
+
+/// The `<main>` element of a page: what differs between pages (the header and footer are the
+/// same everywhere and checked once, on the home page).
+fn main_of(html: &str) -> &str {
+    let start = html.find("<main").expect("a <main>");
+    let end = html.find("</main>").expect("a </main>") + "</main>".len();
+    &html[start..end]
+}
+
+/// Every file of a built site with its bytes, for comparing two builds.
+fn snapshot_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+        for e in fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
+                out.push((rel, fs::read(&p).unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+#[test]
+fn the_fixture_site_renders_as_recorded() {
+    let f = Fixture::new("snapshots");
+    let built = build(&f.options()).unwrap();
+    assert_eq!(built.scenarios.len(), 1);
+    assert_eq!(built.scenarios[0].file, "models/one-dose-cell-therapy.toml");
+    assert!(!built.scenarios[0].cached);
+    // Chooser; per language: home, scenarios, one scenario, compare, about, search, the
+    // explainer, the explainers list, glossary and methods.
+    assert_eq!(built.pages, 1 + 2 * 10);
+
+    insta::assert_snapshot!("chooser", f.out("index.html"));
+    insta::assert_snapshot!("home_ja", f.out("ja/index.html"));
+    let scenario = "scenarios/one-dose-cell-therapy/";
+    insta::assert_snapshot!("scenario_ja", main_of(&f.out(&format!("ja/{scenario}index.html"))));
+    insta::assert_snapshot!("scenario_en", main_of(&f.out(&format!("en/{scenario}index.html"))));
+    insta::assert_snapshot!(
+        "threshold_price_svg_en",
+        f.out(&format!("en/{scenario}data/threshold-price.svg"))
+    );
+    insta::assert_snapshot!("readme_ja", f.out(&format!("ja/{scenario}data/README.txt")));
+    insta::assert_snapshot!(
+        "explainer_en",
+        main_of(&f.out("en/explainers/reading-the-charts/index.html"))
+    );
+}
+
+#[test]
+fn pages_carry_language_links_and_a_content_security_policy() {
+    let f = Fixture::new("i18n");
+    build(&f.options()).unwrap();
+    let ja = f.out("ja/glossary/index.html");
+    assert!(ja.starts_with("<!doctype html>\n<html lang=\"ja\">"));
+    assert!(ja.contains("<link rel=\"alternate\" hreflang=\"en\" href=\"../../en/glossary/\">"));
+    assert!(ja.contains("class=\"lang-switch\" href=\"../../en/glossary/\" hreflang=\"en\" lang=\"en\">English</a>"));
+    assert!(ja.contains("Content-Security-Policy\" content=\"default-src 'self';"));
+    let en = f.out("en/glossary/index.html");
+    assert!(en.contains("<html lang=\"en\">"));
+    assert!(en.contains("hreflang=\"ja\" lang=\"ja\">日本語</a>"));
+    // Raw HTML in Markdown is stripped; the heading keeps its id for links.
+    let explainer = f.out("ja/explainers/reading-the-charts/index.html");
+    assert!(!explainer.contains("<script>alert"));
+    assert!(explainer.contains("<h2 id=\"distribution\">分布</h2>"));
+    // No page asks for anything from another host.
+    for (name, bytes) in snapshot_dir(&f.root.join("public")) {
+        if name.ends_with(".html") {
+            let text = String::from_utf8(bytes).unwrap();
+            for attr in ["src=\"http", "href=\"//", "src=\"//", "url(http"] {
+                assert!(!text.contains(attr), "{name} has {attr}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_page_shows_the_numbers_of_the_run() {
+    let f = Fixture::new("numbers");
+    build(&f.options()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&f.out("data/one-dose-cell-therapy/summary.json")).unwrap();
+    assert_eq!(summary["draws"], DRAWS);
+    let first = &summary["threshold_price"][0];
+    let page = f.out("en/scenarios/one-dose-cell-therapy/index.html");
+    for key in ["p2_5", "p50", "p97_5", "base_case"] {
+        let v = first[key].as_f64().unwrap();
+        let shown = tenbin_site::chart::format_value(
+            v,
+            tenbin_site::chart::Unit::Yen,
+            tenbin_site::chart::Lang::En,
+        );
+        assert!(page.contains(&shown), "{key} = {v} shown as {shown}");
+    }
+    // Every draw's threshold price in the download is w * dQALY - dCost of that draw.
+    let csv = f.out("data/one-dose-cell-therapy/draws.csv");
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "draw,incremental_qalys,incremental_costs,threshold_price_5000000,threshold_price_10000000"
+    );
+    let rows: Vec<Vec<f64>> = lines
+        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+        .collect();
+    assert_eq!(rows.len(), DRAWS);
+    for r in &rows {
+        assert_eq!(r[3], 5e6 * r[1] - r[2]);
+        assert_eq!(r[4], 1e7 * r[1] - r[2]);
+    }
+    let mean = rows.iter().map(|r| r[3]).sum::<f64>() / DRAWS as f64;
+    let reported = first["mean"].as_f64().unwrap();
+    assert!((mean - reported).abs() <= 1e-9 * reported.abs(), "{mean} vs {reported}");
+}
+
+#[test]
+fn an_unchanged_scenario_comes_from_the_cache_with_the_same_bits() {
+    let f = Fixture::new("cache");
+    let first = build(&f.options()).unwrap();
+    assert!(!first.scenarios[0].cached);
+    let fresh = snapshot_dir(&f.root.join("public"));
+    let second = build(&f.options()).unwrap();
+    assert!(second.scenarios[0].cached);
+    assert_eq!(snapshot_dir(&f.root.join("public")), fresh);
+    // A changed scenario, seed or draw count is run again.
+    let mut o = f.options();
+    o.seed += 1;
+    assert!(!build(&o).unwrap().scenarios[0].cached);
+    f.edit("models/one-dose-cell-therapy.toml", "alpha = 80", "alpha = 81");
+    assert!(!build(&f.options()).unwrap().scenarios[0].cached);
+    // A damaged cache file is ignored, not trusted.
+    for e in fs::read_dir(f.root.join("target/tenbin-site-cache")).unwrap() {
+        fs::write(e.unwrap().path(), "{ not json").unwrap();
+    }
+    assert!(!build(&f.options()).unwrap().scenarios[0].cached);
+}
+
+#[test]
+fn the_site_is_the_same_for_any_thread_count() {
+    let f = Fixture::new("threads");
+    let mut o = f.options();
+    o.threads = Some(1);
+    o.cache = f.root.join("cache-1");
+    build(&o).unwrap();
+    let one = snapshot_dir(&f.root.join("public"));
+    o.threads = Some(3);
+    o.cache = f.root.join("cache-3");
+    build(&o).unwrap();
+    assert_eq!(snapshot_dir(&f.root.join("public")), one);
+}
+
+/// Builds once, breaks something, and checks that the build fails with `expected` in its
+/// message and leaves the first site exactly as it was.
+fn fails_and_keeps_the_site(name: &str, break_it: impl FnOnce(&Fixture), expected: &[&str]) {
+    let f = Fixture::new(name);
+    build(&f.options()).unwrap();
+    let before = snapshot_dir(&f.root.join("public"));
+    break_it(&f);
+    let err = build(&f.options()).unwrap_err().to_string();
+    for e in expected {
+        assert!(err.contains(e), "expected {e:?} in: {err}");
+    }
+    assert_eq!(snapshot_dir(&f.root.join("public")), before, "the previous site changed");
+    let leftovers: Vec<_> = fs::read_dir(&f.root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
+}
+
+#[test]
+fn a_broken_scenario_stops_the_build_with_its_place() {
+    fails_and_keeps_the_site(
+        "bad-scenario",
+        |f| f.edit("models/one-dose-cell-therapy.toml", "alpha = 80", "alpha = \"eighty\""),
+        &["models/one-dose-cell-therapy.toml:45:9:", "expected a number"],
+    );
+}
+
+#[test]
+fn a_broken_template_stops_the_build_with_its_place() {
+    fails_and_keeps_the_site(
+        "bad-template",
+        |f| f.edit("site/templates/scenario.html", "{{ headline }}</p>", "{{ headline }</p>"),
+        &["site/templates/scenario.html:11:", "syntax error"],
+    );
+    fails_and_keeps_the_site(
+        "missing-string",
+        |f| f.edit("site/templates/compare.html", "t.compare_lead", "t.compare_leed"),
+        &["compare.html:5:", "undefined"],
+    );
+}
+
+#[test]
+fn broken_pages_stop_the_build_with_their_place() {
+    fails_and_keeps_the_site(
+        "bad-front-matter",
+        |f| f.edit("content/glossary.en.md", "summary = ", "sumary = "),
+        &["content/glossary.en.md:3:1:", "sumary"],
+    );
+    fails_and_keeps_the_site(
+        "no-translation",
+        |f| fs::remove_file(f.root.join("content/methods.ja.md")).unwrap(),
+        &["content/methods.en.md:1:1:", "no Japanese version"],
+    );
+    fails_and_keeps_the_site(
+        "broken-link",
+        |f| f.edit("content/glossary.ja.md", "#distribution", "#distributon"),
+        &["1 broken link", "ja/glossary/index.html", "\"../explainers/reading-the-charts/#distributon\"", "no element with id"],
+    );
+    fails_and_keeps_the_site(
+        "missing-strings",
+        |f| f.edit("site/i18n.toml", "nav_search = \"検索\"\n", ""),
+        &["i18n.toml", "\"nav_search\"", "[en] has"],
+    );
+}
+
+#[test]
+fn duplicate_scenario_ids_are_refused() {
+    let f = Fixture::new("duplicate");
+    fs::copy(
+        f.root.join("models/one-dose-cell-therapy.toml"),
+        f.root.join("models/copy.toml"),
+    )
+    .unwrap();
+    let err = build(&f.options()).unwrap_err();
+    assert!(matches!(err, Error::Run { .. }), "{err}");
+    assert!(err.to_string().contains("must be unique"), "{err}");
+}
