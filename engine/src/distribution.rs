@@ -17,10 +17,11 @@
 //! A probabilistic analysis must give the same bits on every target (x86_64 and wasm32), so
 //! sampling uses nothing but IEEE arithmetic and [`libm`]; `f64::ln`, `f64::exp` and `f64::powf`
 //! call the platform's C library and are avoided, as is `mul_add` (its single rounding differs
-//! from the separate multiply and add written everywhere else). Every random number is built from one `u64` by [`uniform_open01`], normals come
-//! from inverting the CDF with [`normal_quantile`] (one uniform per normal, no cached second
-//! value), so the number of `u64`s a draw consumes is a property of the algorithm alone (see
-//! [`Distribution::sample`]).
+//! //! from the separate multiply and add written everywhere else). Every random number is built from
+//! one `u64` by [`uniform_open01`]; normals come from a ziggurat ([`standard_normal`]: one `u64`
+//! for about 99% of draws, never a cached second value), so the number of `u64`s a draw consumes
+//! is a property of the algorithm and the stream alone (see [`Distribution::sample`]).
+//! [`normal_quantile`] inverts the normal CDF for the quantile functions.
 //!
 //! The quantiles of the beta, gamma and PERT distributions are the one place where the
 //! [`statrs`] crate is used (its regularised incomplete beta and gamma functions). Those use the

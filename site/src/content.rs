@@ -41,6 +41,8 @@ pub struct Document {
     pub front: FrontMatter,
     /// The body as sanitised HTML.
     pub html: String,
+    /// Its second-level headings that have an id, for a table of contents: (id, text).
+    pub toc: Vec<(String, String)>,
 }
 
 impl Document {
@@ -100,10 +102,12 @@ pub fn load(dir: &Path) -> Result<Vec<Document>, Error> {
         }
         let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
         let (front, body) = parse(&text, &file)?;
+        let html = render_markdown(body);
         docs.push(Document {
             path: path.to_string(),
             lang,
-            html: render_markdown(body),
+            toc: headings(&html),
+            html,
             file,
             front,
         });
@@ -221,6 +225,37 @@ pub fn render_markdown(markdown: &str) -> String {
     sanitize(&html)
 }
 
+/// The `<h2 id="...">` headings of rendered HTML, with their text (tags removed).
+pub fn headings(html: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find("<h2 id=\"") {
+        rest = &rest[at + 8..];
+        let Some(q) = rest.find('"') else { break };
+        let id = rest[..q].to_string();
+        let Some(open_end) = rest.find('>') else {
+            break;
+        };
+        let Some(close) = rest.find("</h2>") else {
+            break;
+        };
+        let inner = &rest[open_end + 1..close];
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in inner.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        out.push((id, text));
+        rest = &rest[close..];
+    }
+    out
+}
+
 /// The sanitiser every piece of Markdown-born HTML goes through.
 fn sanitize(html: &str) -> String {
     let mut tag_attributes: BTreeMap<&str, HashSet<&str>> = BTreeMap::new();
@@ -293,6 +328,10 @@ mod tests {
              <a href=\"javascript:alert(1)\" onclick=\"x()\">y</a><p style=\"color:red\">z</p>",
         );
         assert!(html.contains("<h2 id=\"qaly\">用語</h2>"), "{html}");
+        assert_eq!(
+            headings("<h2 id=\"a\">One <code>x</code></h2><h2>none</h2><h2 id=\"b\">Two</h2>"),
+            vec![("a".into(), "One x".into()), ("b".into(), "Two".into())]
+        );
         assert!(html.contains("<table>"), "{html}");
         assert!(
             html.contains("<a href=\"../glossary/#qaly\">x</a>"),

@@ -300,7 +300,14 @@ pub fn render(t: &Templates, site: &Site, stage: &Staging) -> Result<Written, Er
                 path: format!("{l}/{}/", d.path),
                 template: "page.html",
                 ctx: context! {
-                    doc => context! { title => d.front.title, summary => d.front.summary, html => Value::from_safe_string(d.html.clone()), section => d.section() },
+                    doc => context! {
+                        title => d.front.title,
+                        summary => d.front.summary,
+                        html => Value::from_safe_string(d.html.clone()),
+                        section => d.section(),
+                        // Long pages get a table of contents; short ones read better without.
+                        toc => if d.toc.len() >= 5 { d.toc.clone() } else { Vec::new() },
+                    },
                 },
                 lang: Some(lang),
             });

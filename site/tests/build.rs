@@ -108,8 +108,14 @@ fn the_fixture_site_renders_as_recorded() {
     insta::assert_snapshot!("chooser", f.out("index.html"));
     insta::assert_snapshot!("home_ja", f.out("ja/index.html"));
     let scenario = "scenarios/one-dose-cell-therapy/";
-    insta::assert_snapshot!("scenario_ja", main_of(&f.out(&format!("ja/{scenario}index.html"))));
-    insta::assert_snapshot!("scenario_en", main_of(&f.out(&format!("en/{scenario}index.html"))));
+    insta::assert_snapshot!(
+        "scenario_ja",
+        main_of(&f.out(&format!("ja/{scenario}index.html")))
+    );
+    insta::assert_snapshot!(
+        "scenario_en",
+        main_of(&f.out(&format!("en/{scenario}index.html")))
+    );
     insta::assert_snapshot!(
         "threshold_price_svg_en",
         f.out(&format!("en/{scenario}data/threshold-price.svg"))
@@ -128,7 +134,9 @@ fn pages_carry_language_links_and_a_content_security_policy() {
     let ja = f.out("ja/glossary/index.html");
     assert!(ja.starts_with("<!doctype html>\n<html lang=\"ja\">"));
     assert!(ja.contains("<link rel=\"alternate\" hreflang=\"en\" href=\"../../en/glossary/\">"));
-    assert!(ja.contains("class=\"lang-switch\" href=\"../../en/glossary/\" hreflang=\"en\" lang=\"en\">English</a>"));
+    assert!(ja.contains(
+        "class=\"lang-switch\" href=\"../../en/glossary/\" hreflang=\"en\" lang=\"en\">English</a>"
+    ));
     assert!(ja.contains("Content-Security-Policy\" content=\"default-src 'self';"));
     let en = f.out("en/glossary/index.html");
     assert!(en.contains("<html lang=\"en\">"));
@@ -183,7 +191,10 @@ fn the_page_shows_the_numbers_of_the_run() {
     }
     let mean = rows.iter().map(|r| r[3]).sum::<f64>() / DRAWS as f64;
     let reported = first["mean"].as_f64().unwrap();
-    assert!((mean - reported).abs() <= 1e-9 * reported.abs(), "{mean} vs {reported}");
+    assert!(
+        (mean - reported).abs() <= 1e-9 * reported.abs(),
+        "{mean} vs {reported}"
+    );
 }
 
 #[test]
@@ -199,7 +210,11 @@ fn an_unchanged_scenario_comes_from_the_cache_with_the_same_bits() {
     let mut o = f.options();
     o.seed += 1;
     assert!(!build(&o).unwrap().scenarios[0].cached);
-    f.edit("models/one-dose-cell-therapy.toml", "alpha = 80", "alpha = 81");
+    f.edit(
+        "models/one-dose-cell-therapy.toml",
+        "alpha = 80",
+        "alpha = 81",
+    );
     assert!(!build(&f.options()).unwrap().scenarios[0].cached);
     // A damaged cache file is ignored, not trusted.
     for e in fs::read_dir(f.root.join("target/tenbin-site-cache")).unwrap() {
@@ -233,7 +248,11 @@ fn fails_and_keeps_the_site(name: &str, break_it: impl FnOnce(&Fixture), expecte
     for e in expected {
         assert!(err.contains(e), "expected {e:?} in: {err}");
     }
-    assert_eq!(snapshot_dir(&f.root.join("public")), before, "the previous site changed");
+    assert_eq!(
+        snapshot_dir(&f.root.join("public")),
+        before,
+        "the previous site changed"
+    );
     let leftovers: Vec<_> = fs::read_dir(&f.root)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -246,8 +265,17 @@ fn fails_and_keeps_the_site(name: &str, break_it: impl FnOnce(&Fixture), expecte
 fn a_broken_scenario_stops_the_build_with_its_place() {
     fails_and_keeps_the_site(
         "bad-scenario",
-        |f| f.edit("models/one-dose-cell-therapy.toml", "alpha = 80", "alpha = \"eighty\""),
-        &["models/one-dose-cell-therapy.toml:45:9:", "expected a number"],
+        |f| {
+            f.edit(
+                "models/one-dose-cell-therapy.toml",
+                "alpha = 80",
+                "alpha = \"eighty\"",
+            )
+        },
+        &[
+            "models/one-dose-cell-therapy.toml:45:9:",
+            "expected a number",
+        ],
     );
 }
 
@@ -255,12 +283,24 @@ fn a_broken_scenario_stops_the_build_with_its_place() {
 fn a_broken_template_stops_the_build_with_its_place() {
     fails_and_keeps_the_site(
         "bad-template",
-        |f| f.edit("site/templates/scenario.html", "{{ headline }}</p>", "{{ headline }</p>"),
+        |f| {
+            f.edit(
+                "site/templates/scenario.html",
+                "{{ headline }}</p>",
+                "{{ headline }</p>",
+            )
+        },
         &["site/templates/scenario.html:11:", "syntax error"],
     );
     fails_and_keeps_the_site(
         "missing-string",
-        |f| f.edit("site/templates/compare.html", "t.compare_lead", "t.compare_leed"),
+        |f| {
+            f.edit(
+                "site/templates/compare.html",
+                "t.compare_lead",
+                "t.compare_leed",
+            )
+        },
         &["compare.html:5:", "undefined"],
     );
 }
@@ -280,7 +320,12 @@ fn broken_pages_stop_the_build_with_their_place() {
     fails_and_keeps_the_site(
         "broken-link",
         |f| f.edit("content/glossary.ja.md", "#distribution", "#distributon"),
-        &["1 broken link", "ja/glossary/index.html", "\"../explainers/reading-the-charts/#distributon\"", "no element with id"],
+        &[
+            "1 broken link",
+            "ja/glossary/index.html",
+            "\"../explainers/reading-the-charts/#distributon\"",
+            "no element with id",
+        ],
     );
     fails_and_keeps_the_site(
         "missing-strings",
