@@ -175,7 +175,8 @@ fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
     std::thread::spawn(move || {
         let _watcher = watcher;
         while let Ok(event) = rx.recv() {
-            if event.is_err() {
+            // The build itself opens and reads the watched files: only changes count.
+            if !event.is_ok_and(|e| is_change(&e.kind)) {
                 continue;
             }
             // Editors write several events per save: wait for quiet, then build once.
@@ -198,6 +199,17 @@ fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
         let _ = request.respond(response);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether a file-system event changes what the site is built from (reads do not).
+fn is_change(kind: &notify::EventKind) -> bool {
+    matches!(
+        kind,
+        notify::EventKind::Create(_) | notify::EventKind::Modify(_) | notify::EventKind::Remove(_)
+    ) && !matches!(
+        kind,
+        notify::EventKind::Modify(notify::event::ModifyKind::Metadata(_))
+    )
 }
 
 /// The file for a request path, with its type; `index.html` for directories; 404 otherwise.
@@ -256,4 +268,56 @@ fn percent_decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_preview_server_serves_files_and_nothing_outside() {
+        let dir = std::env::temp_dir().join(format!("tenbin-serve-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("ja/scenarios")).unwrap();
+        std::fs::write(dir.join("ja/scenarios/index.html"), "<p>page</p>").unwrap();
+        std::fs::write(dir.join("a b.csv"), "x\n").unwrap();
+        // A file beside the site, which no request may reach.
+        let secret = dir.join("../tenbin-serve-secret.txt");
+        std::fs::write(&secret, "no").unwrap();
+        assert_eq!(respond(&dir, "/ja/scenarios/").status_code().0, 200);
+        assert_eq!(respond(&dir, "/ja/scenarios/?q=1#x").status_code().0, 200);
+        assert_eq!(respond(&dir, "/a%20b.csv").status_code().0, 200);
+        assert_eq!(respond(&dir, "/missing/").status_code().0, 404);
+        assert_eq!(
+            respond(&dir, "/../tenbin-serve-secret.txt").status_code().0,
+            404
+        );
+        assert_eq!(
+            respond(&dir, "/%2e%2e/tenbin-serve-secret.txt")
+                .status_code()
+                .0,
+            404
+        );
+        assert_eq!(
+            content_type(Path::new("x/pagefind.js")),
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(
+            content_type(Path::new("x/wasm.ja.pagefind")),
+            "application/octet-stream"
+        );
+        assert_eq!(percent_decode("%E4%BE%A1%E6%A0%BC"), "価格");
+        std::fs::remove_dir_all(&dir).unwrap();
+        std::fs::remove_file(&secret).unwrap();
+    }
+
+    #[test]
+    fn reading_a_file_does_not_trigger_a_rebuild() {
+        use notify::event::{AccessKind, CreateKind, DataChange, ModifyKind};
+        assert!(!is_change(&notify::EventKind::Access(AccessKind::Any)));
+        assert!(is_change(&notify::EventKind::Create(CreateKind::File)));
+        assert!(is_change(&notify::EventKind::Modify(ModifyKind::Data(
+            DataChange::Content
+        ))));
+    }
 }
