@@ -282,7 +282,7 @@ mod tests {
         std::fs::write(dir.join("ja/scenarios/index.html"), "<p>page</p>").unwrap();
         std::fs::write(dir.join("a b.csv"), "x\n").unwrap();
         // A file beside the site, which no request may reach.
-        let secret = dir.join("../tenbin-serve-secret.txt");
+        let secret = std::env::temp_dir().join("tenbin-serve-secret.txt");
         std::fs::write(&secret, "no").unwrap();
         assert_eq!(respond(&dir, "/ja/scenarios/").status_code().0, 200);
         assert_eq!(respond(&dir, "/ja/scenarios/?q=1#x").status_code().0, 200);
