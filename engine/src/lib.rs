@@ -12,6 +12,8 @@
 //! - [`model`]: the cohort model compiled into a structure-of-arrays kernel.
 //! - [`run`]: the deterministic base case and the probabilistic analysis over the same code path.
 //! - [`report`] and [`summary`]: the stable result structure and Monte Carlo summaries.
+//! - [`supply`]: what making, testing and delivering a treatment costs, and what failures,
+//!   re-testing and expiry do to patients (issue 5; not yet read from scenario files).
 //!
 //! ```no_run
 //! use tenbin_engine::{run::{Analysis, RunOptions}, report::Report, scenario::Scenario};
@@ -37,3 +39,4 @@ pub mod run;
 pub mod sampling;
 pub mod scenario;
 pub mod summary;
+pub mod supply;

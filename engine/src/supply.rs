@@ -1,0 +1,762 @@
+//! What it costs to make, test and deliver one treatment, and what supply does to patients:
+//! the mechanisms behind the burdens that the 2023 proposal says today's prices cannot reflect
+//! (`shared/reference/proposal-summary.md`, sections 1(3)-(5), 2 and 3).
+//!
+//! [`evaluate`] turns one draw's supply inputs ([`SupplyInputs`], every number already drawn)
+//! into the cost per treated patient by component, the expected time to treatment, the share of
+//! patients never treated and the QALYs lost to a launch delay ([`SupplyOutcome`]). It is pure
+//! arithmetic on expectations over patients, so each mechanism has a closed form that the tests
+//! check, and a supply block that models nothing costs nothing and delays no one.
+//!
+//! Conventions:
+//! - Costs are per *treated* patient: everything spent on all patients who start the process
+//!   (failed batches of those never treated included) divided by the number treated, which is
+//!   what a price per treatment has to recover.
+//! - A batch of one dose is a patient's own (autologous) product: its failure delays that patient
+//!   and may leave them untreated. A batch of many doses (allogeneic, viral vector) goes to stock:
+//!   its failure costs money, not time, because the next conforming batch serves the patient.
+//! - Days and years are as given; nothing is discounted here except post-approval follow-up over
+//!   its years (at the scenario's cost rate, passed in).
+
+use crate::distribution::normal_cdf;
+
+/// What happens when a patient's batch fails its release specification (out of specification,
+/// OOS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OosPolicy {
+    /// Make the batch again, up to a number of attempts in all; after the last failure the
+    /// patient goes untreated.
+    #[default]
+    Remanufacture,
+    /// Supply the failed batch through a special pathway (as the US and EU allow), with its
+    /// own relative effectiveness.
+    SupplyOos,
+    /// The patient goes untreated after the first failure.
+    NoTreatment,
+}
+
+/// The policy levers of the proposal, each a switch a scenario can flip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Levers {
+    /// Accept the foreign manufacturer's certificate of analysis instead of re-testing imported
+    /// batches in Japan.
+    pub accept_foreign_certificate: bool,
+    /// Supply out-of-specification autologous products instead of the scenario's own policy.
+    pub supply_oos: bool,
+    /// Treatment centres are qualified once under a shared accreditation scheme instead of by
+    /// every manufacturer.
+    pub shared_accreditation: bool,
+    /// Count the post-approval testing burden in the cost per patient that prices recover.
+    pub price_post_approval: bool,
+}
+
+/// One draw's supply inputs. Every field defaults to zero (or its neutral value): "not modelled".
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SupplyInputs {
+    /// Materials per batch, yen.
+    pub materials_per_batch: f64,
+    /// Labour hours per batch.
+    pub labour_hours_per_batch: f64,
+    /// Yen per labour hour (the FY2024 cost-accounting rule uses 3,634 yen).
+    pub labour_rate: f64,
+    /// Manufacturing overhead per batch, yen.
+    pub overhead_per_batch: f64,
+    /// Doses a batch yields before testing (1 for an autologous product).
+    pub doses_per_batch: f64,
+    /// Fixed facility or CDMO cost per year, yen.
+    pub fixed_cost_per_year: f64,
+    /// Patients treated per year, over whom fixed yearly costs are spread.
+    pub patients_per_year: f64,
+    /// Probability that a batch fails release.
+    pub failure_probability: f64,
+    /// Manufacturing attempts in all under [`OosPolicy::Remanufacture`] (at least 1).
+    pub max_attempts: u32,
+    /// What happens after a failure.
+    pub oos_policy: OosPolicy,
+    /// Extra days to treatment for each re-manufacture.
+    pub remanufacture_delay_days: f64,
+    /// Effectiveness of an OOS product relative to a conforming one (1 = the same).
+    pub oos_relative_effect: f64,
+    /// Days from collection (or order) to treatment when nothing goes wrong.
+    pub lead_time_days: f64,
+    /// Release testing per batch, yen.
+    pub release_test_per_batch: f64,
+    /// Share of a multi-dose batch consumed by release testing.
+    pub qc_consumed_share: f64,
+    /// Stability programme per year, yen.
+    pub stability_per_year: f64,
+    /// Whether the product is made abroad and imported.
+    pub imported: bool,
+    /// Re-testing an imported batch in Japan, yen.
+    pub import_retest_per_batch: f64,
+    /// Days the re-test adds before release.
+    pub import_retest_delay_days: f64,
+    /// Share of a multi-dose batch consumed by the re-test.
+    pub import_retest_consumed_share: f64,
+    /// Whether the product is shipped fresh (not frozen) and can expire in transit.
+    pub fresh: bool,
+    /// Median transit and inspection time, days (lognormal across shipments).
+    pub transit_median_days: f64,
+    /// Log-scale spread of transit time across shipments.
+    pub transit_sdlog: f64,
+    /// Shelf life, days.
+    pub shelf_life_days: f64,
+    /// Qualification and audit of one treatment centre by one manufacturer per year, yen.
+    pub centre_cost_per_year: f64,
+    /// Patients treated per centre per year.
+    pub patients_per_centre_per_year: f64,
+    /// Manufacturers who share one accreditation under the shared scheme.
+    pub manufacturers_sharing: f64,
+    /// Probability that the authority orders tests or studies at or after approval.
+    pub post_approval_probability: f64,
+    /// One-off cost of those tests, yen.
+    pub post_approval_one_off: f64,
+    /// Their yearly cost, yen.
+    pub post_approval_per_year: f64,
+    /// For how many years.
+    pub post_approval_years: f64,
+    /// Confirmatory study of a conditionally approved product, yen.
+    pub confirmatory_study: f64,
+    /// Patients over whom one-off and study costs are spread.
+    pub patients_over_lifetime: f64,
+    /// Long-term follow-up per treated patient per year, yen.
+    pub follow_up_per_year: f64,
+    /// Years of long-term follow-up (e.g. 15 after a gene therapy).
+    pub follow_up_years: f64,
+    /// Cold-chain shipment (dry shipper, courier), yen.
+    pub shipment_cost: f64,
+    /// Hospital handling per treatment, yen.
+    pub handling_cost: f64,
+    /// Months between approval abroad and in Japan.
+    pub launch_delay_months: f64,
+    /// Eligible patients per year in Japan.
+    pub eligible_per_year: f64,
+    /// Share of a patient's QALY gain lost by waiting out the delay.
+    pub share_of_gain_lost_waiting: f64,
+    /// The levers.
+    pub levers: Levers,
+}
+
+impl Default for SupplyInputs {
+    fn default() -> Self {
+        SupplyInputs {
+            materials_per_batch: 0.0,
+            labour_hours_per_batch: 0.0,
+            labour_rate: 0.0,
+            overhead_per_batch: 0.0,
+            doses_per_batch: 1.0,
+            fixed_cost_per_year: 0.0,
+            patients_per_year: 1.0,
+            failure_probability: 0.0,
+            max_attempts: 1,
+            oos_policy: OosPolicy::Remanufacture,
+            remanufacture_delay_days: 0.0,
+            oos_relative_effect: 1.0,
+            lead_time_days: 0.0,
+            release_test_per_batch: 0.0,
+            qc_consumed_share: 0.0,
+            stability_per_year: 0.0,
+            imported: false,
+            import_retest_per_batch: 0.0,
+            import_retest_delay_days: 0.0,
+            import_retest_consumed_share: 0.0,
+            fresh: false,
+            transit_median_days: 0.0,
+            transit_sdlog: 0.0,
+            shelf_life_days: f64::INFINITY,
+            centre_cost_per_year: 0.0,
+            patients_per_centre_per_year: 1.0,
+            manufacturers_sharing: 1.0,
+            post_approval_probability: 0.0,
+            post_approval_one_off: 0.0,
+            post_approval_per_year: 0.0,
+            post_approval_years: 0.0,
+            confirmatory_study: 0.0,
+            patients_over_lifetime: 1.0,
+            follow_up_per_year: 0.0,
+            follow_up_years: 0.0,
+            shipment_cost: 0.0,
+            handling_cost: 0.0,
+            launch_delay_months: 0.0,
+            eligible_per_year: 0.0,
+            share_of_gain_lost_waiting: 0.0,
+            levers: Levers {
+                price_post_approval: true,
+                ..Levers::default()
+            },
+        }
+    }
+}
+
+/// Cost per treated patient, by component, yen.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
+pub struct CostComponents {
+    /// The conforming batch's materials, labour and overhead, and fixed costs per patient.
+    pub manufacturing: f64,
+    /// Batches that failed release (and were not supplied).
+    pub failure_and_oos: f64,
+    /// Release testing of every batch, and the stability programme.
+    pub quality_control: f64,
+    /// Re-testing imported batches in Japan.
+    pub import_testing: f64,
+    /// Shipments that expired in transit: the batch and the shipment again.
+    pub expiry: f64,
+    /// Qualifying and auditing treatment centres.
+    pub centre_qualification: f64,
+    /// Tests and studies ordered at or after approval, and long-term follow-up.
+    pub post_approval: f64,
+    /// Cold-chain shipment and hospital handling.
+    pub distribution: f64,
+}
+
+impl CostComponents {
+    /// Names, in the order of [`CostComponents::values`].
+    pub const NAMES: [&'static str; 8] = [
+        "manufacturing",
+        "failure_and_oos",
+        "quality_control",
+        "import_testing",
+        "expiry",
+        "centre_qualification",
+        "post_approval",
+        "distribution",
+    ];
+
+    /// The components in the order of [`CostComponents::NAMES`].
+    pub fn values(&self) -> [f64; 8] {
+        [
+            self.manufacturing,
+            self.failure_and_oos,
+            self.quality_control,
+            self.import_testing,
+            self.expiry,
+            self.centre_qualification,
+            self.post_approval,
+            self.distribution,
+        ]
+    }
+
+    /// Their sum.
+    pub fn total(&self) -> f64 {
+        self.values().iter().sum()
+    }
+}
+
+/// What supply does, per treated patient, in one draw.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
+pub struct SupplyOutcome {
+    /// Cost per treated patient by component (post-approval is zero when the lever leaves it
+    /// out of the price; [`SupplyOutcome::post_approval_burden`] keeps it).
+    pub costs: CostComponents,
+    /// The post-approval burden per treated patient whether or not it is priced in.
+    pub post_approval_burden: f64,
+    /// Batches made per treated patient (or per sellable dose for multi-dose batches).
+    pub batches_per_treated: f64,
+    /// Share of patients who start the process and are never treated.
+    pub never_treated: f64,
+    /// Share of treated patients who receive an out-of-specification product.
+    pub treated_with_oos: f64,
+    /// Relative effectiveness averaged over treated patients (1 when all products conform).
+    pub mean_relative_effect: f64,
+    /// Probability that a fresh shipment expires before use.
+    pub expiry_probability: f64,
+    /// Expected days from collection (or order) to treatment, over treated patients.
+    pub time_to_treatment_days: f64,
+    /// QALYs lost by the eligible patients who wait out the launch delay.
+    pub launch_delay_qalys_lost: f64,
+}
+
+/// `1 + p + ... + p^(m-1)`: the expected number of batches made for one patient when up to
+/// `m` attempts are allowed and each fails with probability `p`; `(1 - p^m) / (1 - p)` for
+/// `p < 1`.
+pub fn expected_attempts(p: f64, m: u32) -> f64 {
+    let mut sum = 0.0;
+    let mut term = 1.0;
+    for _ in 0..m.max(1) {
+        sum += term;
+        term *= p;
+    }
+    sum
+}
+
+/// The present value of 1 yen a year for `years` years, paid at the end of each year, at
+/// `rate` (just `years` at a zero rate); a final part-year counts in proportion.
+fn annuity(rate: f64, years: f64) -> f64 {
+    if years <= 0.0 {
+        return 0.0;
+    }
+    if rate == 0.0 {
+        return years;
+    }
+    (1.0 - libm::pow(1.0 + rate, -years)) / rate
+}
+
+/// Evaluates one draw's supply. `delta_qalys` is the draw's QALY gain per treated patient
+/// (for the launch-delay loss); `discount_rate` is the scenario's rate for costs.
+pub fn evaluate(s: &SupplyInputs, delta_qalys: f64, discount_rate: f64) -> SupplyOutcome {
+    let p = s.failure_probability.clamp(0.0, 1.0);
+    let batch_cost =
+        s.materials_per_batch + s.labour_hours_per_batch * s.labour_rate + s.overhead_per_batch;
+    let policy = if s.levers.supply_oos {
+        OosPolicy::SupplyOos
+    } else {
+        s.oos_policy
+    };
+    let autologous = s.doses_per_batch <= 1.0;
+    let retest = s.imported && !s.levers.accept_foreign_certificate;
+
+    // Sellable doses per conforming batch: testing consumes part of a multi-dose batch; a
+    // patient's own batch is one dose whatever is sampled from it.
+    let sellable = if autologous {
+        1.0
+    } else {
+        let consumed = s.qc_consumed_share
+            + if retest {
+                s.import_retest_consumed_share
+            } else {
+                0.0
+            };
+        s.doses_per_batch * (1.0 - consumed.clamp(0.0, 1.0))
+    };
+
+    // Batches per treated patient, the never-treated share and the OOS-treated share.
+    let (batches, never, with_oos, extra_delay) = if !autologous {
+        // Stock: keep making batches until one conforms; no patient waits for it.
+        let batches = if p < 1.0 {
+            1.0 / ((1.0 - p) * sellable)
+        } else {
+            f64::INFINITY
+        };
+        (batches, 0.0, 0.0, 0.0)
+    } else {
+        match policy {
+            OosPolicy::Remanufacture => {
+                let m = s.max_attempts.max(1);
+                let made = expected_attempts(p, m);
+                let never = libm::pow(p, f64::from(m));
+                let treated = 1.0 - never;
+                // Failures before the conforming batch, among those treated:
+                // E[k | success] = sum_k k p^k (1 - p) / (1 - p^m).
+                let mut failures = 0.0;
+                let mut pk = 1.0;
+                for k in 0..m {
+                    failures += f64::from(k) * pk * (1.0 - p);
+                    pk *= p;
+                }
+                let waits = if treated > 0.0 {
+                    failures / treated
+                } else {
+                    0.0
+                };
+                (
+                    if treated > 0.0 {
+                        made / treated
+                    } else {
+                        f64::INFINITY
+                    },
+                    never,
+                    0.0,
+                    waits * s.remanufacture_delay_days,
+                )
+            }
+            // One batch each; the failed one is supplied (or not), without waiting.
+            OosPolicy::SupplyOos => (1.0, 0.0, p, 0.0),
+            OosPolicy::NoTreatment => {
+                let treated = 1.0 - p;
+                (
+                    if treated > 0.0 {
+                        1.0 / treated
+                    } else {
+                        f64::INFINITY
+                    },
+                    p,
+                    0.0,
+                    0.0,
+                )
+            }
+        }
+    };
+    // Conforming batches per treated patient (or sellable dose); the rest failed. A supplied
+    // OOS batch is a used batch, not a failed one.
+    let used = if autologous { 1.0 } else { 1.0 / sellable };
+    let failed_batches = (batches - used).max(0.0);
+
+    // Fresh products: a shipment expires when transit (plus any re-test) outlasts shelf life;
+    // an expired one is made and shipped again, as often as needed.
+    let transit = s.transit_median_days;
+    let extra_transit = if retest {
+        s.import_retest_delay_days
+    } else {
+        0.0
+    };
+    let expiry_probability = if s.fresh && s.shelf_life_days.is_finite() && transit > 0.0 {
+        let available = s.shelf_life_days - extra_transit;
+        if available <= 0.0 {
+            1.0
+        } else if s.transit_sdlog > 0.0 {
+            1.0 - normal_cdf((libm::log(available) - libm::log(transit)) / s.transit_sdlog)
+        } else if transit > available {
+            1.0
+        } else {
+            0.0
+        }
+    } else {
+        0.0
+    };
+    let reshipments = if expiry_probability < 1.0 {
+        expiry_probability / (1.0 - expiry_probability)
+    } else {
+        f64::INFINITY
+    };
+
+    let fixed_per_patient = if s.patients_per_year > 0.0 {
+        s.fixed_cost_per_year / s.patients_per_year
+    } else {
+        0.0
+    };
+    let centre_cost = s.centre_cost_per_year
+        / if s.levers.shared_accreditation {
+            s.manufacturers_sharing.max(1.0)
+        } else {
+            1.0
+        };
+    let post_approval = s.post_approval_probability
+        * (s.post_approval_one_off + s.post_approval_per_year * s.post_approval_years)
+        / s.patients_over_lifetime.max(1.0)
+        + s.confirmatory_study / s.patients_over_lifetime.max(1.0)
+        + s.follow_up_per_year * annuity(discount_rate, s.follow_up_years);
+    let shipments = 1.0 + reshipments;
+
+    let costs = CostComponents {
+        manufacturing: batch_cost * used + fixed_per_patient,
+        failure_and_oos: batch_cost * failed_batches,
+        quality_control: s.release_test_per_batch * batches
+            + if s.patients_per_year > 0.0 {
+                s.stability_per_year / s.patients_per_year
+            } else {
+                0.0
+            },
+        import_testing: if retest {
+            // Only conforming batches are shipped and re-tested.
+            s.import_retest_per_batch * used * shipments
+        } else {
+            0.0
+        },
+        expiry: (batch_cost * used + s.shipment_cost) * reshipments,
+        centre_qualification: if s.patients_per_centre_per_year > 0.0 {
+            centre_cost / s.patients_per_centre_per_year
+        } else {
+            0.0
+        },
+        post_approval: if s.levers.price_post_approval {
+            post_approval
+        } else {
+            0.0
+        },
+        distribution: s.shipment_cost + s.handling_cost,
+    };
+    let time_to_treatment_days = s.lead_time_days
+        + extra_delay
+        + extra_transit
+        + reshipments * (s.lead_time_days + extra_transit);
+    let mean_relative_effect = 1.0 - with_oos + with_oos * s.oos_relative_effect;
+    let launch_delay_qalys_lost = s.launch_delay_months / 12.0
+        * s.eligible_per_year
+        * s.share_of_gain_lost_waiting
+        * delta_qalys;
+    SupplyOutcome {
+        costs,
+        post_approval_burden: post_approval,
+        batches_per_treated: batches,
+        never_treated: never,
+        treated_with_oos: with_oos,
+        mean_relative_effect,
+        expiry_probability,
+        time_to_treatment_days,
+        launch_delay_qalys_lost,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol * b.abs().max(1.0)
+    }
+
+    /// A plain simulation of patients going through manufacture, as an independent check of the
+    /// closed forms (xorshift uniforms; no engine code).
+    fn simulate_remanufacture(p: f64, m: u32, patients: u32) -> (f64, f64, f64) {
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut uniform = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let (mut batches, mut treated, mut failures_of_treated) = (0.0, 0.0, 0.0);
+        for _ in 0..patients {
+            for attempt in 0..m {
+                batches += 1.0;
+                if uniform() >= p {
+                    treated += 1.0;
+                    failures_of_treated += f64::from(attempt);
+                    break;
+                }
+            }
+        }
+        let n = f64::from(patients);
+        (
+            batches / n,
+            1.0 - treated / n,
+            failures_of_treated / treated,
+        )
+    }
+
+    #[test]
+    fn nothing_modelled_costs_nothing_and_delays_no_one() {
+        let o = evaluate(&SupplyInputs::default(), 1.5, 0.02);
+        assert_eq!(o.costs, CostComponents::default());
+        assert_eq!(o.never_treated, 0.0);
+        assert_eq!(o.time_to_treatment_days, 0.0);
+        assert_eq!(o.mean_relative_effect, 1.0);
+        assert_eq!(o.batches_per_treated, 1.0);
+        assert_eq!(o.launch_delay_qalys_lost, 0.0);
+    }
+
+    #[test]
+    fn attempts_follow_the_geometric_sum() {
+        assert_eq!(expected_attempts(0.1, 1), 1.0);
+        assert!(close(expected_attempts(0.1, 3), (1.0 - 0.001) / 0.9, 1e-15));
+        assert_eq!(expected_attempts(1.0, 4), 4.0);
+        let s = SupplyInputs {
+            materials_per_batch: 1_000_000.0,
+            failure_probability: 0.2,
+            max_attempts: 2,
+            remanufacture_delay_days: 30.0,
+            lead_time_days: 25.0,
+            ..SupplyInputs::default()
+        };
+        let o = evaluate(&s, 1.0, 0.0);
+        // Never treated: p^m; batches per patient starting: (1 - p^m) / (1 - p) = 1.2.
+        assert!(close(o.never_treated, 0.04, 1e-15));
+        assert!(close(o.batches_per_treated, 1.2 / 0.96, 1e-15));
+        assert!(close(o.costs.manufacturing, 1_000_000.0, 1e-15));
+        assert!(close(
+            o.costs.failure_and_oos,
+            1_000_000.0 * (1.2 / 0.96 - 1.0),
+            1e-12
+        ));
+        // Of those treated, a share p(1 - p) / (1 - p^2) = 0.16 / 0.96 waited one re-make.
+        assert!(close(
+            o.time_to_treatment_days,
+            25.0 + 30.0 * 0.16 / 0.96,
+            1e-15
+        ));
+        // The same numbers from simulated patients.
+        let (batches, never, waits) = simulate_remanufacture(0.2, 2, 400_000);
+        assert!(close(batches, 1.2, 5e-3), "{batches}");
+        assert!(close(never, 0.04, 2e-3), "{never}");
+        assert!(close(waits, 0.16 / 0.96, 1e-2), "{waits}");
+    }
+
+    #[test]
+    fn policies_trade_failures_for_untreated_patients_or_oos_products() {
+        let base = SupplyInputs {
+            materials_per_batch: 100.0,
+            failure_probability: 0.1,
+            max_attempts: 3,
+            oos_relative_effect: 0.8,
+            ..SupplyInputs::default()
+        };
+        let none = evaluate(
+            &SupplyInputs {
+                oos_policy: OosPolicy::NoTreatment,
+                ..base
+            },
+            1.0,
+            0.0,
+        );
+        assert!(close(none.never_treated, 0.1, 1e-15));
+        assert!(close(
+            none.costs.failure_and_oos,
+            100.0 * (1.0 / 0.9 - 1.0),
+            1e-12
+        ));
+        // The lever overrides the scenario's policy: every patient is treated, a tenth with an
+        // OOS product at 80% effectiveness, and no batch is wasted.
+        let lever = Levers {
+            supply_oos: true,
+            price_post_approval: true,
+            ..Levers::default()
+        };
+        let oos = evaluate(
+            &SupplyInputs {
+                levers: lever,
+                ..base
+            },
+            1.0,
+            0.0,
+        );
+        assert_eq!(oos.never_treated, 0.0);
+        assert!(close(oos.treated_with_oos, 0.1, 1e-15));
+        assert!(close(oos.mean_relative_effect, 0.98, 1e-15));
+        assert_eq!(oos.costs.failure_and_oos, 0.0);
+    }
+
+    #[test]
+    fn multi_dose_batches_spread_costs_over_sellable_doses() {
+        let s = SupplyInputs {
+            materials_per_batch: 9_000_000.0,
+            doses_per_batch: 10.0,
+            qc_consumed_share: 0.1,
+            failure_probability: 0.25,
+            release_test_per_batch: 900_000.0,
+            fixed_cost_per_year: 500_000_000.0,
+            patients_per_year: 50.0,
+            ..SupplyInputs::default()
+        };
+        let o = evaluate(&s, 1.0, 0.0);
+        // 9 sellable doses per conforming batch; 1 / 0.75 batches per conforming one.
+        assert!(close(
+            o.costs.manufacturing,
+            1_000_000.0 + 10_000_000.0,
+            1e-15
+        ));
+        assert!(close(o.costs.failure_and_oos, 1_000_000.0 / 3.0, 1e-12));
+        assert!(close(
+            o.costs.quality_control,
+            900_000.0 / (0.75 * 9.0),
+            1e-12
+        ));
+        assert_eq!(o.never_treated, 0.0);
+        assert_eq!(o.time_to_treatment_days, 0.0);
+    }
+
+    #[test]
+    fn import_retesting_costs_money_time_and_product_unless_certificates_are_accepted() {
+        let s = SupplyInputs {
+            materials_per_batch: 1_000.0,
+            doses_per_batch: 4.0,
+            imported: true,
+            import_retest_per_batch: 400.0,
+            import_retest_delay_days: 7.0,
+            import_retest_consumed_share: 0.25,
+            ..SupplyInputs::default()
+        };
+        let o = evaluate(&s, 1.0, 0.0);
+        assert!(close(o.costs.manufacturing, 1_000.0 / 3.0, 1e-15));
+        assert!(close(o.costs.import_testing, 400.0 / 3.0, 1e-15));
+        assert!(close(o.time_to_treatment_days, 7.0, 1e-15));
+        let lever = Levers {
+            accept_foreign_certificate: true,
+            price_post_approval: true,
+            ..Levers::default()
+        };
+        let accepted = evaluate(&SupplyInputs { levers: lever, ..s }, 1.0, 0.0);
+        assert_eq!(accepted.costs.import_testing, 0.0);
+        assert!(close(accepted.costs.manufacturing, 250.0, 1e-15));
+        assert_eq!(accepted.time_to_treatment_days, 0.0);
+    }
+
+    #[test]
+    fn fresh_products_expire_with_the_lognormal_tail() {
+        let s = SupplyInputs {
+            materials_per_batch: 1_000.0,
+            shipment_cost: 200.0,
+            fresh: true,
+            transit_median_days: 2.0,
+            transit_sdlog: 0.5,
+            shelf_life_days: 4.0,
+            lead_time_days: 20.0,
+            ..SupplyInputs::default()
+        };
+        let o = evaluate(&s, 1.0, 0.0);
+        // P(T > 4) for ln T ~ N(ln 2, 0.5): 1 - Phi(ln 2 / 0.5) = 1 - Phi(1.386294) = 0.0828...
+        let q = 0.082_828_4;
+        assert!(
+            close(o.expiry_probability, q, 1e-5),
+            "{}",
+            o.expiry_probability
+        );
+        let again = o.expiry_probability / (1.0 - o.expiry_probability);
+        assert!(close(o.costs.expiry, 1_200.0 * again, 1e-12));
+        assert!(close(o.time_to_treatment_days, 20.0 * (1.0 + again), 1e-12));
+        // A re-test of an imported fresh product eats into the shelf life.
+        let retested = evaluate(
+            &SupplyInputs {
+                imported: true,
+                import_retest_delay_days: 2.0,
+                ..s
+            },
+            1.0,
+            0.0,
+        );
+        assert!(close(retested.expiry_probability, 0.5, 1e-12));
+    }
+
+    #[test]
+    fn fixed_costs_divide_by_volume_and_shared_accreditation_by_manufacturers() {
+        let s = SupplyInputs {
+            fixed_cost_per_year: 600_000_000.0,
+            patients_per_year: 120.0,
+            stability_per_year: 12_000_000.0,
+            centre_cost_per_year: 3_000_000.0,
+            patients_per_centre_per_year: 6.0,
+            manufacturers_sharing: 4.0,
+            ..SupplyInputs::default()
+        };
+        let o = evaluate(&s, 1.0, 0.0);
+        assert_eq!(o.costs.manufacturing, 5_000_000.0);
+        assert_eq!(o.costs.quality_control, 100_000.0);
+        assert_eq!(o.costs.centre_qualification, 500_000.0);
+        let lever = Levers {
+            shared_accreditation: true,
+            price_post_approval: true,
+            ..Levers::default()
+        };
+        let shared = evaluate(&SupplyInputs { levers: lever, ..s }, 1.0, 0.0);
+        assert_eq!(shared.costs.centre_qualification, 125_000.0);
+    }
+
+    #[test]
+    fn post_approval_burden_is_amortised_and_can_be_left_out_of_the_price() {
+        let s = SupplyInputs {
+            post_approval_probability: 0.5,
+            post_approval_one_off: 200_000_000.0,
+            post_approval_per_year: 50_000_000.0,
+            post_approval_years: 4.0,
+            confirmatory_study: 300_000_000.0,
+            patients_over_lifetime: 1_000.0,
+            follow_up_per_year: 100_000.0,
+            follow_up_years: 15.0,
+            ..SupplyInputs::default()
+        };
+        let o = evaluate(&s, 1.0, 0.02);
+        // 0.5 (200M + 4 x 50M) / 1000 + 300M / 1000 + 100,000 x annuity(2%, 15).
+        let annuity_15 = (1.0 - 1.02f64.powi(-15)) / 0.02;
+        let want = 200_000.0 + 300_000.0 + 100_000.0 * annuity_15;
+        assert!(
+            close(o.costs.post_approval, want, 1e-12),
+            "{}",
+            o.costs.post_approval
+        );
+        let lever = Levers::default(); // price_post_approval off
+        let out = evaluate(&SupplyInputs { levers: lever, ..s }, 1.0, 0.02);
+        assert_eq!(out.costs.post_approval, 0.0);
+        assert!(close(out.post_approval_burden, want, 1e-12));
+    }
+
+    #[test]
+    fn launch_delay_costs_the_waiting_patients_part_of_their_gain() {
+        let s = SupplyInputs {
+            launch_delay_months: 18.0,
+            eligible_per_year: 200.0,
+            share_of_gain_lost_waiting: 0.25,
+            ..SupplyInputs::default()
+        };
+        // 1.5 years x 200 patients x 25% x 2 QALYs = 150 QALYs.
+        assert_eq!(evaluate(&s, 2.0, 0.0).launch_delay_qalys_lost, 150.0);
+    }
+}
