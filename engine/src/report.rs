@@ -12,6 +12,7 @@ use crate::model::Outcome;
 use crate::run::{Evaluation, Psa};
 use crate::scenario::{Bilingual, Scenario, Settings};
 use crate::summary::{Summary, summarise_in_place};
+use crate::supply::{CostComponents, Levers, SupplyOutcome};
 
 /// The Tenbin version that produced a result.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -153,6 +154,143 @@ pub struct Report {
     pub threshold_price: Vec<ThresholdPrice>,
     /// State occupancy over time.
     pub occupancy: OccupancyReport,
+    /// What supply costs and does (absent without a `[supply]` block).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supply: Option<SupplyReport>,
+}
+
+/// One supply quantity: its base-case value and, with a PSA, its summary over draws.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SupplyMeasure {
+    /// At the base case.
+    pub base_case: f64,
+    /// Over the draws.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub psa: Option<Summary>,
+}
+
+/// One component of the cost per treated patient.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SupplyComponent {
+    /// Its name (`manufacturing`, `failure_and_oos`, ...).
+    pub name: String,
+    /// Yen per treated patient.
+    pub cost: SupplyMeasure,
+    /// Its share of the total: of the PSA means when there is a PSA, else of the base case.
+    pub share_of_total: f64,
+}
+
+/// The `[supply]` results: cost per treated patient by component, what failures and waiting do
+/// to patients, and the value-based price per treatment once they are counted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SupplyReport {
+    /// Lever settings the run used.
+    pub levers: LeverSettings,
+    /// Components of the cost per treated patient, in a fixed order.
+    pub components: Vec<SupplyComponent>,
+    /// Their total.
+    pub total_cost_per_treated: SupplyMeasure,
+    /// Share of patients starting the process who are never treated.
+    pub never_treated: SupplyMeasure,
+    /// Expected days from collection (or order) to treatment.
+    pub time_to_treatment_days: SupplyMeasure,
+    /// Share of treated patients who receive an out-of-specification product.
+    pub treated_with_oos: SupplyMeasure,
+    /// Probability that a fresh shipment expires.
+    pub expiry_probability: SupplyMeasure,
+    /// Post-approval burden per treated patient, priced in or not.
+    pub post_approval_burden: SupplyMeasure,
+    /// QALYs lost by eligible patients waiting out the launch delay.
+    pub launch_delay_qalys_lost: SupplyMeasure,
+    /// Incremental QALYs per patient who starts the process: never-treated patients gain
+    /// nothing, OOS products gain their relative share.
+    pub incremental_qalys_per_patient_starting: SupplyMeasure,
+    /// Value-based threshold price per treatment given, `r * (w dQALY - dCost)` with `r` the
+    /// mean relative effect of the products given (never-treated patients are not paid for).
+    pub threshold_price_per_treatment: Vec<(f64, SupplyMeasure)>,
+}
+
+/// The levers, as recorded in a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LeverSettings {
+    /// Foreign certificates of analysis accepted (no re-testing in Japan).
+    pub accept_foreign_certificate: bool,
+    /// Out-of-specification products supplied.
+    pub supply_oos: bool,
+    /// Shared accreditation of treatment centres.
+    pub shared_accreditation: bool,
+    /// Post-approval burden priced in.
+    pub price_post_approval: bool,
+}
+
+impl From<Levers> for LeverSettings {
+    fn from(l: Levers) -> Self {
+        LeverSettings {
+            accept_foreign_certificate: l.accept_foreign_certificate,
+            supply_oos: l.supply_oos,
+            shared_accreditation: l.shared_accreditation,
+            price_post_approval: l.price_post_approval,
+        }
+    }
+}
+
+impl SupplyReport {
+    /// Builds the supply section from the base case's and each draw's supply outcomes with the
+    /// incremental results they go with.
+    pub fn new(
+        levers: Levers,
+        wtp: &[f64],
+        base: (&SupplyOutcome, Incremental),
+        draws: Option<(&[SupplyOutcome], &[Incremental])>,
+    ) -> SupplyReport {
+        let measure = |f: &(dyn Fn(&SupplyOutcome, &Incremental) -> f64 + Sync)| SupplyMeasure {
+            base_case: f(base.0, &base.1),
+            psa: draws.map(|(d, inc)| {
+                let mut v: Vec<f64> = d.iter().zip(inc).map(|(o, i)| f(o, i)).collect();
+                summarise_in_place(&mut v)
+            }),
+        };
+        let total = measure(&|o, _| o.costs.total());
+        let components: Vec<SupplyComponent> = CostComponents::NAMES
+            .iter()
+            .enumerate()
+            .map(|(k, name)| {
+                let cost = measure(&|o, _| o.costs.values()[k]);
+                let (part, whole) = match (cost.psa, total.psa) {
+                    (Some(c), Some(t)) => (c.mean, t.mean),
+                    _ => (cost.base_case, total.base_case),
+                };
+                SupplyComponent {
+                    name: (*name).to_string(),
+                    cost,
+                    share_of_total: if whole > 0.0 { part / whole } else { 0.0 },
+                }
+            })
+            .collect();
+        SupplyReport {
+            levers: levers.into(),
+            components,
+            total_cost_per_treated: total,
+            never_treated: measure(&|o, _| o.never_treated),
+            time_to_treatment_days: measure(&|o, _| o.time_to_treatment_days),
+            treated_with_oos: measure(&|o, _| o.treated_with_oos),
+            expiry_probability: measure(&|o, _| o.expiry_probability),
+            post_approval_burden: measure(&|o, _| o.post_approval_burden),
+            launch_delay_qalys_lost: measure(&|o, _| o.launch_delay_qalys_lost),
+            incremental_qalys_per_patient_starting: measure(&|o, i| {
+                (1.0 - o.never_treated) * o.mean_relative_effect * i.qalys
+            }),
+            threshold_price_per_treatment: wtp
+                .iter()
+                .map(|&w| {
+                    (
+                        w,
+                        measure(&|o, i| o.mean_relative_effect * (w * i.qalys - i.costs)),
+                    )
+                })
+                .collect(),
+        }
+    }
 }
 
 /// One quantity of an outcome.
@@ -337,6 +475,28 @@ impl Report {
                 base_case: by_arm_state(sc, &base.occupancy, points),
                 psa_mean: psa.map(|p| by_arm_state(sc, &p.occupancy_mean, points)),
             },
+            supply: sc.supply.as_ref().and_then(|spec| {
+                let base_supply = base.supply.as_ref()?;
+                let per_draw = psa.and_then(|p| {
+                    let d = p.supply.as_deref()?;
+                    let inc: Vec<Incremental> = p
+                        .outcomes
+                        .chunks(p.arms)
+                        .map(|o| Incremental {
+                            qalys: o[i].qalys - o[c].qalys,
+                            costs: o[i].costs - o[c].costs,
+                            life_years: o[i].life_years - o[c].life_years,
+                        })
+                        .collect();
+                    Some((d, inc))
+                });
+                Some(SupplyReport::new(
+                    spec.levers,
+                    &sc.settings.wtp,
+                    (base_supply, base_inc),
+                    per_draw.as_ref().map(|(d, inc)| (*d, inc.as_slice())),
+                ))
+            }),
         }
     }
 }

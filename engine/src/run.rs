@@ -13,6 +13,7 @@ use crate::model::kernel::LANES;
 use crate::model::{DrawError, Model, OCCUPANCY_SCALE, Occupancy, Outcome};
 use crate::sampling::Sampler;
 use crate::scenario::{Loc, Scenario};
+use crate::supply::{self, SupplyOutcome};
 
 /// Settings of a probabilistic run.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,6 +113,8 @@ pub struct Evaluation {
     pub arms: Vec<Outcome>,
     /// Occupancy at each whole year, ordered arm, state, year.
     pub occupancy: Vec<f64>,
+    /// What supply costs and does, when the scenario has a `[supply]` block.
+    pub supply: Option<SupplyOutcome>,
 }
 
 /// Per-draw results of a probabilistic run.
@@ -131,6 +134,8 @@ pub struct Psa {
     pub slot_count: usize,
     /// Mean occupancy over draws, ordered arm, state, year.
     pub occupancy_mean: Vec<f64>,
+    /// Each draw's supply outcome, when the scenario has a `[supply]` block.
+    pub supply: Option<Vec<SupplyOutcome>>,
 }
 
 impl Psa {
@@ -220,11 +225,27 @@ impl<'a> Analysis<'a> {
                 Occupancy::PerDraw(&mut occupancy),
             )
             .map_err(|(_, e)| e)?;
+        let supply = self.supply(&slots, &arms)?;
         Ok(Evaluation {
             slots,
             arms,
             occupancy,
+            supply,
         })
+    }
+
+    /// The supply outcome of one draw from its slot values and arm outcomes.
+    fn supply(&self, slots: &[f64], arms: &[Outcome]) -> Result<Option<SupplyOutcome>, DrawError> {
+        let Some(spec) = &self.scenario.supply else {
+            return Ok(None);
+        };
+        let inputs = spec.inputs(slots)?;
+        let (i, c) = (self.scenario.intervention, self.scenario.comparator);
+        Ok(Some(supply::evaluate(
+            &inputs,
+            arms[i].qalys - arms[c].qalys,
+            self.scenario.settings.discount_rate_costs,
+        )))
     }
 
     /// The deterministic base case: every parameter at its base-case value.
@@ -290,15 +311,30 @@ impl<'a> Analysis<'a> {
             Vec::new()
         };
         param_chunks.resize_with(opts.draws.div_ceil(bs), || &mut []);
-        // (block index, (its outcomes, its parameter values))
-        type Work<'w> = (usize, (&'w mut [Outcome], &'w mut [f64]));
+        let mut supply = if self.scenario.supply.is_some() {
+            allocate(opts.draws, 1, "supply results")?
+        } else {
+            Vec::new()
+        };
+        let mut supply_chunks: Vec<&mut [SupplyOutcome]> = if supply.is_empty() {
+            Vec::new()
+        } else {
+            supply.chunks_mut(bs).collect()
+        };
+        supply_chunks.resize_with(opts.draws.div_ceil(bs), || &mut []);
+        // (block index, ((its outcomes, its parameter values), its supply outcomes))
+        type Work<'w> = (
+            usize,
+            ((&'w mut [Outcome], &'w mut [f64]), &'w mut [SupplyOutcome]),
+        );
         let work: Vec<Work> = outcomes
             .chunks_mut(bs * arms)
             .zip(param_chunks)
+            .zip(supply_chunks)
             .enumerate()
             .collect();
-        let run = |(b, (out, params)): Work| {
-            let r = self.block(opts.seed, b * bs, out, params);
+        let run = |(b, ((out, params), sup)): Work| {
+            let r = self.block(opts.seed, b * bs, out, params, sup);
             progress(out.len() / arms);
             r
         };
@@ -327,6 +363,7 @@ impl<'a> Analysis<'a> {
             parameters: opts.keep_parameters.then_some(parameters),
             slot_count,
             occupancy_mean,
+            supply: self.scenario.supply.is_some().then_some(supply),
         })
     }
 
@@ -338,6 +375,7 @@ impl<'a> Analysis<'a> {
         first: usize,
         out: &mut [Outcome],
         params: &mut [f64],
+        supply: &mut [SupplyOutcome],
     ) -> Result<Vec<i128>, RunError> {
         let arms = self.model.arms();
         let sc = self.scenario.slot_count();
@@ -360,6 +398,20 @@ impl<'a> Analysis<'a> {
                 &mut out[start * arms..(start + n) * arms],
                 Occupancy::Sum(&mut sums),
             );
+            let result = result.and_then(|()| {
+                if supply.is_empty() {
+                    return Ok(());
+                }
+                for lane in 0..n {
+                    let s = &slots[lane * sc..(lane + 1) * sc];
+                    let o = &out[(start + lane) * arms..(start + lane + 1) * arms];
+                    supply[start + lane] = self
+                        .supply(s, o)
+                        .map_err(|e| (lane, e))?
+                        .unwrap_or_default();
+                }
+                Ok(())
+            });
             if let Err((lane, error)) = result {
                 let s = &slots[lane * sc..(lane + 1) * sc];
                 let values = (0..self.scenario.parameters.len())

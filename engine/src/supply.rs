@@ -19,6 +19,9 @@
 //!   its years (at the scenario's cost rate, passed in).
 
 use crate::distribution::normal_cdf;
+use crate::expr::Expr;
+use crate::model::DrawError;
+use crate::scenario::Located;
 
 /// What happens when a patient's batch fails its release specification (out of specification,
 /// OOS).
@@ -79,6 +82,9 @@ pub struct SupplyInputs {
     pub oos_relative_effect: f64,
     /// Days from collection (or order) to treatment when nothing goes wrong.
     pub lead_time_days: f64,
+    /// Rate per year at which patients waiting for treatment die or become unable to receive
+    /// it; those lost count as never treated.
+    pub waiting_loss_rate: f64,
     /// Release testing per batch, yen.
     pub release_test_per_batch: f64,
     /// Share of a multi-dose batch consumed by release testing.
@@ -153,6 +159,7 @@ impl Default for SupplyInputs {
             remanufacture_delay_days: 0.0,
             oos_relative_effect: 1.0,
             lead_time_days: 0.0,
+            waiting_loss_rate: 0.0,
             release_test_per_batch: 0.0,
             qc_consumed_share: 0.0,
             stability_per_year: 0.0,
@@ -185,6 +192,242 @@ impl Default for SupplyInputs {
                 ..Levers::default()
             },
         }
+    }
+}
+
+/// A per-draw supply input that a scenario can set, with the key it is written under in the
+/// scenario's `[supply]` block and the values it accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SupplyField {
+    /// `lead_time_days`
+    LeadTimeDays,
+    /// `waiting_loss_rate`
+    WaitingLossRate,
+    /// `manufacturing.materials_per_batch`
+    MaterialsPerBatch,
+    /// `manufacturing.labour_hours_per_batch`
+    LabourHoursPerBatch,
+    /// `manufacturing.labour_rate`
+    LabourRate,
+    /// `manufacturing.overhead_per_batch`
+    OverheadPerBatch,
+    /// `manufacturing.doses_per_batch`
+    DosesPerBatch,
+    /// `manufacturing.fixed_cost_per_year`
+    FixedCostPerYear,
+    /// `manufacturing.patients_per_year`
+    PatientsPerYear,
+    /// `failure.probability`
+    FailureProbability,
+    /// `failure.remanufacture_delay_days`
+    RemanufactureDelayDays,
+    /// `failure.oos_relative_effect`
+    OosRelativeEffect,
+    /// `quality.release_test_per_batch`
+    ReleaseTestPerBatch,
+    /// `quality.consumed_share`
+    QcConsumedShare,
+    /// `quality.stability_per_year`
+    StabilityPerYear,
+    /// `import.retest_per_batch`
+    ImportRetestPerBatch,
+    /// `import.retest_delay_days`
+    ImportRetestDelayDays,
+    /// `import.consumed_share`
+    ImportConsumedShare,
+    /// `fresh.transit_median_days`
+    TransitMedianDays,
+    /// `fresh.transit_sdlog`
+    TransitSdlog,
+    /// `fresh.shelf_life_days`
+    ShelfLifeDays,
+    /// `centres.cost_per_year`
+    CentreCostPerYear,
+    /// `centres.patients_per_centre_per_year`
+    PatientsPerCentrePerYear,
+    /// `centres.manufacturers_sharing`
+    ManufacturersSharing,
+    /// `post_approval.probability`
+    PostApprovalProbability,
+    /// `post_approval.one_off`
+    PostApprovalOneOff,
+    /// `post_approval.per_year`
+    PostApprovalPerYear,
+    /// `post_approval.years`
+    PostApprovalYears,
+    /// `post_approval.confirmatory_study`
+    ConfirmatoryStudy,
+    /// `post_approval.patients_over_lifetime`
+    PatientsOverLifetime,
+    /// `post_approval.follow_up_per_year`
+    FollowUpPerYear,
+    /// `post_approval.follow_up_years`
+    FollowUpYears,
+    /// `distribution.shipment`
+    ShipmentCost,
+    /// `distribution.handling`
+    HandlingCost,
+    /// `launch_delay.months`
+    LaunchDelayMonths,
+    /// `launch_delay.eligible_per_year`
+    EligiblePerYear,
+    /// `launch_delay.share_of_gain_lost_waiting`
+    ShareOfGainLostWaiting,
+}
+
+/// The values a field accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Accepts {
+    NonNegative,
+    Share,
+    AtLeastOne,
+    Positive,
+}
+
+impl SupplyField {
+    /// The key under `[supply]`, e.g. `failure.probability`.
+    pub fn key(self) -> &'static str {
+        self.describe().0
+    }
+
+    fn describe(self) -> (&'static str, Accepts) {
+        use Accepts::*;
+        use SupplyField::*;
+        match self {
+            LeadTimeDays => ("lead_time_days", NonNegative),
+            WaitingLossRate => ("waiting_loss_rate", NonNegative),
+            MaterialsPerBatch => ("manufacturing.materials_per_batch", NonNegative),
+            LabourHoursPerBatch => ("manufacturing.labour_hours_per_batch", NonNegative),
+            LabourRate => ("manufacturing.labour_rate", NonNegative),
+            OverheadPerBatch => ("manufacturing.overhead_per_batch", NonNegative),
+            DosesPerBatch => ("manufacturing.doses_per_batch", AtLeastOne),
+            FixedCostPerYear => ("manufacturing.fixed_cost_per_year", NonNegative),
+            PatientsPerYear => ("manufacturing.patients_per_year", Positive),
+            FailureProbability => ("failure.probability", Share),
+            RemanufactureDelayDays => ("failure.remanufacture_delay_days", NonNegative),
+            OosRelativeEffect => ("failure.oos_relative_effect", Share),
+            ReleaseTestPerBatch => ("quality.release_test_per_batch", NonNegative),
+            QcConsumedShare => ("quality.consumed_share", Share),
+            StabilityPerYear => ("quality.stability_per_year", NonNegative),
+            ImportRetestPerBatch => ("import.retest_per_batch", NonNegative),
+            ImportRetestDelayDays => ("import.retest_delay_days", NonNegative),
+            ImportConsumedShare => ("import.consumed_share", Share),
+            TransitMedianDays => ("fresh.transit_median_days", Positive),
+            TransitSdlog => ("fresh.transit_sdlog", NonNegative),
+            ShelfLifeDays => ("fresh.shelf_life_days", Positive),
+            CentreCostPerYear => ("centres.cost_per_year", NonNegative),
+            PatientsPerCentrePerYear => ("centres.patients_per_centre_per_year", Positive),
+            ManufacturersSharing => ("centres.manufacturers_sharing", AtLeastOne),
+            PostApprovalProbability => ("post_approval.probability", Share),
+            PostApprovalOneOff => ("post_approval.one_off", NonNegative),
+            PostApprovalPerYear => ("post_approval.per_year", NonNegative),
+            PostApprovalYears => ("post_approval.years", NonNegative),
+            ConfirmatoryStudy => ("post_approval.confirmatory_study", NonNegative),
+            PatientsOverLifetime => ("post_approval.patients_over_lifetime", Positive),
+            FollowUpPerYear => ("post_approval.follow_up_per_year", NonNegative),
+            FollowUpYears => ("post_approval.follow_up_years", NonNegative),
+            ShipmentCost => ("distribution.shipment", NonNegative),
+            HandlingCost => ("distribution.handling", NonNegative),
+            LaunchDelayMonths => ("launch_delay.months", NonNegative),
+            EligiblePerYear => ("launch_delay.eligible_per_year", NonNegative),
+            ShareOfGainLostWaiting => ("launch_delay.share_of_gain_lost_waiting", Share),
+        }
+    }
+
+    fn set(self, s: &mut SupplyInputs, v: f64) {
+        use SupplyField::*;
+        let slot = match self {
+            LeadTimeDays => &mut s.lead_time_days,
+            WaitingLossRate => &mut s.waiting_loss_rate,
+            MaterialsPerBatch => &mut s.materials_per_batch,
+            LabourHoursPerBatch => &mut s.labour_hours_per_batch,
+            LabourRate => &mut s.labour_rate,
+            OverheadPerBatch => &mut s.overhead_per_batch,
+            DosesPerBatch => &mut s.doses_per_batch,
+            FixedCostPerYear => &mut s.fixed_cost_per_year,
+            PatientsPerYear => &mut s.patients_per_year,
+            FailureProbability => &mut s.failure_probability,
+            RemanufactureDelayDays => &mut s.remanufacture_delay_days,
+            OosRelativeEffect => &mut s.oos_relative_effect,
+            ReleaseTestPerBatch => &mut s.release_test_per_batch,
+            QcConsumedShare => &mut s.qc_consumed_share,
+            StabilityPerYear => &mut s.stability_per_year,
+            ImportRetestPerBatch => &mut s.import_retest_per_batch,
+            ImportRetestDelayDays => &mut s.import_retest_delay_days,
+            ImportConsumedShare => &mut s.import_retest_consumed_share,
+            TransitMedianDays => &mut s.transit_median_days,
+            TransitSdlog => &mut s.transit_sdlog,
+            ShelfLifeDays => &mut s.shelf_life_days,
+            CentreCostPerYear => &mut s.centre_cost_per_year,
+            PatientsPerCentrePerYear => &mut s.patients_per_centre_per_year,
+            ManufacturersSharing => &mut s.manufacturers_sharing,
+            PostApprovalProbability => &mut s.post_approval_probability,
+            PostApprovalOneOff => &mut s.post_approval_one_off,
+            PostApprovalPerYear => &mut s.post_approval_per_year,
+            PostApprovalYears => &mut s.post_approval_years,
+            ConfirmatoryStudy => &mut s.confirmatory_study,
+            PatientsOverLifetime => &mut s.patients_over_lifetime,
+            FollowUpPerYear => &mut s.follow_up_per_year,
+            FollowUpYears => &mut s.follow_up_years,
+            ShipmentCost => &mut s.shipment_cost,
+            HandlingCost => &mut s.handling_cost,
+            LaunchDelayMonths => &mut s.launch_delay_months,
+            EligiblePerYear => &mut s.eligible_per_year,
+            ShareOfGainLostWaiting => &mut s.share_of_gain_lost_waiting,
+        };
+        *slot = v;
+    }
+}
+
+/// A scenario's `[supply]` block, compiled: expressions for the inputs it sets, and the choices
+/// that are not numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SupplySpec {
+    /// Inputs set by expressions over the parameters.
+    pub fields: Vec<(SupplyField, Located<Expr>)>,
+    /// The policy after a failed batch.
+    pub oos_policy: OosPolicy,
+    /// Manufacturing attempts in all under re-manufacture.
+    pub max_attempts: u32,
+    /// Whether `[supply.import]` is given: the product is made abroad.
+    pub imported: bool,
+    /// Whether `[supply.fresh]` is given: the product ships fresh.
+    pub fresh: bool,
+    /// The scenario's lever settings (`[levers]`).
+    pub levers: Levers,
+}
+
+impl SupplySpec {
+    /// One draw's inputs from its slot values; an input outside what it accepts is an error
+    /// naming the key, the value and where the expression is written.
+    pub fn inputs(&self, slots: &[f64]) -> Result<SupplyInputs, DrawError> {
+        let mut s = SupplyInputs {
+            oos_policy: self.oos_policy,
+            max_attempts: self.max_attempts,
+            imported: self.imported,
+            fresh: self.fresh,
+            levers: self.levers,
+            ..SupplyInputs::default()
+        };
+        for (field, expr) in &self.fields {
+            let v = expr.value.eval(slots);
+            let (key, accepts) = field.describe();
+            let (ok, expected) = match accepts {
+                Accepts::NonNegative => (v >= 0.0, "zero or more"),
+                Accepts::Share => ((0.0..=1.0).contains(&v), "between 0 and 1"),
+                Accepts::AtLeastOne => (v >= 1.0, "at least 1"),
+                Accepts::Positive => (v > 0.0, "positive"),
+            };
+            if !(ok && v.is_finite()) {
+                return Err(DrawError {
+                    message: format!("supply.{key} is {v}; expected {expected}"),
+                    loc: expr.loc,
+                });
+            }
+            field.set(&mut s, v);
+        }
+        Ok(s)
     }
 }
 
@@ -250,7 +493,8 @@ pub struct SupplyOutcome {
     pub costs: CostComponents,
     /// The post-approval burden per treated patient whether or not it is priced in.
     pub post_approval_burden: f64,
-    /// Batches made per treated patient (or per sellable dose for multi-dose batches).
+    /// Batches made per treated patient (or per sellable dose for multi-dose batches), before
+    /// losses while waiting.
     pub batches_per_treated: f64,
     /// Share of patients who start the process and are never treated.
     pub never_treated: f64,
@@ -426,11 +670,21 @@ pub fn evaluate(s: &SupplyInputs, delta_qalys: f64, discount_rate: f64) -> Suppl
         + s.confirmatory_study / s.patients_over_lifetime.max(1.0)
         + s.follow_up_per_year * annuity(discount_rate, s.follow_up_years);
     let shipments = 1.0 + reshipments;
+    let time_to_treatment_days = s.lead_time_days
+        + extra_delay
+        + extra_transit
+        + reshipments * (s.lead_time_days + extra_transit);
+    // Patients can die or become unable to receive treatment while they wait. Their product
+    // was made and shipped all the same, so every batch-driven cost is spread over fewer
+    // treated patients.
+    let survive = libm::exp(-s.waiting_loss_rate * time_to_treatment_days / 365.25);
+    let per_treated = 1.0 / survive;
+    let never = 1.0 - (1.0 - never) * survive;
 
     let costs = CostComponents {
-        manufacturing: batch_cost * used + fixed_per_patient,
-        failure_and_oos: batch_cost * failed_batches,
-        quality_control: s.release_test_per_batch * batches
+        manufacturing: batch_cost * used * per_treated + fixed_per_patient,
+        failure_and_oos: batch_cost * failed_batches * per_treated,
+        quality_control: s.release_test_per_batch * batches * per_treated
             + if s.patients_per_year > 0.0 {
                 s.stability_per_year / s.patients_per_year
             } else {
@@ -438,11 +692,11 @@ pub fn evaluate(s: &SupplyInputs, delta_qalys: f64, discount_rate: f64) -> Suppl
             },
         import_testing: if retest {
             // Only conforming batches are shipped and re-tested.
-            s.import_retest_per_batch * used * shipments
+            s.import_retest_per_batch * used * shipments * per_treated
         } else {
             0.0
         },
-        expiry: (batch_cost * used + s.shipment_cost) * reshipments,
+        expiry: (batch_cost * used + s.shipment_cost) * reshipments * per_treated,
         centre_qualification: if s.patients_per_centre_per_year > 0.0 {
             centre_cost / s.patients_per_centre_per_year
         } else {
@@ -453,12 +707,8 @@ pub fn evaluate(s: &SupplyInputs, delta_qalys: f64, discount_rate: f64) -> Suppl
         } else {
             0.0
         },
-        distribution: s.shipment_cost + s.handling_cost,
+        distribution: s.shipment_cost * per_treated + s.handling_cost,
     };
-    let time_to_treatment_days = s.lead_time_days
-        + extra_delay
-        + extra_transit
-        + reshipments * (s.lead_time_days + extra_transit);
     let mean_relative_effect = 1.0 - with_oos + with_oos * s.oos_relative_effect;
     let launch_delay_qalys_lost = s.launch_delay_months / 12.0
         * s.eligible_per_year
@@ -746,6 +996,24 @@ mod tests {
         let out = evaluate(&SupplyInputs { levers: lever, ..s }, 1.0, 0.02);
         assert_eq!(out.costs.post_approval, 0.0);
         assert!(close(out.post_approval_burden, want, 1e-12));
+    }
+
+    #[test]
+    fn patients_lost_while_waiting_are_never_treated_and_raise_the_cost_per_treated() {
+        let s = SupplyInputs {
+            materials_per_batch: 1_000.0,
+            shipment_cost: 100.0,
+            handling_cost: 50.0,
+            lead_time_days: 36.525,
+            waiting_loss_rate: 1.0,
+            ..SupplyInputs::default()
+        };
+        let o = evaluate(&s, 1.0, 0.0);
+        // A tenth of a year at a loss rate of 1 a year: exp(-0.1) still reach treatment.
+        let survive = (-0.1f64).exp();
+        assert!(close(o.never_treated, 1.0 - survive, 1e-15));
+        assert!(close(o.costs.manufacturing, 1_000.0 / survive, 1e-15));
+        assert!(close(o.costs.distribution, 100.0 / survive + 50.0, 1e-15));
     }
 
     #[test]

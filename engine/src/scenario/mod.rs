@@ -424,6 +424,8 @@ pub struct Scenario {
     pub intervention: usize,
     /// Index of the comparator arm.
     pub comparator: usize,
+    /// What making, testing and delivering the intervention takes (`[supply]`), if modelled.
+    pub supply: Option<crate::supply::SupplySpec>,
 }
 
 impl Scenario {

@@ -101,6 +101,120 @@ pub struct RawScenario {
     pub costs: Vec<Spanned<RawCost>>,
     #[serde(default)]
     pub arms: BTreeMap<Spanned<String>, Spanned<RawArm>>,
+    pub supply: Option<Spanned<RawSupply>>,
+    pub levers: Option<Spanned<RawLevers>>,
+}
+
+/// `[supply]`: what making, testing and delivering one treatment takes. Each group is optional;
+/// a missing group or key means "not modelled".
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSupply {
+    pub lead_time_days: Option<Spanned<ExprSource>>,
+    pub waiting_loss_rate: Option<Spanned<ExprSource>>,
+    pub manufacturing: Option<Spanned<RawManufacturing>>,
+    pub failure: Option<Spanned<RawFailure>>,
+    pub quality: Option<Spanned<RawQuality>>,
+    pub import: Option<Spanned<RawImport>>,
+    pub fresh: Option<Spanned<RawFresh>>,
+    pub centres: Option<Spanned<RawCentres>>,
+    pub post_approval: Option<Spanned<RawPostApproval>>,
+    pub distribution: Option<Spanned<RawDistribution>>,
+    pub launch_delay: Option<Spanned<RawLaunchDelay>>,
+}
+
+type Field = Option<Spanned<ExprSource>>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawManufacturing {
+    pub materials_per_batch: Field,
+    pub labour_hours_per_batch: Field,
+    pub labour_rate: Field,
+    pub overhead_per_batch: Field,
+    pub doses_per_batch: Field,
+    pub fixed_cost_per_year: Field,
+    pub patients_per_year: Field,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFailure {
+    pub probability: Field,
+    pub policy: Option<Spanned<String>>,
+    pub max_attempts: Option<Spanned<Number>>,
+    pub remanufacture_delay_days: Field,
+    pub oos_relative_effect: Field,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawQuality {
+    pub release_test_per_batch: Field,
+    pub consumed_share: Field,
+    pub stability_per_year: Field,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawImport {
+    pub retest_per_batch: Field,
+    pub retest_delay_days: Field,
+    pub consumed_share: Field,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFresh {
+    pub transit_median_days: Field,
+    pub transit_sdlog: Field,
+    pub shelf_life_days: Field,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCentres {
+    pub cost_per_year: Field,
+    pub patients_per_centre_per_year: Field,
+    pub manufacturers_sharing: Field,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPostApproval {
+    pub probability: Field,
+    pub one_off: Field,
+    pub per_year: Field,
+    pub years: Field,
+    pub confirmatory_study: Field,
+    pub patients_over_lifetime: Field,
+    pub follow_up_per_year: Field,
+    pub follow_up_years: Field,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDistribution {
+    pub shipment: Field,
+    pub handling: Field,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLaunchDelay {
+    pub months: Field,
+    pub eligible_per_year: Field,
+    pub share_of_gain_lost_waiting: Field,
+}
+
+/// `[levers]`: the proposal's policy switches.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLevers {
+    pub accept_foreign_certificate: Option<Spanned<bool>>,
+    pub supply_oos: Option<Spanned<bool>>,
+    pub shared_accreditation: Option<Spanned<bool>>,
+    pub price_post_approval: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,0 +1,256 @@
+//! The `[supply]` block end to end: read from a scenario, evaluated per draw, summarised in the
+//! report, checked against closed forms and against the same scenario without supply.
+
+use tenbin_engine::report::Report;
+use tenbin_engine::run::{Analysis, RunOptions};
+use tenbin_engine::scenario::Scenario;
+
+/// A small scenario: a one-dose autologous therapy slows progression.
+const HEALTH: &str = r#"
+[scenario]
+id = "supply-test"
+title = { en = "Supply test", ja = "供給のテスト" }
+product_type = "autologous_cell"
+intervention = "treated"
+comparator = "usual"
+
+[[sources]]
+id = "t"
+citation = "Made-up values for tests"
+
+[settings]
+cycles_per_year = 4
+horizon_years = 20
+start_age = 50
+wtp = [5_000_000]
+
+[mortality]
+kind = "gompertz"
+a = 3.0e-5
+b = 0.09
+source = "t"
+
+[parameters.p_fail]
+value = 0.1
+dist = "beta"
+alpha = 6
+beta = 54
+source = "t"
+label = { en = "Batch failure probability", ja = "バッチ不適合の確率" }
+
+[parameters.c_batch]
+value = 20_000_000
+dist = "gamma"
+shape = 100
+scale = 200_000
+source = "t"
+label = { en = "Batch cost", ja = "バッチ費用" }
+
+[[states]]
+id = "S"
+label = { en = "Stable", ja = "安定" }
+utility = 0.8
+
+[[states]]
+id = "P"
+label = { en = "Progressed", ja = "増悪" }
+utility = 0.5
+
+[[states]]
+id = "D"
+label = { en = "Dead", ja = "死亡" }
+dead = true
+
+[[costs]]
+name = "care"
+states = ["P"]
+per_year = 1_000_000
+
+[arms.treated]
+initial = { S = 1 }
+[[arms.treated.transitions]]
+from = "S"
+to = "P"
+rate = 0.1
+
+[arms.usual]
+initial = { S = 1 }
+[[arms.usual.transitions]]
+from = "S"
+to = "P"
+rate = 0.3
+"#;
+
+fn scenario(supply: &str) -> Scenario {
+    let text = format!("{HEALTH}\n{supply}");
+    Scenario::parse("supply.toml", &text, &|_| Err("no files".into()))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn error_of(supply: &str) -> String {
+    let text = format!("{HEALTH}\n{supply}");
+    let lines_before = HEALTH.lines().count() + 1;
+    match Scenario::parse("supply.toml", &text, &|_| Err("no files".into())) {
+        Ok(_) => panic!("expected an error for {supply}"),
+        // Report lines relative to the supply text, so that tests read naturally.
+        Err(e) => {
+            e.0.iter()
+                .map(|x| format!("{}:{}: {}", x.line - lines_before, x.column, x.message))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+    }
+}
+
+const OPTS: RunOptions = RunOptions {
+    seed: 7,
+    draws: 4_000,
+    threads: None,
+    block_size: 1024,
+    keep_parameters: false,
+};
+
+#[test]
+fn a_supply_block_that_models_nothing_changes_no_health_result() {
+    let plain = scenario("");
+    let empty = scenario(
+        "[supply]\nlead_time_days = 0\n[supply.failure]\nprobability = 0\nmax_attempts = 3\n",
+    );
+    let a = Analysis::new(&plain);
+    let b = Analysis::new(&empty);
+    let (ba, bb) = (a.base_case().unwrap(), b.base_case().unwrap());
+    assert_eq!(ba.arms, bb.arms);
+    let (pa, pb) = (
+        a.psa(&OPTS, &|_| {}).unwrap(),
+        b.psa(&OPTS, &|_| {}).unwrap(),
+    );
+    assert_eq!(pa.outcomes, pb.outcomes, "to the last bit");
+    let report = Report::new(&empty, &bb, Some(&pb));
+    let s = report.supply.expect("a supply section");
+    assert_eq!(s.total_cost_per_treated.base_case, 0.0);
+    assert_eq!(s.never_treated.psa.unwrap().mean, 0.0);
+    // With nobody lost and every product conforming, the per-starting-patient gain is the gain.
+    let dq = report.base_case.incremental.qalys;
+    assert_eq!(s.incremental_qalys_per_patient_starting.base_case, dq);
+    assert_eq!(
+        s.threshold_price_per_treatment[0].1.base_case,
+        report.threshold_price[0].base_case
+    );
+    assert!(Report::new(&plain, &ba, Some(&pa)).supply.is_none());
+}
+
+#[test]
+fn failures_and_remanufacture_follow_their_closed_forms_over_draws() {
+    let sc = scenario(
+        r#"
+[supply]
+lead_time_days = 30
+[supply.manufacturing]
+materials_per_batch = "c_batch"
+[supply.failure]
+probability = "p_fail"
+policy = "remanufacture"
+max_attempts = 2
+remanufacture_delay_days = 35
+"#,
+    );
+    let a = Analysis::new(&sc);
+    let base = a.base_case().unwrap();
+    let bs = base.supply.unwrap();
+    // Base case p = 0.1, m = 2: never treated p^2, batches (1 + p) / (1 - p^2) per treated.
+    assert!((bs.never_treated - 0.01).abs() < 1e-15);
+    assert!((bs.costs.manufacturing - 20_000_000.0).abs() < 1e-6);
+    assert!((bs.costs.failure_and_oos - 20_000_000.0 * (1.1 / 0.99 - 1.0)).abs() < 1e-6);
+    assert!((bs.time_to_treatment_days - (30.0 + 35.0 * 0.09 / 0.99)).abs() < 1e-12);
+
+    // Over draws, p ~ Beta(6, 54): E[p^2] = 6 * 7 / (60 * 61).
+    let psa = a.psa(&OPTS, &|_| {}).unwrap();
+    let report = Report::new(&sc, &base, Some(&psa));
+    let never = report.supply.as_ref().unwrap().never_treated.psa.unwrap();
+    let want = 42.0 / 3660.0;
+    assert!(
+        (never.mean - want).abs() < 4.0 * never.mcse,
+        "{} vs {want} (MCSE {})",
+        never.mean,
+        never.mcse
+    );
+    // Same bits for any thread count and block size.
+    let other = a
+        .psa(
+            &RunOptions {
+                threads: Some(1),
+                block_size: 77,
+                ..OPTS
+            },
+            &|_| {},
+        )
+        .unwrap();
+    assert_eq!(psa.supply, other.supply);
+    // Components' shares add up to one.
+    let shares: f64 = report
+        .supply
+        .unwrap()
+        .components
+        .iter()
+        .map(|c| c.share_of_total)
+        .sum();
+    assert!((shares - 1.0).abs() < 1e-12, "{shares}");
+}
+
+#[test]
+fn supplying_oos_products_lowers_the_price_per_treatment_by_their_lost_effect() {
+    let sc = scenario(
+        r#"
+[supply.failure]
+probability = 0.2
+policy = "supply_oos"
+oos_relative_effect = 0.5
+"#,
+    );
+    let a = Analysis::new(&sc);
+    let base = a.base_case().unwrap();
+    let r = Report::new(&sc, &base, None);
+    let s = r.supply.unwrap();
+    // A fifth of products at half effect: mean relative effect 0.9.
+    let p = r.threshold_price[0].base_case;
+    assert!((s.threshold_price_per_treatment[0].1.base_case - 0.9 * p).abs() < 1e-6 * p.abs());
+    assert_eq!(s.never_treated.base_case, 0.0);
+    assert!((s.treated_with_oos.base_case - 0.2).abs() < 1e-15);
+}
+
+#[test]
+fn bad_supply_blocks_are_located() {
+    let e = error_of("[supply.manufacturing]\nmaterial_per_batch = 3\n");
+    assert!(
+        e.starts_with("2:1: unknown field `material_per_batch`"),
+        "{e}"
+    );
+    assert!(e.contains("materials_per_batch"), "{e}");
+    let e = error_of("[supply.failure]\nprobability = 0.1\npolicy = \"retry\"\n");
+    assert_eq!(
+        e,
+        "3:10: unknown failure policy `retry`; expected remanufacture, supply_oos or no_treatment"
+    );
+    let e = error_of("[supply.failure]\nmax_attempts = 2.5\n");
+    assert!(
+        e.starts_with("2:16: max_attempts: expected a whole number"),
+        "{e}"
+    );
+    let e = error_of("[supply.failure]\nprobability = \"p_fial\"\n");
+    assert!(e.starts_with("2:16: in expression:"), "{e}");
+    assert!(e.contains("p_fial"), "{e}");
+    let e = error_of("[levers]\nsupply_oos = true\n");
+    assert!(
+        e.contains("[levers] switch parts of the [supply] block"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_supply_value_outside_its_range_names_the_key_and_the_draw() {
+    let sc = scenario("[supply.failure]\nprobability = \"p_fail * 20\"\n");
+    let err = Analysis::new(&sc).base_case().unwrap_err().to_string();
+    assert!(err.contains("supply.failure.probability is 2"), "{err}");
+    assert!(err.contains("expected between 0 and 1"), "{err}");
+    assert!(err.contains("supply.toml:"), "{err}");
+}
