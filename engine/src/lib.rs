@@ -13,7 +13,8 @@
 //! - [`run`]: the deterministic base case and the probabilistic analysis over the same code path.
 //! - [`report`] and [`summary`]: the stable result structure and Monte Carlo summaries.
 //! - [`supply`]: what making, testing and delivering a treatment costs, and what failures,
-//!   re-testing and expiry do to patients (issue 5; not yet read from scenario files).
+//!   re-testing and expiry do to patients (`[supply]`); [`levers`]: what each policy lever
+//!   of the proposal changes.
 //!
 //! ```no_run
 //! use tenbin_engine::{run::{Analysis, RunOptions}, report::Report, scenario::Scenario};
@@ -33,6 +34,7 @@
 pub mod distribution;
 pub mod error;
 pub mod expr;
+pub mod levers;
 pub mod model;
 pub mod report;
 pub mod run;

@@ -254,3 +254,86 @@ fn a_supply_value_outside_its_range_names_the_key_and_the_draw() {
     assert!(err.contains("expected between 0 and 1"), "{err}");
     assert!(err.contains("supply.toml:"), "{err}");
 }
+
+#[test]
+fn each_lever_changes_what_it_should_by_its_closed_form() {
+    use tenbin_engine::levers::lever_effects;
+    let sc = scenario(
+        r#"
+[supply]
+lead_time_days = 40
+[supply.manufacturing]
+materials_per_batch = "c_batch"
+[supply.failure]
+probability = "p_fail"
+max_attempts = 2
+oos_relative_effect = 0.6
+[supply.import]
+retest_per_batch = 1_500_000
+retest_delay_days = 10
+[supply.centres]
+cost_per_year = 4_000_000
+patients_per_centre_per_year = 8
+manufacturers_sharing = 4
+[supply.post_approval]
+probability = 1
+one_off = 500_000_000
+patients_over_lifetime = 1000
+[levers]
+price_post_approval = true
+"#,
+    );
+    let a = Analysis::new(&sc);
+    let base = a.base_case().unwrap();
+    let psa = a
+        .psa(
+            &RunOptions {
+                keep_parameters: true,
+                ..OPTS
+            },
+            &|_| {},
+        )
+        .unwrap();
+    let effects = lever_effects(&sc, &base, Some(&psa)).unwrap();
+    let by = |name: &str| effects.iter().find(|e| e.lever == name).unwrap();
+
+    let cert = by("accept_foreign_certificate");
+    assert_eq!((cert.from, cert.to), (false, true));
+    // One conforming batch re-tested per treated patient, 10 days saved.
+    assert!((cert.cost_per_treated.base_case + 1_500_000.0).abs() < 1e-6);
+    assert!((cert.time_to_treatment_days.base_case + 10.0).abs() < 1e-12);
+    assert_eq!(cert.never_treated.base_case, 0.0);
+    let s = cert.cost_per_treated.psa.unwrap();
+    assert!((s.mean + 1_500_000.0).abs() < 1e-6 && s.sd < 1e-6, "{s:?}");
+
+    let oos = by("supply_oos");
+    // Re-manufacture leaves p^2 untreated; supplying OOS leaves none, at 60% effect for p.
+    assert!((oos.never_treated.base_case + 0.01).abs() < 1e-15);
+    let p_star = 5e6 * base.arms[0].qalys
+        - 5e6 * base.arms[1].qalys
+        - (base.arms[0].costs - base.arms[1].costs);
+    let want = (0.9 + 0.1 * 0.6 - 1.0) * p_star;
+    let got = oos.threshold_price_per_treatment[0].1.base_case;
+    assert!((got - want).abs() < 1e-6 * p_star.abs(), "{got} vs {want}");
+    // Over draws p varies, so the paired change has a spread; its mean is E[p^2] below zero.
+    let never = oos.never_treated.psa.unwrap();
+    assert!(
+        (never.mean + 42.0 / 3660.0).abs() < 4.0 * never.mcse,
+        "{never:?}"
+    );
+
+    let shared = by("shared_accreditation");
+    assert!(
+        (shared.cost_per_treated.base_case - (1_000_000.0 / 8.0 - 4_000_000.0 / 8.0)).abs() < 1e-6
+    );
+
+    let post = by("price_post_approval");
+    assert_eq!((post.from, post.to), (true, false));
+    assert!((post.cost_per_treated.base_case + 500_000.0).abs() < 1e-6);
+    assert_eq!(post.threshold_price_per_treatment[0].1.base_case, 0.0);
+
+    // No [supply], no levers.
+    let plain = scenario("");
+    let b = Analysis::new(&plain).base_case().unwrap();
+    assert!(lever_effects(&plain, &b, None).unwrap().is_empty());
+}
