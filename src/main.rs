@@ -22,6 +22,9 @@ enum Command {
     Run(cmd::run::Args),
     /// Check scenario files without running them (exit status 0 when all are valid).
     Check(cmd::check::Args),
+    /// What each policy lever changes: cost per treated patient, never-treated share, days to
+    /// treatment and price per treatment, paired draw by draw.
+    Levers(cmd::levers::Args),
     /// Build or preview the public site (every scenario in models/, every page in content/).
     Site(cmd::site::Args),
 }
@@ -32,6 +35,7 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd::run::run(&args),
         Command::Check(args) => cmd::check::run(&args),
         Command::Site(args) => cmd::site::run(&args),
+        Command::Levers(args) => cmd::levers::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -230,3 +230,42 @@ fn missing_files_and_bad_options_are_errors_not_panics() {
     let o = tenbin(&["run", MODEL, "--draws", "many"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+const SUPPLY_MODEL: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/site/tests/fixture/models/one-dose-cell-therapy.toml"
+);
+
+#[test]
+fn levers_reports_each_lever_paired_and_refuses_a_scenario_without_supply() {
+    let o = tenbin(&["levers", SUPPLY_MODEL, "--draws", "500", "--format", "json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["draws"], 500);
+    let levers = v["levers"].as_array().unwrap();
+    let names: Vec<&str> = levers
+        .iter()
+        .map(|l| l["lever"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "accept_foreign_certificate",
+            "supply_oos",
+            "shared_accreditation",
+            "price_post_approval"
+        ]
+    );
+    // The fixture re-tests imports at 800,000 yen a batch and 7 days.
+    assert_eq!(levers[0]["cost_per_treated"]["base_case"], -800_000.0);
+    assert_eq!(levers[0]["time_to_treatment_days"]["base_case"], -7.0);
+    // The same run as a table names every lever.
+    let o = tenbin(&["levers", SUPPLY_MODEL, "--draws", "0"]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("supply_oos: false -> true"), "{text}");
+    // Without [supply] there is nothing to flip: an error, not an empty report.
+    let o = tenbin(&["levers", MODEL, "--draws", "0"]);
+    assert!(!o.status.success());
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(err.contains("has no [supply] block"), "{err}");
+}

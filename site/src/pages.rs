@@ -21,7 +21,7 @@ use tenbin_engine::scenario::{Bilingual, Scenario};
 
 use crate::Error;
 use crate::chart::{
-    Axis, Chart, Histogram, Lang, Marker, Scatter, Table, Text, Unit, format_value,
+    Axis, Bar, Bars, Chart, Histogram, Lang, Marker, Scatter, Table, Text, Unit, format_value,
 };
 use crate::content::Document;
 use crate::results::ScenarioResults;
@@ -281,6 +281,12 @@ pub fn render(t: &Templates, site: &Site, stage: &Staging) -> Result<Written, Er
             path: format!("{l}/compare/"),
             template: "compare.html",
             ctx: context! { rows => compare_rows(lang, site.runs) },
+            lang: Some(lang),
+        });
+        pages.push(Page {
+            path: format!("{l}/levers/"),
+            template: "levers.html",
+            ctx: context! { rows => lever_rows(t, lang, site.runs) },
             lang: Some(lang),
         });
         pages.push(Page {
@@ -707,6 +713,7 @@ fn scenario_page(
         arms => arms,
         drivers => drivers,
         figures => shown,
+        supply => supply_rows(t, lang, r),
         inputs => inputs,
         sources => sources,
     };
@@ -880,7 +887,177 @@ fn scenario_figures(
         },
         Box::new(plane),
     ));
+
+    // 3. Where the money goes: cost per treated patient by component (scenarios with supply).
+    if let Some(components) = r.report["supply"]["components"].as_array() {
+        let bars: Vec<Bar> = components
+            .iter()
+            .filter_map(|c| {
+                let cost = &c["cost"];
+                let psa = &cost["psa"];
+                let value = psa["mean"]
+                    .as_f64()
+                    .or_else(|| cost["base_case"].as_f64())?;
+                let name = c["name"].as_str()?;
+                (value != 0.0).then(|| Bar {
+                    label: t.s(lang, &format!("component_{name}")).to_string(),
+                    value,
+                    low: psa["p2_5"].as_f64().unwrap_or(value),
+                    high: psa["p97_5"].as_f64().unwrap_or(value),
+                })
+            })
+            .collect();
+        let total = r.report["supply"]["total_cost_per_treated"]["psa"]["mean"]
+            .as_f64()
+            .unwrap_or(0.0);
+        let money = Bars {
+            id: "where-the-money-goes".into(),
+            lang,
+            text: Text {
+                title: t.s(lang, "fig_money_title").to_string(),
+                description: words("fig_money_desc", &[("total", &yen(total, lang))]),
+            },
+            x: Axis {
+                label: t.s(lang, "fig_money_x").to_string(),
+                unit: Unit::Yen,
+            },
+            bars,
+            interval_label: t.s(lang, "interval_95").to_string(),
+        };
+        let sources = {
+            let mut ids: Vec<&str> = sc.parameters.iter().map(|p| p.source.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids.into_iter().map(|id| source_text(sc, id)).collect()
+        };
+        out.push((
+            Figure {
+                id: money.id.clone(),
+                title: money.text.title.clone(),
+                caption: words("fig_money_caption", &[("total", &yen(total, lang))]),
+                svg: money.svg(),
+                table: money.table(),
+                note: t.s(lang, "fig_money_note").to_string(),
+                sources,
+                downloads: downloads(&money.id),
+            },
+            Box::new(money),
+        ));
+    }
     out
+}
+
+/// The scenario page's supply facts: never treated, time to treatment, price per treatment.
+fn supply_rows(t: &Templates, lang: Lang, r: &ScenarioResults) -> Vec<Value> {
+    let sup = &r.report["supply"];
+    if sup.is_null() {
+        return Vec::new();
+    }
+    let row = |label: String, m: &serde_json::Value, f: &dyn Fn(f64) -> String| {
+        let get = |k: &str| m["psa"][k].as_f64();
+        context! {
+            label => label,
+            base_case => m["base_case"].as_f64().map(f).unwrap_or_default(),
+            mean => get("mean").map(f).unwrap_or_default(),
+            interval => match (get("p2_5"), get("p97_5")) {
+                (Some(a), Some(b)) => format!("{}{}{}", f(a), t.s(lang, "range_to"), f(b)),
+                _ => String::new(),
+            },
+        }
+    };
+    let money = |x: f64| yen(x, lang);
+    let days = |x: f64| fill(t.s(lang, "days"), &[("n", &format!("{x:.1}"))]);
+    let mut rows = vec![
+        row(
+            t.s(lang, "row_total_cost").into(),
+            &sup["total_cost_per_treated"],
+            &money,
+        ),
+        row(
+            t.s(lang, "row_never_treated").into(),
+            &sup["never_treated"],
+            &|x| format!("{:.2}%", 100.0 * x),
+        ),
+        row(
+            t.s(lang, "row_time_to_treatment").into(),
+            &sup["time_to_treatment_days"],
+            &days,
+        ),
+        row(
+            t.s(lang, "row_treated_with_oos").into(),
+            &sup["treated_with_oos"],
+            &|x| format!("{:.2}%", 100.0 * x),
+        ),
+        row(
+            t.s(lang, "row_post_approval_burden").into(),
+            &sup["post_approval_burden"],
+            &money,
+        ),
+    ];
+    if let Some(prices) = sup["threshold_price_per_treatment"].as_array() {
+        for p in prices {
+            let wtp = p[0].as_f64().unwrap_or(0.0);
+            rows.push(row(
+                fill(
+                    t.s(lang, "row_price_per_treatment"),
+                    &[("wtp", &yen(wtp, lang))],
+                ),
+                &p[1],
+                &money,
+            ));
+        }
+    }
+    rows
+}
+
+/// One row per scenario with supply and lever, for the levers page.
+fn lever_rows(t: &Templates, lang: Lang, runs: &[(Scenario, ScenarioResults)]) -> Vec<Value> {
+    let mut rows = Vec::new();
+    for (sc, r) in runs {
+        let Some(levers) = r.levers.as_array() else {
+            continue;
+        };
+        for l in levers {
+            let name = l["lever"].as_str().unwrap_or_default();
+            let change = |m: &serde_json::Value, f: &dyn Fn(f64) -> String| {
+                let psa = &m["psa"];
+                match (
+                    psa["mean"].as_f64(),
+                    psa["p2_5"].as_f64(),
+                    psa["p97_5"].as_f64(),
+                ) {
+                    (Some(mean), Some(a), Some(b)) if a != b => {
+                        format!("{} ({}{}{})", f(mean), f(a), t.s(lang, "range_to"), f(b))
+                    }
+                    (Some(mean), _, _) => f(mean),
+                    _ => m["base_case"].as_f64().map(f).unwrap_or_default(),
+                }
+            };
+            let signed_yen = |x: f64| {
+                let v = yen(x, lang);
+                if x > 0.0 { format!("+{v}") } else { v }
+            };
+            let on_off = |b: bool| {
+                t.s(lang, if b { "lever_on" } else { "lever_off" })
+                    .to_string()
+            };
+            rows.push(context! {
+                id => sc.meta.id,
+                title => pick(&sc.meta.title, lang),
+                lever => t.s(lang, &format!("lever_{name}")).to_string(),
+                setting => format!(
+                    "{} → {}",
+                    on_off(l["from"].as_bool().unwrap_or_default()),
+                    on_off(l["to"].as_bool().unwrap_or_default())
+                ),
+                cost => change(&l["cost_per_treated"], &signed_yen),
+                never => change(&l["never_treated"], &|x| format!("{:+.2}", 100.0 * x)),
+                days => change(&l["time_to_treatment_days"], &|x| format!("{x:+.1}")),
+                price => change(&l["threshold_price_per_treatment"][0][1], &signed_yen),
+            });
+        }
+    }
+    rows
 }
 
 /// A price rounded to three significant digits, as a round figure a reader can hold in mind.

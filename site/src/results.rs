@@ -10,6 +10,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use tenbin_engine::levers::lever_effects;
 use tenbin_engine::report::{Report, VERSION};
 use tenbin_engine::run::{Analysis, RunOptions};
 use tenbin_engine::scenario::Scenario;
@@ -18,7 +19,7 @@ use tenbin_engine::summary::rank_correlation;
 use crate::Error;
 
 /// Bumped whenever [`ScenarioResults`] changes shape, so that old cache files are ignored.
-const CACHE_FORMAT: u32 = 1;
+const CACHE_FORMAT: u32 = 2;
 
 /// A threshold price at one willingness to pay, over the draws.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -73,6 +74,8 @@ pub struct ScenarioResults {
     pub delta_costs: Vec<f64>,
     /// Uncertain inputs, most influential first.
     pub influence: Vec<Influence>,
+    /// What each policy lever changes (empty without `[supply]`), as `tenbin levers` reports it.
+    pub levers: serde_json::Value,
 }
 
 impl ScenarioResults {
@@ -156,6 +159,10 @@ pub fn run(
     };
     let psa = analysis.psa(&opts, &|_| {}).map_err(run_error)?;
     let report = Report::new(sc, &base, Some(&psa));
+    let levers = lever_effects(sc, &base, Some(&psa)).map_err(|e| Error::Run {
+        file: sc.file.clone(),
+        message: format!("{}:{}: {}", e.loc.line, e.loc.column, e.message),
+    })?;
     let (i, c) = (sc.intervention, sc.comparator);
     let (delta_qalys, delta_costs): (Vec<f64>, Vec<f64>) = psa
         .outcomes
@@ -215,5 +222,6 @@ pub fn run(
         delta_qalys,
         delta_costs,
         influence,
+        levers: serde_json::to_value(&levers).map_err(|e| Error::Cache(e.to_string()))?,
     })
 }

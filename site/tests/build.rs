@@ -101,9 +101,9 @@ fn the_fixture_site_renders_as_recorded() {
     assert_eq!(built.scenarios.len(), 1);
     assert_eq!(built.scenarios[0].file, "models/one-dose-cell-therapy.toml");
     assert!(!built.scenarios[0].cached);
-    // Chooser; per language: home, scenarios, one scenario, compare, about, search, the
-    // explainer, the explainers list, glossary and methods.
-    assert_eq!(built.pages, 1 + 2 * 10);
+    // Chooser; per language: home, scenarios, one scenario, compare, levers, about, search,
+    // the explainer, the explainers list, glossary and methods.
+    assert_eq!(built.pages, 1 + 2 * 11);
 
     insta::assert_snapshot!("chooser", f.out("index.html"));
     insta::assert_snapshot!("home_ja", f.out("ja/index.html"));
@@ -121,6 +121,11 @@ fn the_fixture_site_renders_as_recorded() {
         f.out(&format!("en/{scenario}data/threshold-price.svg"))
     );
     insta::assert_snapshot!("readme_ja", f.out(&format!("ja/{scenario}data/README.txt")));
+    insta::assert_snapshot!(
+        "where_the_money_goes_svg_ja",
+        f.out(&format!("ja/{scenario}data/where-the-money-goes.svg"))
+    );
+    insta::assert_snapshot!("levers_en", main_of(&f.out("en/levers/index.html")));
     insta::assert_snapshot!(
         "explainer_en",
         main_of(&f.out("en/explainers/reading-the-charts/index.html"))

@@ -184,7 +184,7 @@ fn write_draws(w: &mut dyn Write, sc: &Scenario, p: &Psa) -> std::io::Result<()>
 }
 
 /// Yen with thousands separators, rounded to the yen.
-fn yen(x: f64) -> String {
+pub(crate) fn yen(x: f64) -> String {
     let neg = x < 0.0;
     let digits = format!("{:.0}", x.abs());
     let mut s = String::new();
@@ -310,6 +310,89 @@ fn print_table(w: &mut dyn Write, sc: &Scenario, r: &Report) -> std::io::Result<
             )?;
         }
         writeln!(w)?;
+    }
+    if let Some(sup) = &r.supply {
+        print_supply(w, sup)?;
+    }
+    Ok(())
+}
+
+/// A supply measure: base case, then the PSA mean and interval when there is one.
+fn measure(m: &tenbin_engine::report::SupplyMeasure, fmt: &dyn Fn(f64) -> String) -> String {
+    match &m.psa {
+        Some(s) => format!(
+            "{:>16}   mean {} (95% {} to {})",
+            fmt(m.base_case),
+            fmt(s.mean),
+            fmt(s.p2_5),
+            fmt(s.p97_5)
+        ),
+        None => format!("{:>16}", fmt(m.base_case)),
+    }
+}
+
+fn print_supply(
+    w: &mut dyn Write,
+    sup: &tenbin_engine::report::SupplyReport,
+) -> std::io::Result<()> {
+    let pct = |x: f64| format!("{:.2}%", 100.0 * x);
+    let days = |x: f64| format!("{x:.1} d");
+    writeln!(w)?;
+    writeln!(
+        w,
+        "Supply: cost per treated patient (yen)   base case   [PSA]   share of total"
+    )?;
+    for c in &sup.components {
+        if c.cost.base_case == 0.0 && c.cost.psa.is_none_or(|s| s.mean == 0.0) {
+            continue;
+        }
+        writeln!(
+            w,
+            "  {:<22} {}   {}",
+            c.name,
+            measure(&c.cost, &yen),
+            pct(c.share_of_total)
+        )?;
+    }
+    writeln!(
+        w,
+        "  {:<22} {}",
+        "total",
+        measure(&sup.total_cost_per_treated, &yen)
+    )?;
+    writeln!(
+        w,
+        "  {:<22} {}",
+        "never treated",
+        measure(&sup.never_treated, &pct)
+    )?;
+    writeln!(
+        w,
+        "  {:<22} {}",
+        "time to treatment",
+        measure(&sup.time_to_treatment_days, &days)
+    )?;
+    writeln!(
+        w,
+        "  {:<22} {}",
+        "treated with OOS",
+        measure(&sup.treated_with_oos, &pct)
+    )?;
+    if sup.launch_delay_qalys_lost.base_case > 0.0 {
+        writeln!(
+            w,
+            "  {:<22} {}",
+            "QALYs lost to delay",
+            measure(&sup.launch_delay_qalys_lost, &|x| format!("{x:.1}"))
+        )?;
+    }
+    for (wtp, m) in &sup.threshold_price_per_treatment {
+        writeln!(
+            w,
+            "  price/treatment at {:>10} yen/QALY {}",
+            yen(*wtp),
+            measure(m, &yen)
+        )?;
     }
     Ok(())
 }

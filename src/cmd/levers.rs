@@ -1,0 +1,133 @@
+//! `tenbin levers`: what each policy lever of the proposal changes in a scenario, compared
+//! draw by draw with the scenario as written.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use tenbin_engine::levers::{Change, lever_effects};
+use tenbin_engine::run::{Analysis, RunOptions};
+use tenbin_engine::scenario::Scenario;
+
+use super::Error;
+use super::run::{Format, yen};
+
+/// Arguments of `tenbin levers`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The scenario file (TOML); it needs a [supply] block.
+    scenario: PathBuf,
+    /// Probabilistic draws (0 for the base case only).
+    #[arg(long, default_value_t = 10_000)]
+    draws: usize,
+    /// Seed of the random streams.
+    #[arg(long, default_value_t = RunOptions::default().seed)]
+    seed: u64,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// How to print the result.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// Runs the subcommand.
+pub fn run(args: &Args) -> Result<ExitCode, Error> {
+    let sc = Scenario::load(&args.scenario).map_err(|e| e.to_string())?;
+    if sc.supply.is_none() {
+        return Err(format!(
+            "{}: has no [supply] block, so it has no levers to flip",
+            sc.file
+        )
+        .into());
+    }
+    let analysis = Analysis::new(&sc);
+    let base = analysis.base_case()?;
+    let psa = if args.draws > 0 {
+        let opts = RunOptions {
+            seed: args.seed,
+            draws: args.draws,
+            threads: args.threads,
+            keep_parameters: true,
+            ..RunOptions::default()
+        };
+        Some(analysis.psa(&opts, &|_| {})?)
+    } else {
+        None
+    };
+    let effects = lever_effects(&sc, &base, psa.as_ref())
+        .map_err(|e| format!("{}:{}:{}: {}", sc.file, e.loc.line, e.loc.column, e.message))?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if matches!(args.format, Format::Json) {
+        serde_json::to_writer_pretty(
+            &mut out,
+            &serde_json::json!({
+                "tenbin_version": tenbin_engine::report::VERSION,
+                "scenario": { "id": sc.meta.id, "file": sc.file, "sha256": sc.hash },
+                "seed": psa.as_ref().map(|_| args.seed),
+                "draws": args.draws,
+                "levers": effects,
+            }),
+        )?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(
+        out,
+        "Levers of {} ({}), sha256 {}",
+        sc.meta.id,
+        sc.file,
+        &sc.hash[..16]
+    )?;
+    writeln!(
+        out,
+        "each lever flipped, minus the scenario as written; base case, then mean and 95% interval over {} draws (seed {})",
+        args.draws, args.seed
+    )?;
+    let show = |c: &Change, f: &dyn Fn(f64) -> String| match &c.psa {
+        Some(s) => format!(
+            "{:>14}   mean {} (95% {} to {})",
+            f(c.base_case),
+            f(s.mean),
+            f(s.p2_5),
+            f(s.p97_5)
+        ),
+        None => format!("{:>14}", f(c.base_case)),
+    };
+    let signed_yen = |x: f64| {
+        if x > 0.0 {
+            format!("+{}", yen(x))
+        } else {
+            yen(x)
+        }
+    };
+    for e in &effects {
+        writeln!(out)?;
+        writeln!(out, "{}: {} -> {}", e.lever, e.from, e.to)?;
+        writeln!(
+            out,
+            "  cost per treated      {}",
+            show(&e.cost_per_treated, &signed_yen)
+        )?;
+        writeln!(
+            out,
+            "  never treated         {}",
+            show(&e.never_treated, &|x| format!("{:+.2} pp", 100.0 * x))
+        )?;
+        writeln!(
+            out,
+            "  days to treatment     {}",
+            show(&e.time_to_treatment_days, &|x| format!("{x:+.1}"))
+        )?;
+        for (w, c) in &e.threshold_price_per_treatment {
+            writeln!(
+                out,
+                "  price at {:>10}/QALY {}",
+                yen(*w),
+                show(c, &signed_yen)
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
