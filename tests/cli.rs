@@ -263,6 +263,39 @@ fn levers_reports_each_lever_paired_and_refuses_a_scenario_without_supply() {
     let o = tenbin(&["levers", SUPPLY_MODEL, "--draws", "0"]);
     let text = String::from_utf8(o.stdout).unwrap();
     assert!(text.contains("supply_oos: false -> true"), "{text}");
+    // run --keep-draws exports each draw's supply results, matching the summary's means.
+    let dir = scratch("supply-draws");
+    let o = tenbin(&[
+        "run",
+        SUPPLY_MODEL,
+        "--draws",
+        "300",
+        "--out",
+        dir.join("out").to_str().unwrap(),
+        "--keep-draws",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = std::fs::read_to_string(dir.join("out/draws.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "supply.never_treated")
+        .unwrap();
+    assert!(header.contains(&"supply.failure_and_oos"));
+    let values: Vec<f64> = lines
+        .map(|l| l.split(',').nth(col).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(values.len(), 300);
+    let summary = json(&dir.join("out/summary.json"));
+    let mean = summary["supply"]["never_treated"]["psa"]["mean"]
+        .as_f64()
+        .unwrap();
+    let got = values.iter().sum::<f64>() / 300.0;
+    assert!(
+        (got - mean).abs() <= 1e-12 * mean.abs().max(1e-12),
+        "{got} vs {mean}"
+    );
     // Without [supply] there is nothing to flip: an error, not an empty report.
     let o = tenbin(&["levers", MODEL, "--draws", "0"]);
     assert!(!o.status.success());

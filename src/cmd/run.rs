@@ -11,6 +11,7 @@ use serde::Serialize;
 use tenbin_engine::report::{Report, VERSION};
 use tenbin_engine::run::{Analysis, Psa, RunOptions};
 use tenbin_engine::scenario::Scenario;
+use tenbin_engine::supply::CostComponents;
 
 use super::Error;
 use tenbin_site::staging::Staging;
@@ -157,6 +158,23 @@ fn write_draws(w: &mut dyn Write, sc: &Scenario, p: &Psa) -> std::io::Result<()>
     for wtp in &sc.settings.wtp {
         header.push(format!("threshold_price.{wtp}"));
     }
+    // Each draw's supply results, when the scenario models supply.
+    let supply = p.supply.as_deref();
+    if supply.is_some() {
+        for name in CostComponents::NAMES {
+            header.push(format!("supply.{name}"));
+        }
+        for name in [
+            "total_cost_per_treated",
+            "never_treated",
+            "time_to_treatment_days",
+            "treated_with_oos",
+            "expiry_probability",
+            "launch_delay_qalys_lost",
+        ] {
+            header.push(format!("supply.{name}"));
+        }
+    }
     writeln!(w, "{}", header.join(","))?;
     let params = p.parameters.as_deref().unwrap_or(&[]);
     let mut line = String::new();
@@ -177,6 +195,21 @@ fn write_draws(w: &mut dyn Write, sc: &Scenario, p: &Psa) -> std::io::Result<()>
         let _ = write!(line, ",{dq},{dc}");
         for wtp in &sc.settings.wtp {
             let _ = write!(line, ",{}", wtp * dq - dc);
+        }
+        if let Some(s) = supply.map(|s| &s[d]) {
+            for v in s.costs.values() {
+                let _ = write!(line, ",{v}");
+            }
+            let _ = write!(
+                line,
+                ",{},{},{},{},{},{}",
+                s.costs.total(),
+                s.never_treated,
+                s.time_to_treatment_days,
+                s.treated_with_oos,
+                s.expiry_probability,
+                s.launch_delay_qalys_lost
+            );
         }
         writeln!(w, "{line}")?;
     }
