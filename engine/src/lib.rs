@@ -12,6 +12,7 @@
 //! - [`model`]: the cohort model compiled into a structure-of-arrays kernel.
 //! - [`run`]: the deterministic base case and the probabilistic analysis over the same code path.
 //! - [`report`] and [`summary`]: the stable result structure and Monte Carlo summaries.
+//! - [`pricing`]: Japan's official pricing rules, step by step, under dated rule sets.
 //! - [`supply`]: what making, testing and delivering a treatment costs, and what failures,
 //!   re-testing and expiry do to patients (`[supply]`); [`levers`]: what each policy lever
 //!   of the proposal changes.
@@ -36,6 +37,7 @@ pub mod error;
 pub mod expr;
 pub mod levers;
 pub mod model;
+pub mod pricing;
 pub mod report;
 pub mod run;
 pub mod sampling;
