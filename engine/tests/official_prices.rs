@@ -200,12 +200,7 @@ fn premiums_stay_within_their_ranges_and_marketability_does_not_stack() {
         for rate in [kind.min, kind.max] {
             z.premiums = vec![(kind.id.into(), rate)];
             let c = comparable_drug(&z, rules).unwrap();
-            assert_eq!(
-                c.price,
-                (1_000.0 * (1.0 + rate) as f64).round(),
-                "{}",
-                kind.id
-            );
+            assert_eq!(c.price, (1_000.0 * (1.0 + rate)).round(), "{}", kind.id);
         }
     }
 }
