@@ -38,8 +38,10 @@ pub enum OosPolicy {
     NoTreatment,
 }
 
-/// The policy levers of the proposal, each a switch a scenario can flip.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// The policy levers of the proposal, each a switch a scenario can flip. The default is the
+/// scenario as today's rules have it: nothing switched on, and the post-approval burden priced
+/// in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Levers {
     /// Accept the foreign manufacturer's certificate of analysis instead of re-testing imported
     /// batches in Japan.
@@ -51,6 +53,17 @@ pub struct Levers {
     pub shared_accreditation: bool,
     /// Count the post-approval testing burden in the cost per patient that prices recover.
     pub price_post_approval: bool,
+}
+
+impl Default for Levers {
+    fn default() -> Self {
+        Levers {
+            accept_foreign_certificate: false,
+            supply_oos: false,
+            shared_accreditation: false,
+            price_post_approval: true,
+        }
+    }
 }
 
 /// One draw's supply inputs. Every field defaults to zero (or its neutral value): "not modelled".
@@ -187,10 +200,7 @@ impl Default for SupplyInputs {
             launch_delay_months: 0.0,
             eligible_per_year: 0.0,
             share_of_gain_lost_waiting: 0.0,
-            levers: Levers {
-                price_post_approval: true,
-                ..Levers::default()
-            },
+            levers: Levers::default(),
         }
     }
 }
@@ -324,7 +334,7 @@ impl SupplyField {
             PostApprovalPerYear => ("post_approval.per_year", NonNegative),
             PostApprovalYears => ("post_approval.years", NonNegative),
             ConfirmatoryStudy => ("post_approval.confirmatory_study", NonNegative),
-            PatientsOverLifetime => ("post_approval.patients_over_lifetime", Positive),
+            PatientsOverLifetime => ("post_approval.patients_over_lifetime", AtLeastOne),
             FollowUpPerYear => ("post_approval.follow_up_per_year", NonNegative),
             FollowUpYears => ("post_approval.follow_up_years", NonNegative),
             ShipmentCost => ("distribution.shipment", NonNegative),
@@ -664,8 +674,10 @@ pub fn evaluate(s: &SupplyInputs, delta_qalys: f64, discount_rate: f64) -> Suppl
         } else {
             1.0
         };
+    // Yearly tests are paid over their years like follow-up, so both are discounted.
     let post_approval = s.post_approval_probability
-        * (s.post_approval_one_off + s.post_approval_per_year * s.post_approval_years)
+        * (s.post_approval_one_off
+            + s.post_approval_per_year * annuity(discount_rate, s.post_approval_years))
         / s.patients_over_lifetime.max(1.0)
         + s.confirmatory_study / s.patients_over_lifetime.max(1.0)
         + s.follow_up_per_year * annuity(discount_rate, s.follow_up_years);
@@ -838,7 +850,6 @@ mod tests {
         // OOS product at 80% effectiveness, and no batch is wasted.
         let lever = Levers {
             supply_oos: true,
-            price_post_approval: true,
             ..Levers::default()
         };
         let oos = evaluate(
@@ -901,7 +912,6 @@ mod tests {
         assert!(close(o.time_to_treatment_days, 7.0, 1e-15));
         let lever = Levers {
             accept_foreign_certificate: true,
-            price_post_approval: true,
             ..Levers::default()
         };
         let accepted = evaluate(&SupplyInputs { levers: lever, ..s }, 1.0, 0.0);
@@ -963,7 +973,6 @@ mod tests {
         assert_eq!(o.costs.centre_qualification, 500_000.0);
         let lever = Levers {
             shared_accreditation: true,
-            price_post_approval: true,
             ..Levers::default()
         };
         let shared = evaluate(&SupplyInputs { levers: lever, ..s }, 1.0, 0.0);
@@ -984,15 +993,20 @@ mod tests {
             ..SupplyInputs::default()
         };
         let o = evaluate(&s, 1.0, 0.02);
-        // 0.5 (200M + 4 x 50M) / 1000 + 300M / 1000 + 100,000 x annuity(2%, 15).
-        let annuity_15 = (1.0 - 1.02f64.powi(-15)) / 0.02;
-        let want = 200_000.0 + 300_000.0 + 100_000.0 * annuity_15;
+        // 0.5 (200M + 50M x annuity(2%, 4)) / 1000 + 300M / 1000 + 100,000 x annuity(2%, 15).
+        let annuity = |n: i32| (1.0 - 1.02f64.powi(-n)) / 0.02;
+        let want = 0.5 * (200_000_000.0 + 50_000_000.0 * annuity(4)) / 1000.0
+            + 300_000.0
+            + 100_000.0 * annuity(15);
         assert!(
             close(o.costs.post_approval, want, 1e-12),
             "{}",
             o.costs.post_approval
         );
-        let lever = Levers::default(); // price_post_approval off
+        let lever = Levers {
+            price_post_approval: false,
+            ..Levers::default()
+        };
         let out = evaluate(&SupplyInputs { levers: lever, ..s }, 1.0, 0.02);
         assert_eq!(out.costs.post_approval, 0.0);
         assert!(close(out.post_approval_burden, want, 1e-12));

@@ -1450,10 +1450,7 @@ fn supply_spec<'a>(
             );
         }
     }
-    let mut lv = Levers {
-        price_post_approval: true,
-        ..Levers::default()
-    };
+    let mut lv = Levers::default();
     if let Some(l) = levers {
         let l = l.get_ref();
         let get =
