@@ -25,6 +25,9 @@ enum Command {
     /// What each policy lever changes: cost per treated patient, never-treated share, days to
     /// treatment and price per treatment, paired draw by draw.
     Levers(cmd::levers::Args),
+    /// One official pricing calculation (cost accounting, comparable drug) from a case file,
+    /// step by step.
+    Price(cmd::price::Args),
     /// Build or preview the public site (every scenario in models/, every page in content/).
     Site(cmd::site::Args),
 }
@@ -36,6 +39,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(&args),
         Command::Site(args) => cmd::site::run(&args),
         Command::Levers(args) => cmd::levers::run(&args),
+        Command::Price(args) => cmd::price::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -302,3 +302,54 @@ fn levers_reports_each_lever_paired_and_refuses_a_scenario_without_supply() {
     let err = String::from_utf8(o.stderr).unwrap();
     assert!(err.contains("has no [supply] block"), "{err}");
 }
+
+#[test]
+fn price_reproduces_the_published_cases_and_locates_bad_inputs() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    for (case, price) in [
+        ("zolgensma", 167_077_222.0),
+        ("heartsheet-kit-a", 6_360_000.0),
+        ("heartsheet-kit-b", 1_680_000.0),
+    ] {
+        let path = format!("{root}/cases/{case}.toml");
+        let o = tenbin(&["price", &path, "--format", "json"]);
+        assert!(
+            o.status.success(),
+            "{case}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["price"], price, "{case}");
+        assert!(v["steps"].as_array().unwrap().len() >= 4, "{case}");
+    }
+    let dir = scratch("price");
+    let bad = dir.join("bad.toml");
+    std::fs::write(
+        &bad,
+        "title = \"x\"\nmethod = \"comparable_drug\"\nrule_set = \"FY2024\"\n\n[comparable_drug]\n\
+         comparator_unit_price = 1000\nunits_per_course = 1\npremiums = { usefulness_1 = 0.9 }\n",
+    )
+    .unwrap();
+    let o = tenbin(&["price", bad.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(
+        err.contains("bad.toml:8:14: premiums.usefulness_1"),
+        "{err}"
+    );
+    assert!(err.contains("allowed from 0.35 to 0.6"), "{err}");
+    // A case whose published price the calculation misses fails, saying both numbers.
+    std::fs::write(
+        &bad,
+        "title = \"x\"\nmethod = \"comparable_drug\"\nrule_set = \"FY2024\"\n\n[comparable_drug]\n\
+         comparator_unit_price = 1000\nunits_per_course = 2\nexpected_price = 2001\n",
+    )
+    .unwrap();
+    let o = tenbin(&["price", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8(o.stderr)
+            .unwrap()
+            .contains("gives 2,000 yen, the published price is 2,001 yen")
+    );
+}

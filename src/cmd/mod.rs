@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod levers;
+pub mod price;
 pub mod run;
 pub mod site;
 

@@ -4,5 +4,6 @@
 //! Start at [`official::cost_accounting`] and [`official::comparable_drug`]; `tenbin price`
 //! runs one calculation from a case file.
 
+pub mod case;
 pub mod official;
 pub mod rules;

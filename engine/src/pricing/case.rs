@@ -1,0 +1,210 @@
+//! Case files for `tenbin price`: one official calculation from given inputs, as a Chuikyo
+//! document publishes them. The format is documented in `cases/README.md`.
+//!
+//! ```toml
+//! title = "Zolgensma, listed 2020-05-20"
+//! source = "Chuikyo general meeting, 2020-05-13"
+//! method = "comparable_drug"      # or "cost_accounting"
+//! route = "drug"                  # or "device"
+//! rule_set = "FY2018"
+//!
+//! [comparable_drug]
+//! comparator_unit_price = 9_493_024
+//! units_per_course = 11
+//! premiums = { usefulness_1 = 0.5, sakigake = 0.1 }
+//! ```
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::official::{
+    Calculation, ComparableDrug, CostAccounting, Distribution, ForeignAdjustment, Route,
+    comparable_drug, cost_accounting,
+};
+use super::rules::{RULE_SETS, rule_set};
+use crate::error::{ScenarioError, SourceText};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCase {
+    title: Spanned<String>,
+    source: Option<Spanned<String>>,
+    method: Spanned<String>,
+    #[serde(default)]
+    route: Option<Spanned<String>>,
+    rule_set: Spanned<String>,
+    cost_accounting: Option<Spanned<RawCostAccounting>>,
+    comparable_drug: Option<Spanned<RawComparable>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCostAccounting {
+    product_cost: Spanned<f64>,
+    sga_ratio: Option<Spanned<f64>>,
+    operating_profit_ratio: Option<Spanned<f64>>,
+    distribution_ratio: Option<Spanned<f64>>,
+    distribution_amount: Option<Spanned<f64>>,
+    consumption_tax: Option<Spanned<f64>>,
+    #[serde(default)]
+    premium_rate: Option<Spanned<f64>>,
+    #[serde(default)]
+    disclosure: Option<Spanned<f64>>,
+    actual_sga: Option<Spanned<f64>>,
+    actual_operating_profit: Option<Spanned<f64>>,
+    /// The published price, checked against the calculation when given.
+    expected_price: Option<Spanned<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawComparable {
+    comparator_unit_price: Spanned<f64>,
+    units_per_course: Spanned<f64>,
+    #[serde(default)]
+    premiums: BTreeMap<Spanned<String>, Spanned<f64>>,
+    foreign_average: Option<Spanned<f64>>,
+    expected_price: Option<Spanned<f64>>,
+}
+
+/// A case read from a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    /// What is priced.
+    pub title: String,
+    /// Where the inputs were published.
+    pub source: Option<String>,
+    /// The calculation.
+    pub calculation: Calculation,
+    /// The published price, when the file gives one.
+    pub expected_price: Option<f64>,
+}
+
+/// Reads a case and runs its calculation. Errors name the file, line and column.
+pub fn run_case(file: &str, text: &str) -> Result<Case, ScenarioError> {
+    let src = SourceText::new(file, text);
+    let raw: RawCase = toml::from_str(text).map_err(|e| {
+        src.error_at(
+            e.span().map_or(0, |s| s.start),
+            e.message().trim().replace('\n', "; "),
+        )
+    })?;
+    let Some(rules) = rule_set(raw.rule_set.get_ref()) else {
+        let known: Vec<&str> = RULE_SETS.iter().map(|r| r.id).collect();
+        return Err(src.error(
+            &raw.rule_set.span(),
+            format!(
+                "unknown rule set `{}`; expected one of {}",
+                raw.rule_set.get_ref(),
+                known.join(", ")
+            ),
+        ));
+    };
+    let route = match raw.route.as_ref().map(|r| r.get_ref().as_str()) {
+        None | Some("drug") => Route::Drug,
+        Some("device") => Route::Device,
+        Some(other) => {
+            let span = raw.route.as_ref().map(|r| r.span()).unwrap_or_default();
+            return Err(src.error(
+                &span,
+                format!("unknown route `{other}`; expected drug or device"),
+            ));
+        }
+    };
+    let value = |x: &Option<Spanned<f64>>| x.as_ref().map(|v| *v.get_ref());
+    // A pricing error names a field; point at it when the file has it, else at the table.
+    let (calculation, expected) = match raw.method.get_ref().as_str() {
+        "cost_accounting" => {
+            let Some(ca) = &raw.cost_accounting else {
+                return Err(src.error(
+                    &raw.method.span(),
+                    "method cost_accounting needs a [cost_accounting] table",
+                ));
+            };
+            let r = ca.get_ref();
+            if let (Some(_), Some(b)) = (&r.distribution_ratio, &r.distribution_amount) {
+                return Err(src.error(
+                    &b.span(),
+                    "give distribution_ratio or distribution_amount, not both",
+                ));
+            }
+            let c = CostAccounting {
+                route,
+                product_cost: *r.product_cost.get_ref(),
+                sga_ratio: value(&r.sga_ratio),
+                operating_profit_ratio: value(&r.operating_profit_ratio),
+                distribution: value(&r.distribution_amount)
+                    .map(Distribution::Amount)
+                    .or(value(&r.distribution_ratio).map(Distribution::Ratio)),
+                consumption_tax: value(&r.consumption_tax),
+                premium_rate: value(&r.premium_rate).unwrap_or(0.0),
+                disclosure: value(&r.disclosure).unwrap_or(0.0),
+                actual_sga: value(&r.actual_sga),
+                actual_operating_profit: value(&r.actual_operating_profit),
+            };
+            let calc = cost_accounting(&c, rules).map_err(|e| {
+                let span = match e.field.as_str() {
+                    "product_cost" => Some(r.product_cost.span()),
+                    "sga_ratio" => r.sga_ratio.as_ref().map(|x| x.span()),
+                    "operating_profit_ratio" => r.operating_profit_ratio.as_ref().map(|x| x.span()),
+                    "distribution_ratio" => r.distribution_ratio.as_ref().map(|x| x.span()),
+                    "consumption_tax" => r.consumption_tax.as_ref().map(|x| x.span()),
+                    "premium_rate" => r.premium_rate.as_ref().map(|x| x.span()),
+                    "disclosure" => r.disclosure.as_ref().map(|x| x.span()),
+                    _ => None,
+                };
+                src.error(&span.unwrap_or(ca.span()), e.to_string())
+            })?;
+            (calc, value(&r.expected_price))
+        }
+        "comparable_drug" => {
+            let Some(cd) = &raw.comparable_drug else {
+                return Err(src.error(
+                    &raw.method.span(),
+                    "method comparable_drug needs a [comparable_drug] table",
+                ));
+            };
+            let r = cd.get_ref();
+            let c = ComparableDrug {
+                route,
+                comparator_unit_price: *r.comparator_unit_price.get_ref(),
+                units_per_course: *r.units_per_course.get_ref(),
+                premiums: r
+                    .premiums
+                    .iter()
+                    .map(|(k, v)| (k.get_ref().clone(), *v.get_ref()))
+                    .collect(),
+                foreign: value(&r.foreign_average).map(ForeignAdjustment::with_average),
+            };
+            let calc = comparable_drug(&c, rules).map_err(|e| {
+                let span = e.field.strip_prefix("premiums.").and_then(|id| {
+                    r.premiums
+                        .iter()
+                        .find(|(k, _)| k.get_ref() == id)
+                        .map(|(k, _)| k.span())
+                });
+                let span = span.or(match e.field.as_str() {
+                    "comparator_unit_price" => Some(r.comparator_unit_price.span()),
+                    "units_per_course" => Some(r.units_per_course.span()),
+                    _ => None,
+                });
+                src.error(&span.unwrap_or(cd.span()), e.to_string())
+            })?;
+            (calc, value(&r.expected_price))
+        }
+        other => {
+            return Err(src.error(
+                &raw.method.span(),
+                format!("unknown method `{other}`; expected cost_accounting or comparable_drug"),
+            ));
+        }
+    };
+    Ok(Case {
+        title: raw.title.get_ref().clone(),
+        source: raw.source.map(|s| s.get_ref().clone()),
+        calculation,
+        expected_price: expected,
+    })
+}
