@@ -15,7 +15,7 @@ use super::run::{Format, yen};
 /// Arguments of `tenbin levers`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The scenario file (TOML); it needs a [supply] block.
+    /// The scenario file (TOML); it needs a `[supply]` block.
     scenario: PathBuf,
     /// Probabilistic draws (0 for the base case only).
     #[arg(long, default_value_t = 10_000)]
