@@ -1,5 +1,6 @@
 //! Pricing methods: Japan's official rules as step-by-step calculations ([`official`]) under
-//! named, dated rule sets ([`rules`]).
+//! named, dated rule sets ([`rules`]); prices from value and cost per draw ([`value`]): the
+//! cost-effectiveness adjustment, shared-savings prices and the cost-to-value corridor.
 //!
 //! Start at [`official::cost_accounting`] and [`official::comparable_drug`]; `tenbin price`
 //! runs one calculation from a case file.
@@ -7,3 +8,4 @@
 pub mod case;
 pub mod official;
 pub mod rules;
+pub mod value;
