@@ -25,6 +25,8 @@ enum Command {
     /// What each policy lever changes: cost per treated patient, never-treated share, days to
     /// treatment and price per treatment, paired draw by draw.
     Levers(cmd::levers::Args),
+    /// Every pricing method on every scenario, side by side: base case, median and 90% interval.
+    Compare(cmd::compare::Args),
     /// One official pricing calculation (cost accounting, comparable drug) from a case file,
     /// step by step.
     Price(cmd::price::Args),
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
         Command::Site(args) => cmd::site::run(&args),
         Command::Levers(args) => cmd::levers::run(&args),
         Command::Price(args) => cmd::price::run(&args),
+        Command::Compare(args) => cmd::compare::run(&args),
     };
     match result {
         Ok(code) => code,

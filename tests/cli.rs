@@ -353,3 +353,53 @@ fn price_reproduces_the_published_cases_and_locates_bad_inputs() {
             .contains("gives 2,000 yen, the published price is 2,001 yen")
     );
 }
+
+#[test]
+fn compare_sets_methods_side_by_side_and_writes_csv_and_json() {
+    let dir = scratch("compare");
+    let out = dir.join("cmp");
+    let o = tenbin(&[
+        "compare",
+        MODEL,
+        SUPPLY_MODEL,
+        "--draws",
+        "400",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.contains("durable-gene-therapy         value_based"),
+        "{text}"
+    );
+    assert!(
+        text.contains("one-dose-cell-therapy        cost_accounting_adjusted"),
+        "{text}"
+    );
+    let v = json(&out.join("compare.json"));
+    assert_eq!(v["draws"], 400);
+    let reference = &v["scenarios"][0];
+    // Without supply or a comparator, only the value-based methods apply.
+    let methods: Vec<&str> = reference["methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(methods, ["value_based", "shared_savings"]);
+    // The reference model's base-case value-based price is its known threshold price.
+    assert_eq!(
+        reference["methods"][0]["base_case"]
+            .as_f64()
+            .unwrap()
+            .round(),
+        342_986_897.0
+    );
+    let csv = std::fs::read_to_string(out.join("compare.csv")).unwrap();
+    assert_eq!(
+        csv.lines().next().unwrap(),
+        "scenario,method,base_case,mean,p5,p50,p95"
+    );
+    assert_eq!(csv.lines().count(), 1 + 2 + 5);
+}

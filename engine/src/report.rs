@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::model::Outcome;
+use crate::pricing::methods::{PricingReport, method_prices};
 use crate::run::{Evaluation, Psa};
 use crate::scenario::{Bilingual, Scenario, Settings};
 use crate::summary::{Summary, summarise_in_place};
@@ -157,6 +158,8 @@ pub struct Report {
     /// What supply costs and does (absent without a `[supply]` block).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub supply: Option<SupplyReport>,
+    /// The price under each pricing method that applies, at the first willingness to pay.
+    pub pricing: PricingReport,
 }
 
 /// One supply quantity: its base-case value and, with a PSA, its summary over draws.
@@ -454,6 +457,30 @@ impl Report {
                 }
             })
             .collect();
+        let wtp = sc.settings.wtp.first().copied().unwrap_or(5_000_000.0);
+        let pricing_base = method_prices(
+            &sc.pricing,
+            wtp,
+            base_inc.qalys,
+            base_inc.costs,
+            base.supply.as_ref(),
+        );
+        let pricing_draws = psa.map(|p| {
+            p.outcomes
+                .chunks(p.arms)
+                .enumerate()
+                .map(|(d, o)| {
+                    method_prices(
+                        &sc.pricing,
+                        wtp,
+                        o[i].qalys - o[c].qalys,
+                        o[i].costs - o[c].costs,
+                        p.supply.as_ref().map(|s| &s[d]),
+                    )
+                })
+                .collect::<Vec<_>>()
+        });
+        let pricing = PricingReport::new(&sc.pricing, wtp, pricing_base, pricing_draws.as_deref());
         Report {
             tenbin_version: VERSION.to_string(),
             scenario: ScenarioInfo {
@@ -497,6 +524,7 @@ impl Report {
                     per_draw.as_ref().map(|(d, inc)| (*d, inc.as_slice())),
                 ))
             }),
+            pricing,
         }
     }
 }

@@ -337,3 +337,67 @@ price_post_approval = true
     let b = Analysis::new(&plain).base_case().unwrap();
     assert!(lever_effects(&plain, &b, None).unwrap().is_empty());
 }
+
+#[test]
+fn every_pricing_method_gives_a_distribution_consistent_with_its_rule() {
+    use tenbin_engine::pricing::methods::method_prices;
+    let sc = scenario(
+        r#"
+[supply.manufacturing]
+materials_per_batch = "c_batch"
+[supply.failure]
+probability = "p_fail"
+max_attempts = 2
+
+[pricing]
+rule_set = "FY2024"
+return_on_cost = 0.2
+corridor_share = 0.25
+comparable_drug = { comparator_unit_price = 1_000_000, units_per_course = 30, premiums = { usefulness_2 = 0.1 } }
+"#,
+    );
+    let a = Analysis::new(&sc);
+    let base = a.base_case().unwrap();
+    let psa = a.psa(&OPTS, &|_| {}).unwrap();
+    let r = Report::new(&sc, &base, Some(&psa));
+    let by = |m: &str| r.pricing.methods.iter().find(|x| x.method == m).unwrap();
+    // Value-based: the threshold price at the first willingness to pay.
+    assert_eq!(by("value_based").base_case, r.threshold_price[0].base_case);
+    assert_eq!(by("value_based").p50, r.threshold_price[0].p50);
+    // Comparable drug: 30M x 1.1, the same in every draw.
+    let cd = by("comparable_drug");
+    assert_eq!(
+        (cd.base_case, cd.p5, cd.p95),
+        (33e6, Some(33e6), Some(33e6))
+    );
+    // No-viable-price probability: the share of draws whose value ceiling is below
+    // 1.2 x the cost per treated patient, counted directly.
+    let supply = psa.supply.as_ref().unwrap();
+    let count = psa
+        .outcomes
+        .chunks(2)
+        .zip(supply)
+        .filter(|(o, s)| {
+            let ceiling = 5e6 * (o[0].qalys - o[1].qalys) - (o[0].costs - o[1].costs);
+            ceiling < 1.2 * s.costs.total()
+        })
+        .count();
+    assert_eq!(
+        r.pricing.probability_no_viable_price,
+        Some(count as f64 / OPTS.draws as f64)
+    );
+    // Per draw, the corridor's suggested price sits a quarter of the way up.
+    let (p, _) = method_prices(&sc.pricing, 5e6, 1.0, 0.0, Some(&supply[0]));
+    let floor = 1.2 * supply[0].costs.total();
+    assert!((p[6].unwrap() - (floor + 0.25 * (5e6 - floor))).abs() < 1e-6);
+    // A bad [pricing] block is located.
+    let e = error_of("[pricing]\nrule_set = \"FY2030\"\n");
+    assert!(e.starts_with("2:12: unknown rule set `FY2030`"), "{e}");
+    let e = error_of(
+        "[pricing.comparable_drug]\ncomparator_unit_price = 1\nunits_per_course = 1\npremiums = { usefulness_1 = 0.9 }\n",
+    );
+    assert!(
+        e.contains("4:29: usefulness_1: 有用性加算(I) is allowed from 0.35 to 0.6"),
+        "{e}"
+    );
+}

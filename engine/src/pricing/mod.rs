@@ -6,6 +6,7 @@
 //! runs one calculation from a case file.
 
 pub mod case;
+pub mod methods;
 pub mod official;
 pub mod rules;
 pub mod value;

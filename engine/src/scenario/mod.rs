@@ -426,6 +426,8 @@ pub struct Scenario {
     pub comparator: usize,
     /// What making, testing and delivering the intervention takes (`[supply]`), if modelled.
     pub supply: Option<crate::supply::SupplySpec>,
+    /// How the pricing methods apply (`[pricing]`, defaults when absent).
+    pub pricing: crate::pricing::methods::PricingSpec,
 }
 
 impl Scenario {

@@ -103,6 +103,32 @@ pub struct RawScenario {
     pub arms: BTreeMap<Spanned<String>, Spanned<RawArm>>,
     pub supply: Option<Spanned<RawSupply>>,
     pub levers: Option<Spanned<RawLevers>>,
+    pub pricing: Option<Spanned<RawPricing>>,
+}
+
+/// `[pricing]`: how the pricing methods are applied to this scenario.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPricing {
+    pub rule_set: Option<Spanned<String>>,
+    pub route: Option<Spanned<String>>,
+    pub premium_rate: Option<Spanned<Number>>,
+    pub disclosure: Option<Spanned<Number>>,
+    pub special_consideration: Option<Spanned<bool>>,
+    pub return_on_cost: Option<Spanned<Number>>,
+    pub corridor_share: Option<Spanned<Number>>,
+    pub savings_share: Option<Spanned<Number>>,
+    pub comparable_drug: Option<Spanned<RawPricingComparable>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPricingComparable {
+    pub comparator_unit_price: Spanned<Number>,
+    pub units_per_course: Spanned<Number>,
+    #[serde(default)]
+    pub premiums: BTreeMap<Spanned<String>, Spanned<Number>>,
+    pub foreign_average: Option<Spanned<Number>>,
 }
 
 /// `[supply]`: what making, testing and delivering one treatment takes. Each group is optional;

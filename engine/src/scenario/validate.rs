@@ -11,6 +11,8 @@ use super::raw::{self, ExprSource, Number, RawScenario};
 use super::*;
 use crate::distribution::{Dirichlet, Distribution, ParamError};
 use crate::expr::{Ast, Expr};
+use crate::pricing::methods::{ComparableSpec, PricingSpec};
+use crate::pricing::official::Route;
 use crate::supply::{Levers, OosPolicy, SupplySpec};
 
 /// Names that cannot be used for parameters because expressions give them another meaning.
@@ -1292,6 +1294,10 @@ pub(super) fn validate(
         .supply
         .as_ref()
         .map(|sp| supply_spec(&mut v, sp.get_ref(), raw.levers.as_ref(), &resolve));
+    let pricing = match &raw.pricing {
+        Some(p) => pricing_spec(&mut v, p.get_ref()),
+        None => PricingSpec::defaults(),
+    };
     if let (None, Some(l)) = (&raw.supply, &raw.levers) {
         v.err(
             &l.span(),
@@ -1328,7 +1334,163 @@ pub(super) fn validate(
         intervention,
         comparator,
         supply,
+        pricing,
     })
+}
+
+/// Reads `[pricing]`: each value checked where it is written.
+fn pricing_spec(v: &mut Validator, p: &raw::RawPricing) -> PricingSpec {
+    let mut spec = PricingSpec::defaults();
+    if let Some(id) = &p.rule_set {
+        match crate::pricing::rules::rule_set(id.get_ref()) {
+            Some(r) => spec.rules = r,
+            None => {
+                let known: Vec<&str> = crate::pricing::rules::RULE_SETS
+                    .iter()
+                    .map(|r| r.id)
+                    .collect();
+                v.err(
+                    &id.span(),
+                    format!(
+                        "unknown rule set `{}`; expected one of {}",
+                        id.get_ref(),
+                        known.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+    if let Some(r) = &p.route {
+        match r.get_ref().as_str() {
+            "drug" => spec.route = Route::Drug,
+            "device" => spec.route = Route::Device,
+            other => v.err(
+                &r.span(),
+                format!("unknown route `{other}`; expected drug or device"),
+            ),
+        }
+    }
+    let share = |x: f64| {
+        if (0.0..=1.0).contains(&x) {
+            Ok(())
+        } else {
+            Err("expected a share from 0 to 1".to_string())
+        }
+    };
+    let num = |v: &mut Validator,
+               n: &Option<Spanned<Number>>,
+               what: &str,
+               check: &dyn Fn(f64) -> Result<(), String>,
+               into: &mut f64| {
+        if let Some(n) = n {
+            if let Some(x) = v.number(n, what, check) {
+                *into = x;
+            }
+        }
+    };
+    num(
+        v,
+        &p.premium_rate,
+        "premium_rate",
+        &|x| {
+            if (0.0..=2.0).contains(&x) {
+                Ok(())
+            } else {
+                Err("expected a rate from 0 to 2".into())
+            }
+        },
+        &mut spec.premium_rate,
+    );
+    num(v, &p.disclosure, "disclosure", &share, &mut spec.disclosure);
+    num(
+        v,
+        &p.return_on_cost,
+        "return_on_cost",
+        &|x| {
+            if (0.0..=10.0).contains(&x) {
+                Ok(())
+            } else {
+                Err("expected a return from 0 to 10 (0.1 is 10%)".into())
+            }
+        },
+        &mut spec.return_on_cost,
+    );
+    num(
+        v,
+        &p.corridor_share,
+        "corridor_share",
+        &share,
+        &mut spec.corridor_share,
+    );
+    num(
+        v,
+        &p.savings_share,
+        "savings_share",
+        &share,
+        &mut spec.savings_share,
+    );
+    if let Some(b) = &p.special_consideration {
+        spec.special_consideration = *b.get_ref();
+    }
+    if let Some(c) = &p.comparable_drug {
+        let c = c.get_ref();
+        let positive = |x: f64| {
+            if x > 0.0 {
+                Ok(())
+            } else {
+                Err("expected a positive number".to_string())
+            }
+        };
+        let price = v.number(&c.comparator_unit_price, "comparator_unit_price", positive);
+        let units = v.number(&c.units_per_course, "units_per_course", positive);
+        let mut premiums = Vec::new();
+        for (id, rate) in &c.premiums {
+            match crate::pricing::rules::premium_kind(id.get_ref()) {
+                None => {
+                    let known: Vec<&str> = crate::pricing::rules::PREMIUMS
+                        .iter()
+                        .map(|p| p.id)
+                        .collect();
+                    v.err(
+                        &id.span(),
+                        format!(
+                            "unknown premium `{}`; expected one of {}",
+                            id.get_ref(),
+                            known.join(", ")
+                        ),
+                    );
+                }
+                Some(kind) => {
+                    let ok = |x: f64| {
+                        if (kind.min - 1e-12..=kind.max + 1e-12).contains(&x) {
+                            Ok(())
+                        } else {
+                            Err(format!(
+                                "{} is allowed from {} to {}",
+                                kind.name_ja, kind.min, kind.max
+                            ))
+                        }
+                    };
+                    if let Some(x) = v.number(rate, id.get_ref(), ok) {
+                        premiums.push((id.get_ref().clone(), x));
+                    }
+                }
+            }
+        }
+        let foreign_average = c
+            .foreign_average
+            .as_ref()
+            .and_then(|f| v.number(f, "foreign_average", positive));
+        if let (Some(comparator_unit_price), Some(units_per_course)) = (price, units) {
+            spec.comparable = Some(ComparableSpec {
+                comparator_unit_price,
+                units_per_course,
+                premiums,
+                foreign_average,
+            });
+        }
+    }
+    spec
 }
 
 /// Compiles `[supply]` (and `[levers]`) into a [`SupplySpec`].

@@ -1,0 +1,317 @@
+//! Every pricing method on the same scenario, per draw: value-based prices at each willingness
+//! to pay, the ICER-style shared-savings price, Japan's cost-accounting price built on the
+//! supply model's cost (and the same after the cost-effectiveness adjustment), the
+//! comparable-drug price (and adjusted), and the cost-to-value corridor.
+//!
+//! [`PricingSpec`] is a scenario's `[pricing]` block (all optional); [`method_prices`] gives one
+//! draw's price under each method that applies.
+
+use serde::Serialize;
+
+use super::official::{
+    ComparableDrug, CostAccounting, ForeignAdjustment, Route, comparable_drug, cost_accounting,
+};
+use super::rules::RuleSet;
+use super::value::{AdjustmentInputs, adjusted_price, corridor, shared_savings_price};
+use crate::supply::SupplyOutcome;
+
+/// The comparable-drug inputs of a scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparableSpec {
+    /// The comparator's price per unit, yen.
+    pub comparator_unit_price: f64,
+    /// Units per course.
+    pub units_per_course: f64,
+    /// Premiums by id.
+    pub premiums: Vec<(String, f64)>,
+    /// The foreign average, when reference countries have prices.
+    pub foreign_average: Option<f64>,
+}
+
+/// A scenario's `[pricing]` block, with defaults for what it leaves out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PricingSpec {
+    /// The rule set of the official methods (default FY2024).
+    pub rules: &'static RuleSet,
+    /// Drug or device route (default drug).
+    pub route: Route,
+    /// Premium rate on the cost-accounting price, before the disclosure coefficient.
+    pub premium_rate: f64,
+    /// Disclosed share of the product cost.
+    pub disclosure: f64,
+    /// Special consideration in the cost-effectiveness adjustment.
+    pub special_consideration: bool,
+    /// Return on cost added to the corridor's floor (e.g. 0.1).
+    pub return_on_cost: f64,
+    /// Where in the corridor the suggested price sits (0 = floor, 1 = ceiling; default 0.5).
+    pub corridor_share: f64,
+    /// Share of cost offsets credited by the shared-savings price (default 0.5).
+    pub savings_share: f64,
+    /// Comparable-drug inputs, if the scenario names a comparator price.
+    pub comparable: Option<ComparableSpec>,
+}
+
+impl PricingSpec {
+    /// The defaults: FY2024 rules, drug route, no premium, no disclosure, no return, the middle
+    /// of the corridor, half the offsets.
+    pub fn defaults() -> PricingSpec {
+        PricingSpec {
+            rules: super::rules::rule_set("FY2024").unwrap_or(&super::rules::RULE_SETS[2]),
+            route: Route::Drug,
+            premium_rate: 0.0,
+            disclosure: 0.0,
+            special_consideration: false,
+            return_on_cost: 0.0,
+            corridor_share: 0.5,
+            savings_share: 0.5,
+            comparable: None,
+        }
+    }
+}
+
+/// One draw's price under each method (`None` where it does not apply), and whether the
+/// corridor has no viable price (`None` without supply).
+pub type DrawPrices = ([Option<f64>; 7], Option<bool>);
+
+/// Identifiers of the methods, in the order they are reported.
+pub const METHODS: [&str; 7] = [
+    "value_based",
+    "shared_savings",
+    "cost_accounting",
+    "cost_accounting_adjusted",
+    "comparable_drug",
+    "comparable_drug_adjusted",
+    "corridor",
+];
+
+/// One draw's price under each method that applies, in [`METHODS`] order (`value_based` at the
+/// first willingness to pay; `None` where a method lacks its inputs), and whether the corridor
+/// has no viable price.
+pub fn method_prices(
+    spec: &PricingSpec,
+    wtp: f64,
+    delta_qalys: f64,
+    delta_costs: f64,
+    supply: Option<&SupplyOutcome>,
+) -> DrawPrices {
+    let r = supply.map_or(1.0, |s| s.mean_relative_effect);
+    let value = r * (wtp * delta_qalys - delta_costs);
+    let shared = r * shared_savings_price(wtp, delta_qalys, delta_costs, spec.savings_share);
+    // The price at which the ICER equals the evaluation's reference value is its floor.
+    let reference = if spec.special_consideration {
+        7_500_000.0
+    } else {
+        5_000_000.0
+    };
+    let floor = r * (reference * delta_qalys - delta_costs);
+    // The ICER at a price: (dC + P) / dQ; no gain means dominated.
+    let icer_at = |price: f64| (delta_qalys > 0.0).then(|| (delta_costs + price) / delta_qalys);
+
+    let cost_based = supply.and_then(|s| {
+        let c = cost_accounting(
+            &CostAccounting {
+                route: spec.route,
+                product_cost: s.costs.total(),
+                sga_ratio: None,
+                operating_profit_ratio: None,
+                distribution: None,
+                consumption_tax: None,
+                premium_rate: spec.premium_rate,
+                disclosure: spec.disclosure,
+                actual_sga: None,
+                actual_operating_profit: None,
+            },
+            spec.rules,
+        )
+        .ok()?;
+        let premium_part = c
+            .steps
+            .iter()
+            .find(|s| s.label == "premium")
+            .map_or(0.0, |s| s.value);
+        let profit = c
+            .steps
+            .iter()
+            .find(|s| s.label == "operating profit (6)")
+            .map_or(0.0, |s| s.value);
+        // Cost-accounting products with disclosure under 50% also have their profit adjusted.
+        let profit_part = if spec.disclosure < 0.5 { profit } else { 0.0 };
+        let adjusted = adjusted_price(
+            &AdjustmentInputs {
+                price: c.price,
+                premium_part,
+                profit_part,
+                premium_rate: spec.premium_rate,
+                special: spec.special_consideration,
+            },
+            &[(icer_at(c.price), 1.0)],
+            floor,
+        );
+        Some((c.price, spec.route.round(adjusted)))
+    });
+    let comparable = spec.comparable.as_ref().and_then(|cs| {
+        let c = comparable_drug(
+            &ComparableDrug {
+                route: spec.route,
+                comparator_unit_price: cs.comparator_unit_price,
+                units_per_course: cs.units_per_course,
+                premiums: cs.premiums.clone(),
+                foreign: cs.foreign_average.map(ForeignAdjustment::with_average),
+            },
+            spec.rules,
+        )
+        .ok()?;
+        let rate: f64 = cs.premiums.iter().map(|p| p.1).sum();
+        let course = cs.comparator_unit_price * cs.units_per_course;
+        let premium_part = (c.price - course).max(0.0);
+        let adjusted = adjusted_price(
+            &AdjustmentInputs {
+                price: c.price,
+                premium_part,
+                profit_part: 0.0,
+                premium_rate: rate,
+                special: spec.special_consideration,
+            },
+            &[(icer_at(c.price), 1.0)],
+            floor,
+        );
+        Some((c.price, spec.route.round(adjusted)))
+    });
+    let corridor = supply.map(|s| {
+        corridor(
+            s.costs.total(),
+            spec.return_on_cost,
+            value,
+            spec.corridor_share,
+        )
+    });
+    (
+        [
+            Some(value),
+            Some(shared),
+            cost_based.map(|c| c.0),
+            cost_based.map(|c| c.1),
+            comparable.map(|c| c.0),
+            comparable.map(|c| c.1),
+            corridor.map(|c| c.suggested),
+        ],
+        corridor.map(|c| c.no_viable_price),
+    )
+}
+
+/// A method's prices over the draws.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MethodSummary {
+    /// The method's id (one of [`METHODS`]).
+    pub method: &'static str,
+    /// At the base case.
+    pub base_case: f64,
+    /// Mean over draws.
+    pub mean: Option<f64>,
+    /// 5% quantile.
+    pub p5: Option<f64>,
+    /// Median.
+    pub p50: Option<f64>,
+    /// 95% quantile.
+    pub p95: Option<f64>,
+}
+
+/// The prices by method over a run, and the corridor's no-viable-price probability.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PricingReport {
+    /// The willingness to pay the value-based methods use (the scenario's first).
+    pub wtp: f64,
+    /// The official rule set followed.
+    pub rule_set: &'static str,
+    /// Methods that apply, in [`METHODS`] order.
+    pub methods: Vec<MethodSummary>,
+    /// Share of draws (or, without a PSA, 0 or 1 at the base case) where the value-based
+    /// ceiling is below the cost floor.
+    pub probability_no_viable_price: Option<f64>,
+}
+
+impl PricingReport {
+    /// Summarises the base case's and each draw's method prices.
+    pub fn new(
+        spec: &PricingSpec,
+        wtp: f64,
+        base: DrawPrices,
+        draws: Option<&[DrawPrices]>,
+    ) -> PricingReport {
+        let mut methods = Vec::new();
+        for (k, id) in METHODS.iter().enumerate() {
+            let Some(b) = base.0[k] else { continue };
+            let mut s = MethodSummary {
+                method: id,
+                base_case: b,
+                mean: None,
+                p5: None,
+                p50: None,
+                p95: None,
+            };
+            if let Some(d) = draws {
+                let mut v: Vec<f64> = d.iter().filter_map(|x| x.0[k]).collect();
+                if !v.is_empty() {
+                    s.mean = Some(crate::summary::mean(&v));
+                    let q = crate::summary::quantiles(&mut v, &[0.05, 0.5, 0.95]);
+                    (s.p5, s.p50, s.p95) = (Some(q[0]), Some(q[1]), Some(q[2]));
+                }
+            }
+            methods.push(s);
+        }
+        let probability_no_viable_price = match draws {
+            Some(d) if base.1.is_some() => {
+                Some(d.iter().filter(|x| x.1 == Some(true)).count() as f64 / d.len().max(1) as f64)
+            }
+            _ => base.1.map(|b| if b { 1.0 } else { 0.0 }),
+        };
+        PricingReport {
+            wtp,
+            rule_set: spec.rules.id,
+            methods,
+            probability_no_viable_price,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_supply_or_comparator_only_value_methods_apply() {
+        let spec = PricingSpec::defaults();
+        let (p, viable) = method_prices(&spec, 5e6, 2.0, -10e6, None);
+        assert_eq!(p[0], Some(20e6));
+        assert_eq!(p[1], Some(15e6));
+        assert!(p[2..].iter().all(Option::is_none));
+        assert_eq!(viable, None);
+    }
+
+    #[test]
+    fn the_cost_accounting_price_is_built_on_the_supply_cost() {
+        let mut s = SupplyOutcome::default();
+        s.costs.manufacturing = 10_000_000.0;
+        s.mean_relative_effect = 1.0;
+        let spec = PricingSpec::defaults();
+        let (p, viable) = method_prices(&spec, 5e6, 1.0, 0.0, Some(&s));
+        // FY2024 on a cost of 10M (see the official_prices tests): 10M / (1 - 0.677) plus
+        // distribution 0.069 and 10% tax.
+        let subtotal = 10e6 / (1.0 - 0.510 - 0.167);
+        let before_dist = 10e6 + (subtotal * 0.510f64).round() + (subtotal * 0.167f64).round();
+        let dist = (before_dist * 0.069 / 0.931f64).round();
+        let want = before_dist + dist + ((before_dist + dist) * 0.1f64).round();
+        assert_eq!(p[2], Some(want));
+        // The ICER at that price is far above 10M yen/QALY: the profit part (disclosure under
+        // 50%) is cut by half, held to the maximum cut of 10%, and the floor (5M per QALY
+        // gained) is below.
+        let adjusted = p[3].unwrap();
+        assert!(
+            adjusted < want && adjusted >= (want * 0.9).round(),
+            "{adjusted} vs {want}"
+        );
+        // The corridor: floor 10M, ceiling 5M: no viable price.
+        assert_eq!(viable, Some(true));
+        assert_eq!(p[6], Some(7.5e6));
+    }
+}
