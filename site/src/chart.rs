@@ -677,8 +677,14 @@ pub struct Bars {
 
 /// Height of one bar's row.
 const ROW: f64 = 30.0;
-/// Room for the labels left of the bars.
-const LABEL_WIDTH: f64 = 190.0;
+/// Room for the labels left of the bars: enough for the longest, within limits.
+fn label_width(bars: &[Bar]) -> f64 {
+    let longest = bars
+        .iter()
+        .map(|b| text_width(&b.label))
+        .fold(0.0, f64::max);
+    (longest + 16.0).clamp(120.0, 320.0)
+}
 
 impl Chart for Bars {
     fn id(&self) -> &str {
@@ -709,12 +715,13 @@ impl Chart for Bars {
             .map(|b| b.low.min(b.value))
             .fold(0.0f64, f64::min);
         let ticks = nice_ticks(lo, hi.max(lo + 1.0), 5);
+        let label_room = label_width(&self.bars);
         let (t0, t1) = (ticks[0], ticks[ticks.len() - 1]);
         // Value labels sit right of each bar, so the axis stops short of the edge.
         let xs = Scale {
             d0: t0,
             d1: t1,
-            p0: LABEL_WIDTH,
+            p0: label_room,
             p1: WIDTH - RIGHT - 70.0,
         };
         let bottom = height - BOTTOM;
@@ -731,7 +738,7 @@ impl Chart for Bars {
         let _ = write!(
             out,
             "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{INK}\">{}</text>",
-            (LABEL_WIDTH + WIDTH - RIGHT - 70.0) / 2.0,
+            (label_room + WIDTH - RIGHT - 70.0) / 2.0,
             height - 12.0,
             escape(&self.x.label)
         );
@@ -742,7 +749,7 @@ impl Chart for Bars {
                 out,
                 "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"{INK}\">{}</text>\
                  <rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{MARK}\"/>",
-                LABEL_WIDTH - 8.0,
+                label_room - 8.0,
                 y + ROW / 2.0 + 4.0,
                 escape(&b.label),
                 x0.min(x1),
@@ -866,9 +873,10 @@ mod tests {
             interval_label: "95% interval".into(),
         };
         let svg = chart.svg();
-        // Ticks 0..10m over 190..546 px: a 10m bar is 356 px long, a 2m one 71.2 px.
-        assert!(svg.contains("width=\"356.0\" height=\"18.0\""), "{svg}");
-        assert!(svg.contains("width=\"71.2\" height=\"18.0\""), "{svg}");
+        // Labels up to 15 characters: 121 px of room. Ticks 0..10m over 121..546 px: a 10m
+        // bar is 425 px long, a 2m one 85 px.
+        assert!(svg.contains("width=\"425.0\" height=\"18.0\""), "{svg}");
+        assert!(svg.contains("width=\"85.0\" height=\"18.0\""), "{svg}");
         // One whisker (the second bar's interval), none for a bar without spread.
         assert_eq!(svg.matches("stroke-width=\"1.5\"").count(), 1);
         assert!(svg.contains(">¥10m</text>") && svg.contains(">¥2m</text>"));

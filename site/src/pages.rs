@@ -280,7 +280,10 @@ pub fn render(t: &Templates, site: &Site, stage: &Staging) -> Result<Written, Er
         pages.push(Page {
             path: format!("{l}/compare/"),
             template: "compare.html",
-            ctx: context! { rows => compare_rows(lang, site.runs) },
+            ctx: context! {
+                rows => compare_rows(lang, site.runs),
+                methods => method_rows(t, lang, site.runs),
+            },
             lang: Some(lang),
         });
         pages.push(Page {
@@ -888,7 +891,63 @@ fn scenario_figures(
         Box::new(plane),
     ));
 
-    // 3. Where the money goes: cost per treated patient by component (scenarios with supply).
+    // 3. Price by method: every pricing method that applies, with its 90% interval.
+    if let Some(methods) = r.report["pricing"]["methods"].as_array() {
+        let bars: Vec<Bar> = methods
+            .iter()
+            .filter_map(|m| {
+                let id = m["method"].as_str()?;
+                let value = m["p50"].as_f64().or_else(|| m["base_case"].as_f64())?;
+                Some(Bar {
+                    label: t.s(lang, &format!("method_{id}")).to_string(),
+                    value,
+                    low: m["p5"].as_f64().unwrap_or(value),
+                    high: m["p95"].as_f64().unwrap_or(value),
+                })
+            })
+            .collect();
+        let no_viable = r.report["pricing"]["probability_no_viable_price"]
+            .as_f64()
+            .map(|p| fill(t.s(lang, "fig_methods_no_viable"), &[("p", &percent(p))]))
+            .unwrap_or_default();
+        let rule_set = r.report["pricing"]["rule_set"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let chart = Bars {
+            id: "price-by-method".into(),
+            lang,
+            text: Text {
+                title: words("fig_methods_title", &[]),
+                description: words("fig_methods_desc", &[("rule_set", &rule_set)]),
+            },
+            x: Axis {
+                label: t.s(lang, "fig_methods_x").to_string(),
+                unit: Unit::Yen,
+            },
+            bars,
+            interval_label: t.s(lang, "interval_90").to_string(),
+        };
+        let mut caption = words("fig_methods_caption", &[("rule_set", &rule_set)]);
+        if !no_viable.is_empty() {
+            caption.push_str(&no_viable);
+        }
+        out.push((
+            Figure {
+                id: chart.id.clone(),
+                title: chart.text.title.clone(),
+                caption,
+                svg: chart.svg(),
+                table: chart.table(),
+                note: t.s(lang, "fig_methods_note").to_string(),
+                sources: vec![t.s(lang, "pricing_rules_source").to_string()],
+                downloads: downloads(&chart.id),
+            },
+            Box::new(chart),
+        ));
+    }
+
+    // 4. Where the money goes: cost per treated patient by component (scenarios with supply).
     if let Some(components) = r.report["supply"]["components"].as_array() {
         let bars: Vec<Bar> = components
             .iter()
@@ -1148,6 +1207,32 @@ fn compare_rows(lang: Lang, runs: &[(Scenario, ScenarioResults)]) -> Vec<Value> 
             })
         })
         .collect()
+}
+
+/// One row per scenario and pricing method, for the comparison page.
+fn method_rows(t: &Templates, lang: Lang, runs: &[(Scenario, ScenarioResults)]) -> Vec<Value> {
+    let mut rows = Vec::new();
+    for (sc, r) in runs {
+        let Some(methods) = r.report["pricing"]["methods"].as_array() else {
+            continue;
+        };
+        for m in methods {
+            let id = m["method"].as_str().unwrap_or_default();
+            let f = |k: &str| m[k].as_f64().map(|x| yen(x, lang)).unwrap_or_default();
+            rows.push(context! {
+                id => sc.meta.id,
+                title => pick(&sc.meta.title, lang),
+                method => t.s(lang, &format!("method_{id}")).to_string(),
+                base_case => f("base_case"),
+                median => f("p50"),
+                interval => match (m["p5"].as_f64(), m["p95"].as_f64()) {
+                    (Some(a), Some(b)) => format!("{}{}{}", yen(a, lang), t.s(lang, "range_to"), yen(b, lang)),
+                    _ => String::new(),
+                },
+            });
+        }
+    }
+    rows
 }
 
 /// What the about page lists for each run.

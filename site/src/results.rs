@@ -2,7 +2,8 @@
 //! again.
 //!
 //! A result is a function of the scenario (its hash covers the files it reads), the seed, the
-//! number of draws and the Tenbin version, so those four make the cache key. Cached results are
+//! number of draws and the program, so the cache key is made of those: the Tenbin version and a
+//! fingerprint of the executable (so that a rebuilt engine never reuses an older one's results). Cached results are
 //! the same bits as fresh ones: floats are written in shortest round-trip form and read back
 //! exactly.
 
@@ -89,12 +90,31 @@ impl ScenarioResults {
     }
 }
 
-/// The cache key of a run.
+/// A fingerprint of the program doing the build: the SHA-256 of its own executable. The version
+/// number alone does not change between builds during development, and a cached result from an
+/// older engine must not be shown as this one's.
+fn program_fingerprint() -> &'static str {
+    static FINGERPRINT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    FINGERPRINT.get_or_init(|| {
+        match std::env::current_exe().and_then(std::fs::read) {
+            Ok(bytes) => Sha256::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+            // Without it, every build runs every scenario: slower, never wrong.
+            Err(_) => format!("unknown-{}", std::process::id()),
+        }
+    })
+}
+
+/// The cache key of a run: Tenbin's version and the program's fingerprint, the scenario's hash,
+/// the seed and the number of draws.
 pub fn cache_key(sc: &Scenario, seed: u64, draws: usize) -> String {
     let mut h = Sha256::new();
     h.update(
         format!(
-            "tenbin {VERSION}\ncache {CACHE_FORMAT}\nscenario {}\nseed {seed}\ndraws {draws}\n",
+            "tenbin {VERSION}\nprogram {}\ncache {CACHE_FORMAT}\nscenario {}\nseed {seed}\ndraws {draws}\n",
+            program_fingerprint(),
             sc.hash
         )
         .as_bytes(),
