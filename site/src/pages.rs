@@ -240,7 +240,7 @@ pub fn render(t: &Templates, site: &Site, stage: &Staging) -> Result<Written, Er
         ));
         files.push((
             format!("data/{}/draws.csv", sc.meta.id),
-            draws_csv(sc, r).into_bytes(),
+            draws_csv(r).into_bytes(),
         ));
     }
 
@@ -1172,7 +1172,7 @@ fn pretty_json<T: Serialize>(v: &T) -> Result<Vec<u8>, Error> {
 }
 
 /// Every draw's incremental results and threshold prices.
-fn draws_csv(sc: &Scenario, r: &ScenarioResults) -> String {
+fn draws_csv(r: &ScenarioResults) -> String {
     let mut out = String::from("draw,incremental_qalys,incremental_costs");
     for th in &r.thresholds {
         let _ = write!(out, ",threshold_price_{}", th.wtp);
@@ -1185,7 +1185,6 @@ fn draws_csv(sc: &Scenario, r: &ScenarioResults) -> String {
         }
         out.push('\n');
     }
-    let _ = sc;
     out
 }
 

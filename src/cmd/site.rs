@@ -117,7 +117,7 @@ fn find_pagefind(root: &Path, given: Option<&Path>) -> Result<PathBuf, Error> {
         }
     }
     Err(
-        "the search index needs Pagefind, which was not found: run `npm ci --prefix site/tools` \
+        "the search index needs Pagefind, which was not found: run `site/tools/setup` \
          (or pass --pagefind PATH), or build without search with --no-search"
             .into(),
     )

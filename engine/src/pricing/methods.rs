@@ -104,8 +104,10 @@ pub fn method_prices(
         5_000_000.0
     };
     let floor = r * (reference * delta_qalys - delta_costs);
-    // The ICER at a price: (dC + P) / dQ; no gain means dominated.
-    let icer_at = |price: f64| (delta_qalys > 0.0).then(|| (delta_costs + price) / delta_qalys);
+    // The ICER at a price, per treated patient: the products given deliver r of the gain and of
+    // the cost difference, so (r dC + P) / (r dQ); no gain means dominated.
+    let icer_at =
+        |price: f64| (r * delta_qalys > 0.0).then(|| (r * delta_costs + price) / (r * delta_qalys));
 
     let cost_based = supply.and_then(|s| {
         let c = cost_accounting(

@@ -102,7 +102,8 @@ pub struct AdjustmentInputs {
 /// The adjusted price for one draw, where each population has an ICER (or is dominated) and a
 /// weight. Each population's adjustment is `premium_part (1 - gamma) + profit_part (1 - theta)`;
 /// they are weighted by share. The cut is at most 10% of the price for premium rates up to 25%,
-/// `10 + (rate - 25) / 15` percent above (the reference marks this to be verified), and the
+/// `10 + (rate - 25) / 15` percent from there to 100%, and 15% above (the reference marks this
+/// to be verified), and the
 /// price never falls below `floor` (the price at which the ICER equals 5M, or 7.5M yen per QALY
 /// with special consideration), unless it was already below it.
 pub fn adjusted_price(a: &AdjustmentInputs, populations: &[(Option<f64>, f64)], floor: f64) -> f64 {
@@ -118,10 +119,12 @@ pub fn adjusted_price(a: &AdjustmentInputs, populations: &[(Option<f64>, f64)], 
         })
         .sum();
     let rate_pct = 100.0 * a.premium_rate;
+    // The formula is given for premium rates from 25% to 100% (Chuikyo general meeting no. 511,
+    // FY2022): the cut is at most 15% of the price however high the rate.
     let max_cut_pct = if rate_pct <= 25.0 {
         10.0
     } else {
-        10.0 + (rate_pct - 25.0) / 15.0
+        (10.0 + (rate_pct - 25.0) / 15.0).min(15.0)
     };
     let cut = cut.min(a.price * max_cut_pct / 100.0);
     let adjusted = a.price - cut;
@@ -209,14 +212,20 @@ mod tests {
             95_000_000.0
         );
         // Cost-accounting below 50% disclosure: the profit part is cut too (theta 0.67).
-        // A premium rate of 120% allows a cut of 10 + 95/15 = 16.33% of the price.
+        // A premium rate of 100% allows the largest cut, 15% of the price.
         let ca = AdjustmentInputs {
             profit_part: 10_000_000.0,
-            premium_rate: 1.2,
+            premium_rate: 1.0,
             ..a
         };
         let got = adjusted_price(&ca, &[(Some(8e6), 1.0)], 0.0);
-        assert!((got - (100e6 - 12e6 - 3.3e6)).abs() < 1e-6, "{got}");
+        assert!((got - (100e6 - 15e6)).abs() < 1e-6, "{got}");
+        // Beyond 100% the cut stays at 15%.
+        let high = AdjustmentInputs {
+            premium_rate: 1.2,
+            ..ca
+        };
+        assert!((adjusted_price(&high, &[(Some(8e6), 1.0)], 0.0) - 85e6).abs() < 1e-6);
         // At a 60% rate the same 15.3M cut is held to 12.33% of the price.
         let capped = AdjustmentInputs {
             profit_part: 10_000_000.0,

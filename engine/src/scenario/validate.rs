@@ -1433,6 +1433,7 @@ fn pricing_spec(v: &mut Validator, p: &raw::RawPricing) -> PricingSpec {
         spec.special_consideration = *b.get_ref();
     }
     if let Some(c) = &p.comparable_drug {
+        let table_span = c.span();
         let c = c.get_ref();
         let positive = |x: f64| {
             if x > 0.0 {
@@ -1482,12 +1483,36 @@ fn pricing_spec(v: &mut Validator, p: &raw::RawPricing) -> PricingSpec {
             .as_ref()
             .and_then(|f| v.number(f, "foreign_average", positive));
         if let (Some(comparator_unit_price), Some(units_per_course)) = (price, units) {
-            spec.comparable = Some(ComparableSpec {
+            let cs = ComparableSpec {
                 comparator_unit_price,
                 units_per_course,
                 premiums,
                 foreign_average,
-            });
+            };
+            // The price does not vary by draw: check it once here, so that a rule it breaks
+            // (premiums that do not stack, one the rule set forbids) is an error at its place
+            // rather than a method missing from every report.
+            let check = crate::pricing::official::comparable_drug(
+                &crate::pricing::official::ComparableDrug {
+                    route: spec.route,
+                    comparator_unit_price,
+                    units_per_course,
+                    premiums: cs.premiums.clone(),
+                    foreign: None,
+                },
+                spec.rules,
+            );
+            match check {
+                Ok(_) => spec.comparable = Some(cs),
+                Err(e) => {
+                    let at = e
+                        .field
+                        .strip_prefix("premiums.")
+                        .and_then(|id| c.premiums.keys().find(|k| k.get_ref() == id))
+                        .map_or(table_span.clone(), |k| k.span());
+                    v.err(&at, format!("{}: {}", e.field, e.message));
+                }
+            }
         }
     }
     spec
