@@ -222,7 +222,8 @@ pub fn render_markdown(markdown: &str) -> String {
         | Options::ENABLE_HEADING_ATTRIBUTES;
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, Parser::new_ext(markdown, options));
-    sanitize(&html)
+    // Wide formulas scroll sideways; a keyboard user must be able to reach and scroll them too.
+    sanitize(&html).replace("<pre>", "<pre tabindex=\"0\">")
 }
 
 /// The `<h2 id="...">` headings of rendered HTML, with their text (tags removed).
@@ -333,6 +334,7 @@ mod tests {
             vec![("a".into(), "One x".into()), ("b".into(), "Two".into())]
         );
         assert!(html.contains("<table>"), "{html}");
+        assert!(render_markdown("```\nx = 1\n```\n").starts_with("<pre tabindex=\"0\"><code>"));
         assert!(
             html.contains("<a href=\"../glossary/#qaly\">x</a>"),
             "{html}"
