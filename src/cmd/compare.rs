@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use tenbin_engine::report::{Report, VERSION};
-use tenbin_engine::run::{Analysis, RunOptions};
+use tenbin_engine::run::Analysis;
 use tenbin_engine::scenario::Scenario;
 use tenbin_site::staging::Staging;
 
@@ -19,15 +19,8 @@ pub struct Args {
     /// Scenario files (TOML).
     #[arg(required = true)]
     scenarios: Vec<PathBuf>,
-    /// Probabilistic draws per scenario.
-    #[arg(long, default_value_t = 10_000)]
-    draws: usize,
-    /// Seed of the random streams.
-    #[arg(long, default_value_t = RunOptions::default().seed)]
-    seed: u64,
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(long)]
-    threads: Option<usize>,
+    #[command(flatten)]
+    sampling: super::Sampling,
     /// Write compare.csv and compare.json to this directory.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -41,14 +34,8 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
         let sc = Scenario::load(path).map_err(|e| e.to_string())?;
         let analysis = Analysis::new(&sc);
         let base = analysis.base_case()?;
-        let psa = if args.draws > 0 {
-            let opts = RunOptions {
-                seed: args.seed,
-                draws: args.draws,
-                threads: args.threads,
-                ..RunOptions::default()
-            };
-            Some(analysis.psa(&opts, &|_| {})?)
+        let psa = if args.sampling.draws > 0 {
+            Some(analysis.psa(&args.sampling.options(false), &|_| {})?)
         } else {
             None
         };
@@ -120,8 +107,8 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
                 &mut *w,
                 &serde_json::json!({
                     "tenbin_version": VERSION,
-                    "seed": args.seed,
-                    "draws": args.draws,
+                    "seed": args.sampling.seed,
+                    "draws": args.sampling.draws,
                     "scenarios": scenarios,
                 }),
             )?;

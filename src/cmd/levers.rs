@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use tenbin_engine::levers::{Change, lever_effects};
-use tenbin_engine::run::{Analysis, RunOptions};
+use tenbin_engine::run::Analysis;
 use tenbin_engine::scenario::Scenario;
 
 use super::Error;
@@ -17,15 +17,8 @@ use super::run::{Format, yen};
 pub struct Args {
     /// The scenario file (TOML); it needs a `[supply]` block.
     scenario: PathBuf,
-    /// Probabilistic draws (0 for the base case only).
-    #[arg(long, default_value_t = 10_000)]
-    draws: usize,
-    /// Seed of the random streams.
-    #[arg(long, default_value_t = RunOptions::default().seed)]
-    seed: u64,
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(long)]
-    threads: Option<usize>,
+    #[command(flatten)]
+    sampling: super::Sampling,
     /// How to print the result.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -43,15 +36,8 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
     }
     let analysis = Analysis::new(&sc);
     let base = analysis.base_case()?;
-    let psa = if args.draws > 0 {
-        let opts = RunOptions {
-            seed: args.seed,
-            draws: args.draws,
-            threads: args.threads,
-            keep_parameters: true,
-            ..RunOptions::default()
-        };
-        Some(analysis.psa(&opts, &|_| {})?)
+    let psa = if args.sampling.draws > 0 {
+        Some(analysis.psa(&args.sampling.options(true), &|_| {})?)
     } else {
         None
     };
@@ -65,8 +51,8 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
             &serde_json::json!({
                 "tenbin_version": tenbin_engine::report::VERSION,
                 "scenario": { "id": sc.meta.id, "file": sc.file, "sha256": sc.hash },
-                "seed": psa.as_ref().map(|_| args.seed),
-                "draws": args.draws,
+                "seed": psa.as_ref().map(|_| args.sampling.seed),
+                "draws": args.sampling.draws,
                 "levers": effects,
             }),
         )?;
@@ -83,7 +69,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
     writeln!(
         out,
         "each lever flipped, minus the scenario as written; base case, then mean and 95% interval over {} draws (seed {})",
-        args.draws, args.seed
+        args.sampling.draws, args.sampling.seed
     )?;
     let show = |c: &Change, f: &dyn Fn(f64) -> String| match &c.psa {
         Some(s) => format!(

@@ -9,7 +9,7 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use tenbin_engine::report::{Report, VERSION};
-use tenbin_engine::run::{Analysis, Psa, RunOptions};
+use tenbin_engine::run::{Analysis, Psa};
 use tenbin_engine::scenario::Scenario;
 use tenbin_engine::supply::CostComponents;
 
@@ -30,15 +30,8 @@ pub enum Format {
 pub struct Args {
     /// The scenario file (TOML).
     scenario: PathBuf,
-    /// Probabilistic draws (0 for the base case only).
-    #[arg(long, default_value_t = 10_000)]
-    draws: usize,
-    /// Seed of the random streams.
-    #[arg(long, default_value_t = RunOptions::default().seed)]
-    seed: u64,
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(long)]
-    threads: Option<usize>,
+    #[command(flatten)]
+    sampling: super::Sampling,
     /// Write summary.json and manifest.json (and draws.csv with --keep-draws) to this directory.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -71,16 +64,10 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
     let started = Instant::now();
     let analysis = Analysis::new(&sc);
     let base = analysis.base_case()?;
-    let opts = RunOptions {
-        seed: args.seed,
-        draws: args.draws,
-        threads: args.threads,
-        keep_parameters: args.keep_draws,
-        ..RunOptions::default()
-    };
-    let psa = if args.draws > 0 {
-        let bar = if std::io::stderr().is_terminal() && args.draws >= 20_000 {
-            let bar = ProgressBar::new(args.draws as u64);
+    let opts = args.sampling.options(args.keep_draws);
+    let psa = if args.sampling.draws > 0 {
+        let bar = if std::io::stderr().is_terminal() && args.sampling.draws >= 20_000 {
+            let bar = ProgressBar::new(args.sampling.draws as u64);
             bar.set_style(
                 ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} draws ({eta} left)")
                     .map_err(|e| e.to_string())?,
@@ -114,9 +101,10 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
             scenario_file: args.scenario.display().to_string(),
             scenario_id: &sc.meta.id,
             scenario_sha256: &sc.hash,
-            seed: args.seed,
-            draws: args.draws,
+            seed: args.sampling.seed,
+            draws: args.sampling.draws,
             threads: args
+                .sampling
                 .threads
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
             elapsed_seconds: elapsed,
