@@ -22,6 +22,14 @@ pub enum Route {
 }
 
 impl Route {
+    /// How the route rounds a final price, in words.
+    pub fn rounding_rule(self) -> &'static str {
+        match self {
+            Route::Drug => "drug route: rounded to the yen",
+            Route::Device => "device route: rounded to four significant figures",
+        }
+    }
+
     /// The route's rounding of a final price.
     pub fn round(self, x: f64) -> f64 {
         match self {
@@ -299,14 +307,7 @@ pub fn cost_accounting(c: &CostAccounting, rules: &RuleSet) -> Result<Calculatio
         total
     };
     let price = c.route.round(unrounded);
-    step(
-        "price",
-        price,
-        match c.route {
-            Route::Drug => "drug route: rounded to the yen".into(),
-            Route::Device => "device route: rounded to four significant figures".into(),
-        },
-    );
+    step("price", price, c.route.rounding_rule().into());
     Ok(Calculation {
         method: "cost_accounting",
         route: c.route,
@@ -490,14 +491,7 @@ pub fn comparable_drug(c: &ComparableDrug, rules: &RuleSet) -> Result<Calculatio
         );
     }
     let rounded = c.route.round(price);
-    step(
-        "price",
-        rounded,
-        match c.route {
-            Route::Drug => "drug route: rounded to the yen".into(),
-            Route::Device => "device route: rounded to four significant figures".into(),
-        },
-    );
+    step("price", rounded, c.route.rounding_rule().into());
     Ok(Calculation {
         method: "comparable_drug",
         route: c.route,
