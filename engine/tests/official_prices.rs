@@ -34,6 +34,22 @@ fn heartsheet(product_cost: f64, distribution: f64) -> CostAccounting {
     }
 }
 
+/// A drug-route cost-accounting case with every ratio from the rule set and no premium.
+fn drug(product_cost: f64) -> CostAccounting {
+    CostAccounting {
+        route: Route::Drug,
+        product_cost,
+        sga_ratio: None,
+        operating_profit_ratio: None,
+        distribution: None,
+        consumption_tax: None,
+        premium_rate: 0.0,
+        disclosure: 0.0,
+        actual_sga: None,
+        actual_operating_profit: None,
+    }
+}
+
 #[test]
 fn heartsheet_kit_a_chuikyo_2015_11_18() {
     let c = cost_accounting(
@@ -90,22 +106,7 @@ fn kymriah_consumption_tax_change_october_2019() {
 fn fy2024_drug_route_follows_its_ratios() {
     // A product cost of 10,000,000 under FY2024: SG&A 0.510 and profit 0.167 of (4)+(5)+(6),
     // distribution 0.069 of (4)..(7), tax 10%; checked by hand with the same rounding.
-    let c = cost_accounting(
-        &CostAccounting {
-            route: Route::Drug,
-            product_cost: 10_000_000.0,
-            sga_ratio: None,
-            operating_profit_ratio: None,
-            distribution: None,
-            consumption_tax: None,
-            premium_rate: 0.0,
-            disclosure: 0.0,
-            actual_sga: None,
-            actual_operating_profit: None,
-        },
-        rule_set("FY2024").unwrap(),
-    )
-    .unwrap();
+    let c = cost_accounting(&drug(10_000_000.0), rule_set("FY2024").unwrap()).unwrap();
     let subtotal = 10_000_000.0 / (1.0 - 0.510 - 0.167);
     let sga = (subtotal * 0.510f64).round();
     let profit = (subtotal * 0.167f64).round();
@@ -124,16 +125,8 @@ fn fy2024_drug_route_follows_its_ratios() {
 #[test]
 fn the_2026_conditional_rule_halves_operating_profit_and_forbids_usefulness_premiums() {
     let base = CostAccounting {
-        route: Route::Drug,
-        product_cost: 50_000_000.0,
         sga_ratio: Some(0.3),
-        operating_profit_ratio: None,
-        distribution: None,
-        consumption_tax: None,
-        premium_rate: 0.0,
-        disclosure: 0.0,
-        actual_sga: None,
-        actual_operating_profit: None,
+        ..drug(50_000_000.0)
     };
     let normal = cost_accounting(&base, rule_set("FY2024").unwrap()).unwrap();
     let conditional = cost_accounting(&base, rule_set("FY2026-conditional").unwrap()).unwrap();
@@ -212,16 +205,9 @@ fn a_higher_disclosure_never_lowers_the_premium() {
         for d in [0.0, 0.3, 0.49, 0.5, 0.6, 0.79, 0.8, 1.0] {
             let c = cost_accounting(
                 &CostAccounting {
-                    route: Route::Drug,
-                    product_cost: 20_000_000.0,
-                    sga_ratio: None,
-                    operating_profit_ratio: None,
-                    distribution: None,
-                    consumption_tax: None,
                     premium_rate: 0.4,
                     disclosure: d,
-                    actual_sga: None,
-                    actual_operating_profit: None,
+                    ..drug(20_000_000.0)
                 },
                 rules,
             )
@@ -235,16 +221,9 @@ fn a_higher_disclosure_never_lowers_the_premium() {
 #[test]
 fn actual_costs_are_used_where_lower_for_regenerative_products() {
     let mut c = CostAccounting {
-        route: Route::Drug,
-        product_cost: 20_000_000.0,
-        sga_ratio: None,
-        operating_profit_ratio: None,
-        distribution: None,
-        consumption_tax: None,
-        premium_rate: 0.0,
-        disclosure: 0.0,
         actual_sga: Some(1_000_000.0),
         actual_operating_profit: Some(1e12),
+        ..drug(20_000_000.0)
     };
     let rules = rule_set("FY2024").unwrap();
     let with = cost_accounting(&c, rules).unwrap();

@@ -145,7 +145,7 @@ fn significant(x: f64, digits: usize) -> String {
 }
 
 /// Commas between thousands in a number's integer part: 20000 becomes 20,000.
-fn thousands(number: &str) -> String {
+pub fn thousands(number: &str) -> String {
     let (int, frac) = number
         .split_once('.')
         .map_or((number, None), |(i, f)| (i, Some(f)));
@@ -247,14 +247,15 @@ fn label_rows(spans: &[(f64, f64)], max_rows: usize) -> Vec<usize> {
     rows
 }
 
-fn open_svg(out: &mut String, id: &str, text: &Text) {
+/// Opens a chart's SVG `height` pixels tall, with its accessible name and description.
+fn open_svg(out: &mut String, id: &str, text: &Text, height: f64) {
     let id = escape(id);
     let _ = write!(
         out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" \
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" \
          aria-labelledby=\"{id}-title {id}-desc\" font-family=\"sans-serif\" font-size=\"12\">\
          <title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>\
-         <rect width=\"{WIDTH}\" height=\"{HEIGHT}\" fill=\"#ffffff\"/>",
+         <rect width=\"{WIDTH}\" height=\"{height}\" fill=\"#ffffff\"/>",
         escape(&text.title),
         escape(&text.description)
     );
@@ -367,7 +368,7 @@ impl Chart for Histogram {
 
     fn svg(&self) -> String {
         let mut out = String::new();
-        open_svg(&mut out, &self.id, &self.text);
+        open_svg(&mut out, &self.id, &self.text, HEIGHT);
         let total = self.total() as f64;
         let lo = self.bins.first().map_or(0.0, |b| b.0);
         let hi = self.bins.last().map_or(1.0, |b| b.1);
@@ -521,7 +522,7 @@ impl Chart for Scatter {
 
     fn svg(&self) -> String {
         let mut out = String::new();
-        open_svg(&mut out, &self.id, &self.text);
+        open_svg(&mut out, &self.id, &self.text, HEIGHT);
         // The origin is always in view: which quadrant a point falls in is what matters.
         let (mut xlo, mut xhi, mut ylo, mut yhi) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
         for &(x, y) in &self.points {
@@ -694,16 +695,7 @@ impl Chart for Bars {
     fn svg(&self) -> String {
         let height = TOP + BOTTOM + ROW * self.bars.len().max(1) as f64;
         let mut out = String::new();
-        let id = escape(&self.id);
-        let _ = write!(
-            out,
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" \
-             aria-labelledby=\"{id}-title {id}-desc\" font-family=\"sans-serif\" font-size=\"12\">\
-             <title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>\
-             <rect width=\"{WIDTH}\" height=\"{height}\" fill=\"#ffffff\"/>",
-            escape(&self.text.title),
-            escape(&self.text.description)
-        );
+        open_svg(&mut out, &self.id, &self.text, height);
         let hi = self
             .bars
             .iter()

@@ -22,6 +22,7 @@ use tenbin_engine::scenario::{Bilingual, Scenario};
 use crate::Error;
 use crate::chart::{
     Axis, Bar, Bars, Chart, Histogram, Lang, Marker, Scatter, Table, Text, Unit, format_value,
+    thousands,
 };
 use crate::content::Document;
 use crate::results::ScenarioResults;
@@ -416,15 +417,7 @@ fn yen(x: f64, lang: Lang) -> String {
 
 /// An integer with thousands separators (10,000).
 fn count(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+    thousands(&n.to_string())
 }
 
 fn percent(x: f64) -> String {
@@ -573,6 +566,18 @@ fn source_text(sc: &Scenario, id: &str) -> String {
         .iter()
         .find(|s| s.id == id)
         .map_or_else(|| id.to_string(), |s| s.citation.clone())
+}
+
+/// The citations of the sources a scenario's parameters name (and its background mortality's),
+/// each once.
+fn cited_sources(sc: &Scenario, with_mortality: bool) -> Vec<String> {
+    let mut ids: Vec<&str> = sc.parameters.iter().map(|p| p.source.as_str()).collect();
+    if with_mortality {
+        ids.push(&sc.mortality_source);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter().map(|id| source_text(sc, id)).collect()
 }
 
 /// The scenario page's context and its downloads (paths relative to the page).
@@ -742,13 +747,7 @@ fn scenario_figures(
     let Some(first) = r.thresholds.first() else {
         return out;
     };
-    let sources: Vec<String> = {
-        let mut ids: Vec<&str> = sc.parameters.iter().map(|p| p.source.as_str()).collect();
-        ids.push(&sc.mortality_source);
-        ids.sort_unstable();
-        ids.dedup();
-        ids.into_iter().map(|id| source_text(sc, id)).collect()
-    };
+    let sources = cited_sources(sc, true);
     let words = |key: &str, extra: &[(&str, &str)]| {
         let mut values = vec![
             ("wtp", yen(first.wtp, lang)),
@@ -983,12 +982,8 @@ fn scenario_figures(
             bars,
             interval_label: t.s(lang, "interval_95").to_string(),
         };
-        let sources = {
-            let mut ids: Vec<&str> = sc.parameters.iter().map(|p| p.source.as_str()).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            ids.into_iter().map(|id| source_text(sc, id)).collect()
-        };
+        // Costs do not depend on background mortality: only the parameters' sources.
+        let sources = cited_sources(sc, false);
         out.push((
             Figure {
                 id: money.id.clone(),
