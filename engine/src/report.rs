@@ -9,9 +9,15 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::model::Outcome;
-use crate::pricing::methods::{PricingReport, method_prices};
+use crate::pricing::budget::{BudgetDraw, BudgetReport};
+use crate::pricing::methods::{Population, PricingReport, method_prices, official_calculations};
+use crate::pricing::payments::Spread;
+use crate::pricing::payments::{DrawView, PaymentsReport, PriceBasis, cash_flows};
+use crate::pricing::value::{shared_savings_price, threshold_price};
+use crate::run::VariantOutcome;
 use crate::run::{Evaluation, Psa};
 use crate::scenario::{Bilingual, Scenario, Settings};
+use crate::scenario::{Variant, VariantRole};
 use crate::summary::{Summary, summarise_in_place};
 use crate::supply::{CostComponents, Levers, SupplyOutcome};
 
@@ -160,6 +166,13 @@ pub struct Report {
     pub supply: Option<SupplyReport>,
     /// The price under each pricing method that applies, at the first willingness to pay.
     pub pricing: PricingReport,
+    /// How each payment scheme would pay the target price (with `[payments]` or `[budget]`;
+    /// absent when the target price is not positive).
+    pub payments: Option<PaymentsReport>,
+    /// Yearly spending (with `[budget]`).
+    pub budget: Option<BudgetReport>,
+    /// Each variant's results, in `[[variants]]` order.
+    pub variants: Vec<VariantReport>,
 }
 
 /// One supply quantity: its base-case value and, with a PSA, its summary over draws.
@@ -458,12 +471,27 @@ impl Report {
             })
             .collect();
         let wtp = sc.settings.wtp.first().copied().unwrap_or(5_000_000.0);
+        let nvar = sc.variants.len();
+        let populations_of = |vs: &[VariantOutcome]| -> Vec<Population> {
+            sc.variants
+                .iter()
+                .zip(vs)
+                .filter(|(v, _)| v.role == VariantRole::Population)
+                .map(|(v, o)| Population {
+                    delta_qalys: o.delta_qalys,
+                    delta_costs: o.delta_costs,
+                    relative_effect: o.relative_effect,
+                    share: v.share.unwrap_or(0.0),
+                })
+                .collect()
+        };
         let pricing_base = method_prices(
             &sc.pricing,
             wtp,
             base_inc.qalys,
             base_inc.costs,
             base.supply.as_ref(),
+            &populations_of(&base.variants),
         );
         let pricing_draws = psa.map(|p| {
             p.outcomes
@@ -476,11 +504,76 @@ impl Report {
                         o[i].qalys - o[c].qalys,
                         o[i].costs - o[c].costs,
                         p.supply.as_ref().map(|s| &s[d]),
+                        &populations_of(&p.variants[d * nvar..(d + 1) * nvar]),
                     )
                 })
                 .collect::<Vec<_>>()
         });
-        let pricing = PricingReport::new(&sc.pricing, wtp, pricing_base, pricing_draws.as_deref());
+        let pricing = PricingReport::new(
+            &sc.pricing,
+            wtp,
+            pricing_base,
+            pricing_draws.as_deref(),
+            official_calculations(&sc.pricing, base.supply.as_ref()),
+        );
+        let payments = sc.payments.as_ref().and_then(|spec| {
+            let base_pay = base.payment.as_ref()?;
+            let target = match spec.price {
+                PriceBasis::Method(k) => pricing_base.0[k]?,
+                PriceBasis::Fixed(x) => x,
+            };
+            // (NaN included: no positive price to pay.)
+            if target.is_nan() || target <= 0.0 {
+                return None;
+            }
+            let views: Option<Vec<DrawView>> = psa.and_then(|p| {
+                let pay = p.payment.as_ref()?;
+                let prices = pricing_draws.as_ref()?;
+                Some(
+                    pay.iter()
+                        .zip(prices)
+                        .map(|(d, pr)| DrawView {
+                            response: &d.response,
+                            value_price: pr.0[0].unwrap_or(f64::NAN),
+                        })
+                        .collect(),
+                )
+            });
+            Some(PaymentsReport::new(
+                spec,
+                spec.response_states
+                    .iter()
+                    .map(|&k| sc.states[k].id.clone())
+                    .collect(),
+                target,
+                sc.settings.discount_rate_costs,
+                &base_pay.response,
+                views.as_deref(),
+            ))
+        });
+        let budget = sc.budget.as_ref().and_then(|b| {
+            let spec = sc.payments.as_ref()?;
+            let nominal = payments.as_ref()?.schemes[b.scheme].nominal_price;
+            let one =
+                |pay: &crate::run::PaymentDraw, supply: Option<&SupplyOutcome>| -> BudgetDraw {
+                    (
+                        pay.patients.unwrap_or_default(),
+                        supply.map_or(0.0, |s| s.never_treated),
+                        cash_flows(b.scheme, spec, &pay.response),
+                    )
+                };
+            let base_draw = one(base.payment.as_ref()?, base.supply.as_ref());
+            let draws: Option<Vec<BudgetDraw>> = psa.and_then(|p| {
+                let pay = p.payment.as_ref()?;
+                Some(
+                    pay.iter()
+                        .enumerate()
+                        .map(|(d, x)| one(x, p.supply.as_ref().map(|s| &s[d])))
+                        .collect(),
+                )
+            });
+            Some(BudgetReport::new(b, nominal, &base_draw, draws.as_deref()))
+        });
         Report {
             tenbin_version: VERSION.to_string(),
             scenario: ScenarioInfo {
@@ -525,6 +618,94 @@ impl Report {
                 ))
             }),
             pricing,
+            payments,
+            budget,
+            variants: sc
+                .variants
+                .iter()
+                .enumerate()
+                .map(|(k, v)| {
+                    let draws: Option<Vec<VariantOutcome>> =
+                        psa.map(|p| p.variants.iter().skip(k).step_by(nvar).copied().collect());
+                    VariantReport::new(sc, v, base.variants[k], draws.as_deref())
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A price over draws: base case, mean and 90% interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PriceSummary {
+    /// Willingness to pay, yen per QALY.
+    pub wtp: f64,
+    /// At the base case.
+    pub base_case: f64,
+    /// Over draws (absent without a PSA).
+    pub draws: Option<Spread>,
+}
+
+/// A variant's results: its incremental outcomes and value-based prices.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VariantReport {
+    /// Identifier.
+    pub id: String,
+    /// What it is for.
+    pub role: VariantRole,
+    /// A readable name.
+    pub label: Bilingual,
+    /// Share of patients (populations).
+    pub share: Option<f64>,
+    /// The parameters it sets, as written.
+    pub set: Vec<(String, String)>,
+    /// Incremental QALYs at the base case.
+    pub incremental_qalys: f64,
+    /// Incremental costs at the base case (excluding the price).
+    pub incremental_costs: f64,
+    /// The value-based price at each willingness to pay.
+    pub value_based: Vec<PriceSummary>,
+    /// The shared-savings price at the first willingness to pay.
+    pub shared_savings: PriceSummary,
+}
+
+impl VariantReport {
+    fn new(
+        sc: &Scenario,
+        v: &Variant,
+        base: VariantOutcome,
+        draws: Option<&[VariantOutcome]>,
+    ) -> VariantReport {
+        let summary = |w: f64, price: &dyn Fn(&VariantOutcome) -> f64| PriceSummary {
+            wtp: w,
+            base_case: price(&base),
+            draws: draws.filter(|d| !d.is_empty()).map(|d| {
+                let mut x: Vec<f64> = d.iter().map(price).collect();
+                Spread::of(&mut x)
+            }),
+        };
+        let wtp = sc.settings.wtp.first().copied().unwrap_or(5_000_000.0);
+        let share = sc.pricing.savings_share;
+        VariantReport {
+            id: v.id.clone(),
+            role: v.role,
+            label: v.label.clone(),
+            share: v.share,
+            set: v.set_text.clone(),
+            incremental_qalys: base.delta_qalys,
+            incremental_costs: base.delta_costs,
+            value_based: sc
+                .settings
+                .wtp
+                .iter()
+                .map(|&w| {
+                    summary(w, &|o| {
+                        o.relative_effect * threshold_price(w, o.delta_qalys, o.delta_costs)
+                    })
+                })
+                .collect(),
+            shared_savings: summary(wtp, &|o| {
+                o.relative_effect * shared_savings_price(wtp, o.delta_qalys, o.delta_costs, share)
+            }),
         }
     }
 }

@@ -10,7 +10,7 @@
 use std::fmt;
 
 use crate::model::kernel::LANES;
-use crate::model::{DrawError, Model, OCCUPANCY_SCALE, Occupancy, Outcome};
+use crate::model::{DrawError, Model, OCCUPANCY_SCALE, Occupancy, Outcome, Workspace};
 use crate::sampling::Sampler;
 use crate::scenario::{Loc, Scenario};
 use crate::supply::{self, SupplyOutcome};
@@ -115,6 +115,30 @@ pub struct Evaluation {
     pub occupancy: Vec<f64>,
     /// What supply costs and does, when the scenario has a `[supply]` block.
     pub supply: Option<SupplyOutcome>,
+    /// The payment extras (`[payments]` or `[budget]`), when the scenario has them.
+    pub payment: Option<PaymentDraw>,
+    /// Each variant's result on the same parameter values, in `[[variants]]` order.
+    pub variants: Vec<VariantOutcome>,
+}
+
+/// A variant's result for one draw: what the pricing methods need.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct VariantOutcome {
+    /// Incremental QALYs of the intervention over the comparator.
+    pub delta_qalys: f64,
+    /// Incremental costs (excluding the price).
+    pub delta_costs: f64,
+    /// The supply model's mean relative effect of the products given (1 without supply).
+    pub relative_effect: f64,
+}
+
+/// What the payment schemes and the budget need from one draw.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PaymentDraw {
+    /// Share of treated patients in a response state at whole years `0..=trace_years`.
+    pub response: Vec<f64>,
+    /// (prevalent, incident) patients, when the scenario has a `[budget]`.
+    pub patients: Option<[f64; 2]>,
 }
 
 /// Per-draw results of a probabilistic run.
@@ -136,6 +160,10 @@ pub struct Psa {
     pub occupancy_mean: Vec<f64>,
     /// Each draw's supply outcome, when the scenario has a `[supply]` block.
     pub supply: Option<Vec<SupplyOutcome>>,
+    /// Each draw's payment extras, when the scenario has `[payments]` or `[budget]`.
+    pub payment: Option<Vec<PaymentDraw>>,
+    /// Each draw's variant results, draw-major: draw d, variant v at `d * variants + v`.
+    pub variants: Vec<VariantOutcome>,
 }
 
 impl Psa {
@@ -169,6 +197,20 @@ fn allocate<T: Default + Clone>(
     v.try_reserve_exact(n).map_err(|_| too_many())?;
     v.resize(n, T::default());
     Ok(v)
+}
+
+/// One block's share of every per-draw output.
+struct BlockOutputs<'w> {
+    /// Outcomes, `arms` per draw.
+    outcomes: &'w mut [Outcome],
+    /// Slot values per draw (empty when not kept).
+    parameters: &'w mut [f64],
+    /// Supply outcomes (empty without `[supply]`).
+    supply: &'w mut [SupplyOutcome],
+    /// Payment extras (empty without `[payments]`).
+    payment: &'w mut [PaymentDraw],
+    /// Variant results, `variants` per draw.
+    variants: &'w mut [VariantOutcome],
 }
 
 /// A scenario ready to run: the compiled model and the sampling plan.
@@ -226,12 +268,83 @@ impl<'a> Analysis<'a> {
             )
             .map_err(|(_, e)| e)?;
         let supply = self.supply(&slots, &arms)?;
+        let payment = self.payment(&slots, &occupancy)?;
+        let mut variants = vec![VariantOutcome::default(); self.scenario.variants.len()];
+        self.variants(&mut ws, &slots, 1, &mut variants)
+            .map_err(|(_, e)| e)?;
         Ok(Evaluation {
             slots,
             arms,
             occupancy,
             supply,
+            payment,
+            variants,
         })
+    }
+
+    /// Evaluates every variant on `n` draws' slots (draw-major), writing `n * variants`
+    /// results (draw-major).
+    fn variants(
+        &self,
+        ws: &mut Workspace,
+        slots: &[f64],
+        n: usize,
+        out: &mut [VariantOutcome],
+    ) -> Result<(), (usize, DrawError)> {
+        let nv = self.scenario.variants.len();
+        if nv == 0 {
+            return Ok(());
+        }
+        let sc = self.scenario.slot_count();
+        let arms = self.model.arms();
+        let (i, c) = (self.scenario.intervention, self.scenario.comparator);
+        let mut vslots = vec![0.0; n * sc];
+        let mut vout = vec![Outcome::default(); n * arms];
+        for (k, variant) in self.scenario.variants.iter().enumerate() {
+            let in_variant = |e: DrawError| DrawError {
+                message: format!("in variant `{}`: {}", variant.id, e.message),
+                loc: e.loc,
+            };
+            for lane in 0..n {
+                let to = &mut vslots[lane * sc..(lane + 1) * sc];
+                variant.apply(&slots[lane * sc..(lane + 1) * sc], to);
+                self.scenario.evaluate_derived(to);
+            }
+            self.model
+                .evaluate_block(ws, &vslots, n, &mut vout, Occupancy::Skip)
+                .map_err(|(lane, e)| (lane, in_variant(e)))?;
+            for lane in 0..n {
+                let o = &vout[lane * arms..(lane + 1) * arms];
+                let s = &vslots[lane * sc..(lane + 1) * sc];
+                let supply = self.supply(s, o).map_err(|e| (lane, in_variant(e)))?;
+                out[lane * nv + k] = VariantOutcome {
+                    delta_qalys: o[i].qalys - o[c].qalys,
+                    delta_costs: o[i].costs - o[c].costs,
+                    relative_effect: supply.map_or(1.0, |s| s.mean_relative_effect),
+                };
+            }
+        }
+        Ok(())
+    }
+
+    /// The payment extras of one draw from its slot values and occupancy trace.
+    fn payment(&self, slots: &[f64], occupancy: &[f64]) -> Result<Option<PaymentDraw>, DrawError> {
+        let Some(spec) = &self.scenario.payments else {
+            return Ok(None);
+        };
+        let response = crate::pricing::payments::response_curve(
+            occupancy,
+            self.scenario.intervention,
+            self.scenario.states.len(),
+            self.model.occupancy_points(),
+            &spec.response_states,
+            spec.trace_years(),
+        );
+        let patients = match &self.scenario.budget {
+            Some(b) => Some(b.patients(slots)?),
+            None => None,
+        };
+        Ok(Some(PaymentDraw { response, patients }))
     }
 
     /// The supply outcome of one draw from its slot values and arm outcomes.
@@ -322,20 +435,46 @@ impl<'a> Analysis<'a> {
             supply.chunks_mut(bs).collect()
         };
         supply_chunks.resize_with(opts.draws.div_ceil(bs), || &mut []);
-        // (block index, ((its outcomes, its parameter values), its supply outcomes))
-        type Work<'w> = (
-            usize,
-            ((&'w mut [Outcome], &'w mut [f64]), &'w mut [SupplyOutcome]),
-        );
-        let work: Vec<Work> = outcomes
+        let mut payment: Vec<PaymentDraw> = if self.scenario.payments.is_some() {
+            allocate(opts.draws, 1, "payment results")?
+        } else {
+            Vec::new()
+        };
+        let mut payment_chunks: Vec<&mut [PaymentDraw]> = if payment.is_empty() {
+            Vec::new()
+        } else {
+            payment.chunks_mut(bs).collect()
+        };
+        payment_chunks.resize_with(opts.draws.div_ceil(bs), || &mut []);
+        let nvar = self.scenario.variants.len();
+        let mut variants: Vec<VariantOutcome> = allocate(opts.draws, nvar, "variant results")?;
+        let mut variant_chunks: Vec<&mut [VariantOutcome]> = if nvar == 0 {
+            Vec::new()
+        } else {
+            variants.chunks_mut(bs * nvar).collect()
+        };
+        variant_chunks.resize_with(opts.draws.div_ceil(bs), || &mut []);
+        let work: Vec<(usize, BlockOutputs)> = outcomes
             .chunks_mut(bs * arms)
             .zip(param_chunks)
             .zip(supply_chunks)
+            .zip(payment_chunks)
+            .zip(variant_chunks)
+            .map(
+                |((((outcomes, parameters), supply), payment), variants)| BlockOutputs {
+                    outcomes,
+                    parameters,
+                    supply,
+                    payment,
+                    variants,
+                },
+            )
             .enumerate()
             .collect();
-        let run = |(b, ((out, params), sup)): Work| {
-            let r = self.block(opts.seed, b * bs, out, params, sup);
-            progress(out.len() / arms);
+        let run = |(b, out): (usize, BlockOutputs)| {
+            let n = out.outcomes.len() / arms;
+            let r = self.block(opts.seed, b * bs, out);
+            progress(n);
             r
         };
         #[cfg(feature = "parallel")]
@@ -364,19 +503,22 @@ impl<'a> Analysis<'a> {
             slot_count,
             occupancy_mean,
             supply: self.scenario.supply.is_some().then_some(supply),
+            payment: self.scenario.payments.is_some().then_some(payment),
+            variants,
         })
     }
 
     /// Evaluates the draws `first..first + out.len() / arms`, writing outcomes (and slot values
     /// when `params` is not empty); returns the block's fixed-point occupancy sums.
-    fn block(
-        &self,
-        seed: u64,
-        first: usize,
-        out: &mut [Outcome],
-        params: &mut [f64],
-        supply: &mut [SupplyOutcome],
-    ) -> Result<Vec<i128>, RunError> {
+    fn block(&self, seed: u64, first: usize, o: BlockOutputs) -> Result<Vec<i128>, RunError> {
+        let BlockOutputs {
+            outcomes: out,
+            parameters: params,
+            supply,
+            payment,
+            variants,
+        } = o;
+        let nvar = self.scenario.variants.len();
         let arms = self.model.arms();
         let sc = self.scenario.slot_count();
         let n_draws = out.len() / arms;
@@ -384,6 +526,12 @@ impl<'a> Analysis<'a> {
         let mut ws = self.model.workspace();
         let mut slots = vec![0.0; LANES * sc];
         let mut sums = vec![0i128; occ_len];
+        // Payment schemes read each draw's trace; without them only the sums are kept.
+        let mut traces = if payment.is_empty() {
+            Vec::new()
+        } else {
+            vec![0.0; LANES * occ_len]
+        };
         for start in (0..n_draws).step_by(LANES) {
             let n = LANES.min(n_draws - start);
             for lane in 0..n {
@@ -396,21 +544,39 @@ impl<'a> Analysis<'a> {
                 &slots[..n * sc],
                 n,
                 &mut out[start * arms..(start + n) * arms],
-                Occupancy::Sum(&mut sums),
+                if traces.is_empty() {
+                    Occupancy::Sum(&mut sums)
+                } else {
+                    Occupancy::Both {
+                        per_draw: &mut traces[..n * occ_len],
+                        sums: &mut sums,
+                    }
+                },
             );
             let result = result.and_then(|()| {
-                if supply.is_empty() {
-                    return Ok(());
-                }
                 for lane in 0..n {
                     let s = &slots[lane * sc..(lane + 1) * sc];
-                    let o = &out[(start + lane) * arms..(start + lane + 1) * arms];
-                    supply[start + lane] = self
-                        .supply(s, o)
-                        .map_err(|e| (lane, e))?
-                        .unwrap_or_default();
+                    if !supply.is_empty() {
+                        let o = &out[(start + lane) * arms..(start + lane + 1) * arms];
+                        supply[start + lane] = self
+                            .supply(s, o)
+                            .map_err(|e| (lane, e))?
+                            .unwrap_or_default();
+                    }
+                    if !payment.is_empty() {
+                        let trace = &traces[lane * occ_len..(lane + 1) * occ_len];
+                        payment[start + lane] = self
+                            .payment(s, trace)
+                            .map_err(|e| (lane, e))?
+                            .unwrap_or_default();
+                    }
                 }
-                Ok(())
+                self.variants(
+                    &mut ws,
+                    &slots[..n * sc],
+                    n,
+                    &mut variants[start * nvar..(start + n) * nvar],
+                )
             });
             if let Err((lane, error)) = result {
                 let s = &slots[lane * sc..(lane + 1) * sc];

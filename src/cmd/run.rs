@@ -335,7 +335,80 @@ fn print_table(w: &mut dyn Write, sc: &Scenario, r: &Report) -> std::io::Result<
     if let Some(sup) = &r.supply {
         print_supply(w, sup)?;
     }
+    if let Some(p) = &r.payments {
+        print_payments(w, p)?;
+    }
+    if let Some(b) = &r.budget {
+        print_budget(w, b)?;
+    }
     Ok(())
+}
+
+fn print_payments(
+    w: &mut dyn Write,
+    p: &tenbin_engine::pricing::payments::PaymentsReport,
+) -> std::io::Result<()> {
+    writeln!(w)?;
+    writeln!(
+        w,
+        "Payment schemes matching {} yen per treated patient ({}), payer at {:.1}%, maker at {:.1}%",
+        yen(p.target_price),
+        p.target_method.unwrap_or("given price"),
+        100.0 * p.payer_discount_rate,
+        100.0 * p.maker_discount_rate
+    )?;
+    writeln!(
+        w,
+        "  {:<20} {:>16} {:>16} {:>12}  payer's cost over draws (90%)",
+        "scheme", "nominal price", "maker receives", "paid in full"
+    )?;
+    for s in &p.schemes {
+        write!(
+            w,
+            "  {:<20} {:>16} {:>16} {:>12}",
+            s.scheme,
+            yen(s.nominal_price),
+            yen(s.maker_expected_receipts),
+            s.per_patient
+                .map_or("-".into(), |pp| format!("{:.1}%", 100.0 * pp.paid_in_full))
+        )?;
+        if let Some(c) = &s.payer_cost {
+            write!(w, "  {} to {}", yen(c.p5), yen(c.p95))?;
+        }
+        writeln!(w)?;
+    }
+    Ok(())
+}
+
+fn print_budget(
+    w: &mut dyn Write,
+    b: &tenbin_engine::pricing::budget::BudgetReport,
+) -> std::io::Result<()> {
+    writeln!(w)?;
+    writeln!(
+        w,
+        "Budget impact ({}, nominal {} yen; undiscounted)   patients   spending (yen)   [90% over draws]",
+        b.scheme,
+        yen(b.nominal_price)
+    )?;
+    for y in &b.years {
+        write!(
+            w,
+            "  year {:<3} {:>10.1} {:>18}",
+            y.year,
+            y.patients_treated,
+            yen(y.spending)
+        )?;
+        if let Some(s) = &y.spending_draws {
+            write!(w, "   {} to {}", yen(s.p5), yen(s.p95))?;
+        }
+        writeln!(w)?;
+    }
+    write!(w, "  total    {:>10} {:>18}", "", yen(b.total))?;
+    if let Some(s) = &b.total_draws {
+        write!(w, "   {} to {}", yen(s.p5), yen(s.p95))?;
+    }
+    writeln!(w)
 }
 
 /// A supply measure: base case, then the PSA mean and interval when there is one.

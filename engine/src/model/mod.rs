@@ -190,6 +190,13 @@ pub enum Occupancy<'a> {
     /// Adds each draw's trace, in fixed point ([`OCCUPANCY_SCALE`]), to `occupancy_len()`
     /// sums ordered arm, state, year.
     Sum(&'a mut [i128]),
+    /// Both: writes each draw's trace and adds it to the sums.
+    Both {
+        /// As [`Occupancy::PerDraw`].
+        per_draw: &'a mut [f64],
+        /// As [`Occupancy::Sum`].
+        sums: &'a mut [i128],
+    },
 }
 
 /// Scratch space for evaluating blocks of draws; one per thread.
@@ -939,47 +946,50 @@ impl Model {
         let points = self.occupancy_points();
         // (At least one: validation guarantees a living starting state, and chunks(0) would panic.)
         let regs_per_point = self.program.occupancy.len().max(1);
-        match occupancy {
-            Occupancy::Skip => {}
-            Occupancy::PerDraw(occ) => {
-                let per_draw = self.occupancy_len();
-                for lane in 0..n {
-                    let o = &mut occ[lane * per_draw..(lane + 1) * per_draw];
-                    o.fill(0.0);
-                    for (y, chunk) in ws.snapshot.chunks(regs_per_point).enumerate().take(points) {
-                        for (i, &(arm, st)) in self.snapshot_layout.iter().enumerate() {
-                            o[(arm * self.states + st) * points + y] = chunk[i][lane];
-                        }
-                        // The dead state holds whatever is not alive.
-                        for arm in 0..self.arms {
-                            let alive: f64 = (0..self.states)
-                                .filter(|&st| st != self.dead)
-                                .map(|st| o[(arm * self.states + st) * points + y])
-                                .sum();
-                            o[(arm * self.states + self.dead) * points + y] = 1.0 - alive;
-                        }
+        let (per_draw, sums) = match occupancy {
+            Occupancy::Skip => (None, None),
+            Occupancy::PerDraw(o) => (Some(o), None),
+            Occupancy::Sum(s) => (None, Some(s)),
+            Occupancy::Both { per_draw, sums } => (Some(per_draw), Some(sums)),
+        };
+        if let Some(occ) = per_draw {
+            let per_draw = self.occupancy_len();
+            for lane in 0..n {
+                let o = &mut occ[lane * per_draw..(lane + 1) * per_draw];
+                o.fill(0.0);
+                for (y, chunk) in ws.snapshot.chunks(regs_per_point).enumerate().take(points) {
+                    for (i, &(arm, st)) in self.snapshot_layout.iter().enumerate() {
+                        o[(arm * self.states + st) * points + y] = chunk[i][lane];
+                    }
+                    // The dead state holds whatever is not alive.
+                    for arm in 0..self.arms {
+                        let alive: f64 = (0..self.states)
+                            .filter(|&st| st != self.dead)
+                            .map(|st| o[(arm * self.states + st) * points + y])
+                            .sum();
+                        o[(arm * self.states + self.dead) * points + y] = 1.0 - alive;
                     }
                 }
             }
-            Occupancy::Sum(sums) => {
-                // Each draw's share is rounded to a multiple of 2^-51 before adding, so the
-                // integer sums do not depend on how draws are grouped.
-                let fixed = fixed_point;
-                let mut alive = vec![[0.0; LANES]; self.arms];
-                for (y, chunk) in ws.snapshot.chunks(regs_per_point).enumerate().take(points) {
-                    alive.iter_mut().for_each(|a| *a = [0.0; LANES]);
-                    for (reg, &(arm, st)) in chunk.iter().zip(&self.snapshot_layout) {
-                        let mut total = 0i64;
-                        for l in 0..n {
-                            total += fixed(reg[l]);
-                            alive[arm][l] += reg[l];
-                        }
-                        sums[(arm * self.states + st) * points + y] += i128::from(total);
+        }
+        if let Some(sums) = sums {
+            // Each draw's share is rounded to a multiple of 2^-51 before adding, so the
+            // integer sums do not depend on how draws are grouped.
+            let fixed = fixed_point;
+            let mut alive = vec![[0.0; LANES]; self.arms];
+            for (y, chunk) in ws.snapshot.chunks(regs_per_point).enumerate().take(points) {
+                alive.iter_mut().for_each(|a| *a = [0.0; LANES]);
+                for (reg, &(arm, st)) in chunk.iter().zip(&self.snapshot_layout) {
+                    let mut total = 0i64;
+                    for l in 0..n {
+                        total += fixed(reg[l]);
+                        alive[arm][l] += reg[l];
                     }
-                    for (arm, a) in alive.iter().enumerate() {
-                        let total: i64 = a[..n].iter().map(|&x| fixed(1.0 - x)).sum();
-                        sums[(arm * self.states + self.dead) * points + y] += i128::from(total);
-                    }
+                    sums[(arm * self.states + st) * points + y] += i128::from(total);
+                }
+                for (arm, a) in alive.iter().enumerate() {
+                    let total: i64 = a[..n].iter().map(|&x| fixed(1.0 - x)).sum();
+                    sums[(arm * self.states + self.dead) * points + y] += i128::from(total);
                 }
             }
         }

@@ -9,7 +9,8 @@
 use serde::Serialize;
 
 use super::official::{
-    ComparableDrug, CostAccounting, ForeignAdjustment, Route, comparable_drug, cost_accounting,
+    Calculation, ComparableDrug, CostAccounting, ForeignAdjustment, Route, comparable_drug,
+    cost_accounting,
 };
 use super::rules::RuleSet;
 use super::value::{AdjustmentInputs, adjusted_price, corridor, shared_savings_price};
@@ -84,6 +85,73 @@ pub const METHODS: [&str; 7] = [
     "corridor",
 ];
 
+/// The cost-accounting case of a scenario: the supply model's cost per treated patient as the
+/// product cost, the rule set's standard ratios.
+fn cost_accounting_case(spec: &PricingSpec, s: &SupplyOutcome) -> CostAccounting {
+    CostAccounting {
+        route: spec.route,
+        product_cost: s.costs.total(),
+        sga_ratio: None,
+        operating_profit_ratio: None,
+        distribution: None,
+        consumption_tax: None,
+        premium_rate: spec.premium_rate,
+        disclosure: spec.disclosure,
+        actual_sga: None,
+        actual_operating_profit: None,
+    }
+}
+
+/// The comparable-drug case of a scenario.
+fn comparable_case(spec: &PricingSpec, cs: &ComparableSpec) -> ComparableDrug {
+    ComparableDrug {
+        route: spec.route,
+        comparator_unit_price: cs.comparator_unit_price,
+        units_per_course: cs.units_per_course,
+        premiums: cs.premiums.clone(),
+        foreign: cs.foreign_average.map(ForeignAdjustment::with_average),
+    }
+}
+
+/// The official calculations at one draw (the base case, for the report), step by step: cost
+/// accounting on the supply model's cost, and the comparable-drug method, where they apply.
+pub fn official_calculations(
+    spec: &PricingSpec,
+    supply: Option<&SupplyOutcome>,
+) -> Vec<Calculation> {
+    let mut out = Vec::new();
+    if let Some(s) = supply {
+        out.extend(cost_accounting(&cost_accounting_case(spec, s), spec.rules).ok());
+    }
+    if let Some(cs) = &spec.comparable {
+        out.extend(comparable_drug(&comparable_case(spec, cs), spec.rules).ok());
+    }
+    out
+}
+
+/// One patient population's results in a draw, for the cost-effectiveness adjustment.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Population {
+    /// Incremental QALYs.
+    pub delta_qalys: f64,
+    /// Incremental costs (excluding the price).
+    pub delta_costs: f64,
+    /// The supply model's mean relative effect (1 without supply).
+    pub relative_effect: f64,
+    /// Share of patients.
+    pub share: f64,
+}
+
+/// Whether method `k` (in [`METHODS`] order) has its inputs: the cost-based methods and the
+/// corridor need a supply model, the comparable-drug methods a comparator.
+pub fn applies(k: usize, has_supply: bool, has_comparable: bool) -> bool {
+    match METHODS[k] {
+        "cost_accounting" | "cost_accounting_adjusted" | "corridor" => has_supply,
+        "comparable_drug" | "comparable_drug_adjusted" => has_comparable,
+        _ => true,
+    }
+}
+
 /// One draw's price under each method that applies, in [`METHODS`] order (`value_based` at the
 /// first willingness to pay; `None` where a method lacks its inputs), and whether the corridor
 /// has no viable price.
@@ -93,6 +161,7 @@ pub fn method_prices(
     delta_qalys: f64,
     delta_costs: f64,
     supply: Option<&SupplyOutcome>,
+    populations: &[Population],
 ) -> DrawPrices {
     let r = supply.map_or(1.0, |s| s.mean_relative_effect);
     let value = r * (wtp * delta_qalys - delta_costs);
@@ -103,29 +172,38 @@ pub fn method_prices(
     } else {
         5_000_000.0
     };
-    let floor = r * (reference * delta_qalys - delta_costs);
-    // The ICER at a price, per treated patient: the products given deliver r of the gain and of
-    // the cost difference, so (r dC + P) / (r dQ); no gain means dominated.
-    let icer_at =
-        |price: f64| (r * delta_qalys > 0.0).then(|| (r * delta_costs + price) / (r * delta_qalys));
+    // Without populations the scenario itself is the one population.
+    let whole = [Population {
+        delta_qalys,
+        delta_costs,
+        relative_effect: r,
+        share: 1.0,
+    }];
+    let populations = if populations.is_empty() {
+        &whole[..]
+    } else {
+        populations
+    };
+    // The floor over populations is their share-weighted floor price.
+    let floor: f64 = populations
+        .iter()
+        .map(|p| p.share * p.relative_effect * (reference * p.delta_qalys - p.delta_costs))
+        .sum();
+    // The ICER at a price, per treated patient of each population: the products given deliver
+    // r of the gain and of the cost difference, so (r dC + P) / (r dQ); no gain means
+    // dominated.
+    let icers_at = |price: f64| -> Vec<(Option<f64>, f64)> {
+        populations
+            .iter()
+            .map(|p| {
+                let (r, dq, dc) = (p.relative_effect, p.delta_qalys, p.delta_costs);
+                ((r * dq > 0.0).then(|| (r * dc + price) / (r * dq)), p.share)
+            })
+            .collect()
+    };
 
     let cost_based = supply.and_then(|s| {
-        let c = cost_accounting(
-            &CostAccounting {
-                route: spec.route,
-                product_cost: s.costs.total(),
-                sga_ratio: None,
-                operating_profit_ratio: None,
-                distribution: None,
-                consumption_tax: None,
-                premium_rate: spec.premium_rate,
-                disclosure: spec.disclosure,
-                actual_sga: None,
-                actual_operating_profit: None,
-            },
-            spec.rules,
-        )
-        .ok()?;
+        let c = cost_accounting(&cost_accounting_case(spec, s), spec.rules).ok()?;
         let premium_part = c
             .steps
             .iter()
@@ -146,23 +224,13 @@ pub fn method_prices(
                 premium_rate: spec.premium_rate,
                 special: spec.special_consideration,
             },
-            &[(icer_at(c.price), 1.0)],
+            &icers_at(c.price),
             floor,
         );
         Some((c.price, spec.route.round(adjusted)))
     });
     let comparable = spec.comparable.as_ref().and_then(|cs| {
-        let c = comparable_drug(
-            &ComparableDrug {
-                route: spec.route,
-                comparator_unit_price: cs.comparator_unit_price,
-                units_per_course: cs.units_per_course,
-                premiums: cs.premiums.clone(),
-                foreign: cs.foreign_average.map(ForeignAdjustment::with_average),
-            },
-            spec.rules,
-        )
-        .ok()?;
+        let c = comparable_drug(&comparable_case(spec, cs), spec.rules).ok()?;
         let rate: f64 = cs.premiums.iter().map(|p| p.1).sum();
         let course = cs.comparator_unit_price * cs.units_per_course;
         let premium_part = (c.price - course).max(0.0);
@@ -174,7 +242,7 @@ pub fn method_prices(
                 premium_rate: rate,
                 special: spec.special_consideration,
             },
-            &[(icer_at(c.price), 1.0)],
+            &icers_at(c.price),
             floor,
         );
         Some((c.price, spec.route.round(adjusted)))
@@ -230,6 +298,8 @@ pub struct PricingReport {
     /// Share of draws (or, without a PSA, 0 or 1 at the base case) where the value-based
     /// ceiling is below the cost floor.
     pub probability_no_viable_price: Option<f64>,
+    /// The official calculations at the base case, step by step.
+    pub official: Vec<Calculation>,
 }
 
 impl PricingReport {
@@ -239,6 +309,7 @@ impl PricingReport {
         wtp: f64,
         base: DrawPrices,
         draws: Option<&[DrawPrices]>,
+        official: Vec<Calculation>,
     ) -> PricingReport {
         let mut methods = Vec::new();
         for (k, id) in METHODS.iter().enumerate() {
@@ -272,6 +343,7 @@ impl PricingReport {
             rule_set: spec.rules.id,
             methods,
             probability_no_viable_price,
+            official,
         }
     }
 }
@@ -283,7 +355,7 @@ mod tests {
     #[test]
     fn without_supply_or_comparator_only_value_methods_apply() {
         let spec = PricingSpec::defaults();
-        let (p, viable) = method_prices(&spec, 5e6, 2.0, -10e6, None);
+        let (p, viable) = method_prices(&spec, 5e6, 2.0, -10e6, None, &[]);
         assert_eq!(p[0], Some(20e6));
         assert_eq!(p[1], Some(15e6));
         assert!(p[2..].iter().all(Option::is_none));
@@ -296,7 +368,7 @@ mod tests {
         s.costs.manufacturing = 10_000_000.0;
         s.mean_relative_effect = 1.0;
         let spec = PricingSpec::defaults();
-        let (p, viable) = method_prices(&spec, 5e6, 1.0, 0.0, Some(&s));
+        let (p, viable) = method_prices(&spec, 5e6, 1.0, 0.0, Some(&s), &[]);
         // FY2024 on a cost of 10M (see the official_prices tests): 10M / (1 - 0.677) plus
         // distribution 0.069 and 10% tax.
         let subtotal = 10e6 / (1.0 - 0.510 - 0.167);

@@ -5,8 +5,10 @@
 //! Start at [`official::cost_accounting`] and [`official::comparable_drug`]; `tenbin price`
 //! runs one calculation from a case file.
 
+pub mod budget;
 pub mod case;
 pub mod methods;
 pub mod official;
+pub mod payments;
 pub mod rules;
 pub mod value;

@@ -428,6 +428,68 @@ pub struct Scenario {
     pub supply: Option<crate::supply::SupplySpec>,
     /// How the pricing methods apply (`[pricing]`, defaults when absent).
     pub pricing: crate::pricing::methods::PricingSpec,
+    /// How the price is paid (`[payments]`; present with defaults when only `[budget]` is
+    /// given).
+    pub payments: Option<crate::pricing::payments::PaymentSpec>,
+    /// The budget-impact analysis (`[budget]`), if asked for.
+    pub budget: Option<crate::pricing::budget::BudgetSpec>,
+    /// The scenario again with some parameters set otherwise (`[[variants]]`).
+    pub variants: Vec<Variant>,
+}
+
+/// What a variant is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VariantRole {
+    /// An assumption on how long the effect lasts (ICER's optimistic and conservative
+    /// durability scenarios).
+    Durability,
+    /// A cap on the comparator's yearly treatment cost (ICER's shared-savings variant).
+    OffsetCap,
+    /// One patient population of several; the cost-effectiveness adjustment weights their
+    /// ICERs by share.
+    Population,
+    /// Any other scenario analysis.
+    Scenario,
+}
+
+impl VariantRole {
+    /// The roles by name, as written in scenario files.
+    pub const NAMES: [(&'static str, VariantRole); 4] = [
+        ("durability", VariantRole::Durability),
+        ("offset_cap", VariantRole::OffsetCap),
+        ("population", VariantRole::Population),
+        ("scenario", VariantRole::Scenario),
+    ];
+}
+
+/// The scenario with some parameters set otherwise, evaluated on the same draws.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    /// Identifier.
+    pub id: String,
+    /// What it is for.
+    pub role: VariantRole,
+    /// A readable name.
+    pub label: Bilingual,
+    /// Share of patients (populations only).
+    pub share: Option<f64>,
+    /// Parameter slots and the expressions that replace them, evaluated on the draw's own
+    /// values (so `"min(c_proph, 1_250_000)"` caps a drawn cost).
+    pub set: Vec<(usize, Located<Expr>)>,
+    /// The same as written: (parameter, expression).
+    pub set_text: Vec<(String, String)>,
+}
+
+impl Variant {
+    /// Applies the variant to one draw's slots (parameters given; derived quantities are
+    /// recomputed by the caller).
+    pub fn apply(&self, from: &[f64], to: &mut [f64]) {
+        to.copy_from_slice(from);
+        for (slot, e) in &self.set {
+            to[*slot] = e.value.eval(from);
+        }
+    }
 }
 
 impl Scenario {

@@ -104,6 +104,49 @@ pub struct RawScenario {
     pub supply: Option<Spanned<RawSupply>>,
     pub levers: Option<Spanned<RawLevers>>,
     pub pricing: Option<Spanned<RawPricing>>,
+    pub payments: Option<Spanned<RawPayments>>,
+    pub budget: Option<Spanned<RawBudget>>,
+    #[serde(default)]
+    pub variants: Vec<Spanned<RawVariant>>,
+}
+
+/// `[[variants]]`: the scenario again with some parameters set otherwise (durability
+/// scenarios, a cap on the comparator's yearly cost, patient populations).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVariant {
+    pub id: Spanned<String>,
+    pub role: Spanned<String>,
+    pub label: Option<Spanned<Bilingual>>,
+    pub share: Option<Spanned<Number>>,
+    pub set: BTreeMap<Spanned<String>, Spanned<ExprSource>>,
+}
+
+/// `[payments]`: how the price is paid (up front, instalments, outcome-based, refunds, at
+/// results).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPayments {
+    pub response_states: Option<Spanned<Vec<Spanned<String>>>>,
+    /// A method id in quotes, or a price in yen (the same number-or-text shape as expressions).
+    pub price: Option<Spanned<ExprSource>>,
+    pub instalment_years: Option<Spanned<Number>>,
+    pub refund_share: Option<Spanned<Number>>,
+    pub refund_years: Option<Spanned<Number>>,
+    pub milestones: Option<Spanned<Vec<Spanned<Number>>>>,
+    pub milestone_shares: Option<Spanned<Vec<Spanned<Number>>>>,
+    pub maker_discount_rate: Option<Spanned<Number>>,
+}
+
+/// `[budget]`: patients, uptake and the years of a budget-impact analysis.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBudget {
+    pub years: Option<Spanned<Number>>,
+    pub prevalent: Option<Spanned<ExprSource>>,
+    pub incident: Spanned<ExprSource>,
+    pub uptake: Spanned<Vec<Spanned<Number>>>,
+    pub scheme: Option<Spanned<String>>,
 }
 
 /// `[pricing]`: how the pricing methods are applied to this scenario.

@@ -11,8 +11,10 @@ use super::raw::{self, ExprSource, Number, RawScenario};
 use super::*;
 use crate::distribution::{Dirichlet, Distribution, ParamError};
 use crate::expr::{Ast, Expr};
-use crate::pricing::methods::{ComparableSpec, PricingSpec};
+use crate::pricing::budget::BudgetSpec;
+use crate::pricing::methods::{ComparableSpec, METHODS, PricingSpec, applies};
 use crate::pricing::official::Route;
+use crate::pricing::payments::{PaymentSpec, PriceBasis, SCHEMES};
 use crate::supply::{Levers, OosPolicy, SupplySpec};
 
 /// Names that cannot be used for parameters because expressions give them another meaning.
@@ -1298,6 +1300,33 @@ pub(super) fn validate(
         Some(p) => pricing_spec(&mut v, p.get_ref()),
         None => PricingSpec::defaults(),
     };
+    let payments = if raw.payments.is_some() || raw.budget.is_some() {
+        let alive: Vec<usize> = (0..states.len()).filter(|&k| !states[k].dead).collect();
+        let mut spec = PaymentSpec::defaults(alive);
+        if let Some(p) = &raw.payments {
+            let has = (raw.supply.is_some(), pricing.comparable.is_some());
+            payments_spec(&mut v, p.get_ref(), &mut spec, &state_index, &states, has);
+        }
+        if spec.trace_years() > settings.horizon_years as usize {
+            let at = raw.payments.as_ref().map_or(0..0, |p| p.span());
+            v.err(
+                &at,
+                format!(
+                    "the payment schemes look {} years ahead, beyond the horizon of {} years",
+                    spec.trace_years(),
+                    settings.horizon_years
+                ),
+            );
+        }
+        Some(spec)
+    } else {
+        None
+    };
+    let budget = raw
+        .budget
+        .as_ref()
+        .and_then(|b| budget_spec(&mut v, b.get_ref(), &resolve));
+    let variants = variants(&mut v, &raw.variants, &param_index, &resolve);
     if let (None, Some(l)) = (&raw.supply, &raw.levers) {
         v.err(
             &l.span(),
@@ -1335,6 +1364,360 @@ pub(super) fn validate(
         comparator,
         supply,
         pricing,
+        payments,
+        budget,
+        variants,
+    })
+}
+
+/// Reads `[[variants]]`.
+fn variants(
+    v: &mut Validator,
+    raw: &[Spanned<raw::RawVariant>],
+    param_index: &HashMap<String, usize>,
+    resolve: &dyn Fn(&str) -> Option<usize>,
+) -> Vec<Variant> {
+    let mut out: Vec<Variant> = Vec::new();
+    for rv in raw {
+        let span = rv.span();
+        let r = rv.get_ref();
+        v.identifier(&r.id, "variant");
+        if out.iter().any(|o| &o.id == r.id.get_ref()) {
+            v.err(
+                &r.id.span(),
+                format!("variant `{}` is defined twice", r.id.get_ref()),
+            );
+        }
+        let role = match VariantRole::NAMES
+            .iter()
+            .find(|(n, _)| n == r.role.get_ref())
+        {
+            Some(&(_, role)) => role,
+            None => {
+                let known: Vec<&str> = VariantRole::NAMES.iter().map(|n| n.0).collect();
+                v.err(
+                    &r.role.span(),
+                    format!(
+                        "unknown role `{}`; expected one of {}",
+                        r.role.get_ref(),
+                        known.join(", ")
+                    ),
+                );
+                continue;
+            }
+        };
+        let share = match (&r.share, role) {
+            (Some(s), VariantRole::Population) => v.number(s, "share", |x| {
+                if x > 0.0 && x <= 1.0 {
+                    Ok(())
+                } else {
+                    Err("expected a share of patients above 0 and at most 1".into())
+                }
+            }),
+            (None, VariantRole::Population) => {
+                v.err(
+                    &span,
+                    "a population variant needs `share`, its share of patients",
+                );
+                None
+            }
+            (Some(s), _) => {
+                v.err(&s.span(), "only population variants have a share");
+                None
+            }
+            (None, _) => None,
+        };
+        if r.set.is_empty() {
+            v.err(
+                &span,
+                "a variant needs `set`: the parameters it sets otherwise",
+            );
+        }
+        let mut set = Vec::new();
+        let mut set_text = Vec::new();
+        for (name, e) in &r.set {
+            set_text.push((
+                name.get_ref().clone(),
+                match e.get_ref() {
+                    ExprSource::Number(x) => format!("{x}"),
+                    ExprSource::Text(t) => t.clone(),
+                },
+            ));
+            match param_index.get(name.get_ref()) {
+                Some(&slot) => set.extend(v.compile(e, resolve).map(|e| (slot, e))),
+                None => v.err(
+                    &name.span(),
+                    format!(
+                        "`{}` is not a parameter; a variant sets parameters (not derived quantities)",
+                        name.get_ref()
+                    ),
+                ),
+            }
+        }
+        out.push(Variant {
+            id: r.id.get_ref().clone(),
+            role,
+            label: v.bilingual(r.label.as_ref()),
+            share,
+            set,
+            set_text,
+        });
+    }
+    let populations: Vec<(&Variant, &Spanned<raw::RawVariant>)> = out
+        .iter()
+        .zip(raw)
+        .filter(|(o, _)| o.role == VariantRole::Population)
+        .collect();
+    if !populations.is_empty() && populations.iter().all(|(o, _)| o.share.is_some()) {
+        let total: f64 = populations.iter().filter_map(|(o, _)| o.share).sum();
+        if (total - 1.0).abs() > 1e-9 {
+            v.err(
+                &populations[0].1.span(),
+                format!("the population variants' shares sum to {total}; expected 1"),
+            );
+        }
+    }
+    out
+}
+
+/// A whole number from `lo` to `hi`, checked where it is written.
+fn whole(v: &mut Validator, n: &Spanned<Number>, what: &str, lo: u32, hi: u32) -> Option<u32> {
+    v.number(n, what, |x| {
+        if x.fract() == 0.0 && x >= f64::from(lo) && x <= f64::from(hi) {
+            Ok(())
+        } else {
+            Err(format!("expected a whole number from {lo} to {hi}"))
+        }
+    })
+    .map(|x| x as u32)
+}
+
+/// Reads `[payments]` into `spec` (which holds the defaults).
+fn payments_spec(
+    v: &mut Validator,
+    p: &raw::RawPayments,
+    spec: &mut PaymentSpec,
+    state_index: &HashMap<String, usize>,
+    states: &[State],
+    (has_supply, has_comparable): (bool, bool),
+) {
+    if let Some(list) = &p.response_states {
+        let mut chosen = Vec::new();
+        for s in list.get_ref() {
+            match state_index.get(s.get_ref()) {
+                Some(&k) if states[k].dead => {
+                    v.err(&s.span(), "the dead state cannot be a response state")
+                }
+                Some(&k) => chosen.push(k),
+                None => {
+                    let known: Vec<&str> = states
+                        .iter()
+                        .filter(|s| !s.dead)
+                        .map(|s| s.id.as_str())
+                        .collect();
+                    v.err(
+                        &s.span(),
+                        format!(
+                            "unknown state `{}`; expected one of {}",
+                            s.get_ref(),
+                            known.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+        if list.get_ref().is_empty() {
+            v.err(
+                &list.span(),
+                "response_states needs at least one living state",
+            );
+        }
+        chosen.sort_unstable();
+        chosen.dedup();
+        spec.response_states = chosen;
+    }
+    if let Some(price) = &p.price {
+        match price.get_ref() {
+            ExprSource::Number(x) if x.is_finite() && *x > 0.0 => {
+                spec.price = PriceBasis::Fixed(*x);
+            }
+            ExprSource::Number(x) => v.err(
+                &price.span(),
+                format!("price: {x} is not a price; expected a positive number of yen or a method in quotes"),
+            ),
+            ExprSource::Text(id) => match METHODS.iter().position(|m| m == id) {
+                Some(k) if !applies(k, has_supply, has_comparable) => v.err(
+                    &price.span(),
+                    format!(
+                        "the {id} method needs {} in this scenario",
+                        if id.starts_with("comparable") {
+                            "a [pricing.comparable_drug] block"
+                        } else {
+                            "a [supply] block"
+                        }
+                    ),
+                ),
+                Some(k) => spec.price = PriceBasis::Method(k),
+                None => v.err(
+                    &price.span(),
+                    format!(
+                        "unknown pricing method `{id}`; expected one of {} or a price in yen",
+                        METHODS.join(", ")
+                    ),
+                ),
+            },
+        }
+    }
+    if let Some(n) = &p.instalment_years {
+        if let Some(n) = whole(v, n, "instalment_years", 1, 30) {
+            spec.instalment_years = n;
+        }
+    }
+    if let Some(n) = &p.refund_years {
+        if let Some(n) = whole(v, n, "refund_years", 1, 30) {
+            spec.refund_years = n;
+        }
+    }
+    if let Some(f) = &p.refund_share {
+        if let Some(f) = v.number(f, "refund_share", |x| {
+            if (0.0..=1.0).contains(&x) {
+                Ok(())
+            } else {
+                Err("expected a share from 0 to 1".into())
+            }
+        }) {
+            spec.refund_share = f;
+        }
+    }
+    if let Some(r) = &p.maker_discount_rate {
+        spec.maker_discount_rate = v.number(r, "maker_discount_rate", |x| {
+            if (0.0..=0.5).contains(&x) {
+                Ok(())
+            } else {
+                Err("expected a yearly rate from 0 to 0.5".into())
+            }
+        });
+    }
+    match (&p.milestones, &p.milestone_shares) {
+        (None, None) => {}
+        (Some(times), Some(shares)) => {
+            let t: Vec<Option<f64>> = times
+                .get_ref()
+                .iter()
+                .map(|x| {
+                    v.number(x, "milestones", |x| {
+                        if (0.0..=30.0).contains(&x) {
+                            Ok(())
+                        } else {
+                            Err("expected years after treatment, from 0 to 30".into())
+                        }
+                    })
+                })
+                .collect();
+            let s: Vec<Option<f64>> = shares
+                .get_ref()
+                .iter()
+                .map(|x| {
+                    v.number(x, "milestone_shares", |x| {
+                        if (0.0..=1.0).contains(&x) {
+                            Ok(())
+                        } else {
+                            Err("expected a share of the price from 0 to 1".into())
+                        }
+                    })
+                })
+                .collect();
+            if t.len() != s.len() || t.is_empty() {
+                v.err(
+                    &shares.span(),
+                    format!(
+                        "milestone_shares has {} values for {} milestones; expected one share per milestone",
+                        s.len(),
+                        t.len()
+                    ),
+                );
+            } else if let (Some(t), Some(s)) = (
+                t.into_iter().collect::<Option<Vec<f64>>>(),
+                s.into_iter().collect::<Option<Vec<f64>>>(),
+            ) {
+                let total: f64 = s.iter().sum();
+                if (total - 1.0).abs() > 1e-9 {
+                    v.err(
+                        &shares.span(),
+                        format!("milestone_shares sum to {total}; expected 1"),
+                    );
+                } else if t.windows(2).any(|w| w[1] <= w[0]) {
+                    v.err(&times.span(), "milestones must be in increasing order");
+                } else {
+                    spec.milestones = t.into_iter().zip(s).collect();
+                }
+            }
+        }
+        (Some(t), None) => v.err(
+            &t.span(),
+            "milestones need milestone_shares, the share of the price paid at each",
+        ),
+        (None, Some(s)) => v.err(
+            &s.span(),
+            "milestone_shares need milestones, the years at which each share falls due",
+        ),
+    }
+}
+
+/// Reads `[budget]`.
+fn budget_spec(
+    v: &mut Validator,
+    b: &raw::RawBudget,
+    resolve: &dyn Fn(&str) -> Option<usize>,
+) -> Option<BudgetSpec> {
+    let years = match &b.years {
+        Some(n) => whole(v, n, "years", 5, 10),
+        None => Some(5),
+    };
+    let prevalent = b.prevalent.as_ref().map(|e| v.compile(e, resolve));
+    let incident = v.compile(&b.incident, resolve);
+    let mut uptake = Vec::new();
+    for u in b.uptake.get_ref() {
+        uptake.extend(v.number(u, "uptake", |x| {
+            if (0.0..=1.0).contains(&x) {
+                Ok(())
+            } else {
+                Err("expected a share of eligible patients from 0 to 1".into())
+            }
+        }));
+    }
+    if b.uptake.get_ref().is_empty() {
+        v.err(
+            &b.uptake.span(),
+            "uptake needs at least one year's share of eligible patients who start treatment",
+        );
+    }
+    let scheme = match &b.scheme {
+        None => Some(0),
+        Some(s) => {
+            let k = SCHEMES.iter().position(|x| x == s.get_ref());
+            if k.is_none() {
+                v.err(
+                    &s.span(),
+                    format!(
+                        "unknown payment scheme `{}`; expected one of {}",
+                        s.get_ref(),
+                        SCHEMES.join(", ")
+                    ),
+                );
+            }
+            k
+        }
+    };
+    Some(BudgetSpec {
+        years: years?,
+        prevalent: match prevalent {
+            Some(p) => Some(p?),
+            None => None,
+        },
+        incident: incident?,
+        uptake,
+        scheme: scheme?,
     })
 }
 

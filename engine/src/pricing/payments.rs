@@ -1,0 +1,506 @@
+//! How the price of a one-time therapy is paid, and what that does to payer and maker: paying up
+//! front, in equal instalments, in instalments that stop when response is lost or the patient
+//! dies, up front with a refund if response is lost early, or at results (shares of the price at
+//! set times, each due only if the patient still responds). These are the arrangements listed in
+//! `shared/reference/pricing-rules.md` section 7 (Zolgensma's five yearly instalments, Zynteglo's
+//! 80% refund within two years, Italy's payment at infusion, 6 and 12 months).
+//!
+//! Everything rests on one curve per draw: the share of treated patients in a response state at
+//! each whole year after treatment, R(t), read from the model's state occupancy of the
+//! intervention arm. A scheme is a list of expected cash flows per unit of the contract's nominal
+//! price ([`cash_flows`]); discounting them gives the payer's expected cost per patient (at the
+//! scenario's cost rate) and the maker's expected receipts (at the maker's rate, which may be
+//! higher: instalments are a loan from maker to payer).
+//!
+//! Conventions, all documented in `models/README.md`:
+//! - A payment that depends on response is due if the patient is in a response state at the time
+//!   it falls due. Between whole years, R is interpolated linearly.
+//! - A refund is paid when response is lost: (1 - R(0)) at treatment (never responded), then
+//!   R(t - 1) - R(t) at the end of year t, up to the guarantee's last year. Death counts as
+//!   losing response.
+//! - Per-patient spreads ([`per_patient`]) assume that response once lost does not come back,
+//!   which is what a contract that stops for good assumes; where the model lets R rise, they are
+//!   not reported.
+
+use serde::Serialize;
+
+/// The schemes, in the order they are reported.
+pub const SCHEMES: [&str; 5] = [
+    "up_front",
+    "instalments",
+    "outcome_instalments",
+    "refund",
+    "at_result",
+];
+
+/// What price the contract is built to match, in expectation, at the base case.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PriceBasis {
+    /// The base-case price under a pricing method (an index into
+    /// [`super::methods::METHODS`]).
+    Method(usize),
+    /// A given price (e.g. an actual list price), yen.
+    Fixed(f64),
+}
+
+/// A scenario's `[payments]` block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaymentSpec {
+    /// States that count as responding (by index); by default every living state, so that
+    /// payments stop only at death.
+    pub response_states: Vec<usize>,
+    /// The price the schemes match in expectation.
+    pub price: PriceBasis,
+    /// Years of equal instalments (default 5, as Zolgensma's US option).
+    pub instalment_years: u32,
+    /// Share of the price refunded if response is lost within the guarantee (default 0.8).
+    pub refund_share: f64,
+    /// Years the refund guarantee lasts (default 2).
+    pub refund_years: u32,
+    /// Payments at results: (years after treatment, share of the price); shares sum to 1.
+    /// Default: thirds at infusion, 6 and 12 months (Italy's Kymriah arrangement).
+    pub milestones: Vec<(f64, f64)>,
+    /// The maker's discount rate; `None` for the scenario's cost rate.
+    pub maker_discount_rate: Option<f64>,
+}
+
+impl PaymentSpec {
+    /// The defaults, with the given living states as response states.
+    pub fn defaults(alive_states: Vec<usize>) -> PaymentSpec {
+        PaymentSpec {
+            response_states: alive_states,
+            price: PriceBasis::Method(0),
+            instalment_years: 5,
+            refund_share: 0.8,
+            refund_years: 2,
+            milestones: vec![(0.0, 1.0 / 3.0), (0.5, 1.0 / 3.0), (1.0, 1.0 / 3.0)],
+            maker_discount_rate: None,
+        }
+    }
+
+    /// The last whole year of the response curve any scheme needs.
+    pub fn trace_years(&self) -> usize {
+        let last_milestone = self
+            .milestones
+            .iter()
+            .map(|m| m.0.ceil() as usize)
+            .max()
+            .unwrap_or(0);
+        (self.instalment_years as usize)
+            .saturating_sub(1)
+            .max(self.refund_years as usize)
+            .max(last_milestone)
+    }
+}
+
+/// The share of patients in a response state at `t` years, interpolating linearly between whole
+/// years (and holding the last value beyond the curve).
+pub fn response_at(response: &[f64], t: f64) -> f64 {
+    let last = response.len() - 1;
+    if t >= last as f64 {
+        return response[last];
+    }
+    let k = t.floor() as usize;
+    let f = t - k as f64;
+    if f == 0.0 {
+        response[k]
+    } else {
+        response[k] + f * (response[k + 1] - response[k])
+    }
+}
+
+/// The share in a response state at each whole year `0..=years` from one draw's yearly
+/// occupancy (ordered arm, state, year, `points` years per state).
+pub fn response_curve(
+    occupancy: &[f64],
+    arm: usize,
+    states: usize,
+    points: usize,
+    response_states: &[usize],
+    years: usize,
+) -> Vec<f64> {
+    (0..=years)
+        .map(|t| {
+            response_states
+                .iter()
+                .map(|&s| occupancy[(arm * states + s) * points + t])
+                .sum()
+        })
+        .collect()
+}
+
+/// A scheme's expected cash flows per patient per unit of nominal price: (years after
+/// treatment, amount). Refunds are negative.
+pub fn cash_flows(scheme: usize, spec: &PaymentSpec, response: &[f64]) -> Vec<(f64, f64)> {
+    let n = spec.instalment_years.max(1);
+    match SCHEMES[scheme] {
+        "up_front" => vec![(0.0, 1.0)],
+        "instalments" => (0..n).map(|t| (f64::from(t), 1.0 / f64::from(n))).collect(),
+        "outcome_instalments" => (0..n)
+            .map(|t| {
+                let t = f64::from(t);
+                (t, response_at(response, t) / f64::from(n))
+            })
+            .collect(),
+        "refund" => {
+            let f = spec.refund_share;
+            let mut flows = vec![(0.0, 1.0 - f * (1.0 - response[0]))];
+            for t in 1..=spec.refund_years as usize {
+                let lost = response_at(response, (t - 1) as f64) - response_at(response, t as f64);
+                flows.push((t as f64, -f * lost));
+            }
+            flows
+        }
+        _ => spec
+            .milestones
+            .iter()
+            .map(|&(t, share)| (t, share * response_at(response, t)))
+            .collect(),
+    }
+}
+
+/// The present value of cash flows at a discount rate.
+pub fn present_value(flows: &[(f64, f64)], rate: f64) -> f64 {
+    flows
+        .iter()
+        .map(|&(t, x)| x * discount(rate, t))
+        .sum::<f64>()
+}
+
+fn discount(rate: f64, t: f64) -> f64 {
+    if t == 0.0 || rate == 0.0 {
+        1.0
+    } else {
+        libm::pow(1.0 + rate, -t)
+    }
+}
+
+/// The nominal payments of a scheme per unit of nominal price: (years after treatment, amount
+/// due if its condition holds, what it depends on).
+pub fn schedule(scheme: usize, spec: &PaymentSpec) -> Vec<Payment> {
+    let n = spec.instalment_years.max(1);
+    let each = |years: f64, share: f64, condition: &'static str| Payment {
+        years,
+        share,
+        condition,
+    };
+    match SCHEMES[scheme] {
+        "up_front" => vec![each(0.0, 1.0, "always")],
+        "instalments" => (0..n)
+            .map(|t| each(f64::from(t), 1.0 / f64::from(n), "always"))
+            .collect(),
+        "outcome_instalments" => (0..n)
+            .map(|t| each(f64::from(t), 1.0 / f64::from(n), "in_response"))
+            .collect(),
+        "refund" => vec![
+            each(0.0, 1.0, "always"),
+            each(
+                f64::from(spec.refund_years),
+                -spec.refund_share,
+                "refund_if_response_lost_by_then",
+            ),
+        ],
+        _ => spec
+            .milestones
+            .iter()
+            .map(|&(t, s)| each(t, s, "in_response"))
+            .collect(),
+    }
+}
+
+/// One payment of a contract.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Payment {
+    /// When it falls due (for a refund: the last year of the guarantee), years after treatment.
+    pub years: f64,
+    /// Its share of the nominal price (negative for a refund).
+    pub share: f64,
+    /// `always`, `in_response` (due only if the patient responds then) or
+    /// `refund_if_response_lost_by_then`.
+    pub condition: &'static str,
+}
+
+/// One kind of patient under a scheme.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PatientOutcome {
+    /// Share of patients.
+    pub probability: f64,
+    /// Present value paid per unit of nominal price, at the payer's rate.
+    pub payer: f64,
+    /// Present value received per unit of nominal price, at the maker's rate.
+    pub maker: f64,
+    /// Every payment made and nothing refunded.
+    pub in_full: bool,
+}
+
+/// Per-patient outcomes of a scheme, by when response ends. `None` when R rises anywhere the
+/// scheme looks, so that patients' paths cannot be read from the cohort.
+pub fn per_patient(
+    scheme: usize,
+    spec: &PaymentSpec,
+    response: &[f64],
+    payer_rate: f64,
+    maker_rate: f64,
+) -> Option<Vec<PatientOutcome>> {
+    // The times the scheme looks at, and the whole years between.
+    let mut grid: Vec<f64> = (0..=spec.trace_years()).map(|t| t as f64).collect();
+    if SCHEMES[scheme] == "at_result" {
+        grid.extend(spec.milestones.iter().map(|m| m.0));
+    }
+    grid.sort_by(f64::total_cmp);
+    grid.dedup();
+    let r: Vec<f64> = grid.iter().map(|&t| response_at(response, t)).collect();
+    if r.windows(2).any(|w| w[1] > w[0] + 1e-12) {
+        return None;
+    }
+    // A patient's response ends at grid point i (not responding there, responding at i - 1);
+    // `grid.len()` means still responding at the last point.
+    let mut outcomes = Vec::with_capacity(grid.len() + 1);
+    for end in 0..=grid.len() {
+        let p = match end {
+            0 => 1.0 - r[0],
+            e if e == grid.len() => r[e - 1],
+            e => r[e - 1] - r[e],
+        };
+        let responds_at = |t: f64| end == grid.len() || t < grid[end];
+        let mut flows: Vec<(f64, f64)> = Vec::new();
+        let n = spec.instalment_years.max(1);
+        let in_full = match SCHEMES[scheme] {
+            "up_front" => {
+                flows.push((0.0, 1.0));
+                true
+            }
+            "instalments" => {
+                flows.extend((0..n).map(|t| (f64::from(t), 1.0 / f64::from(n))));
+                true
+            }
+            "outcome_instalments" => {
+                flows.extend(
+                    (0..n)
+                        .map(f64::from)
+                        .filter(|&t| responds_at(t))
+                        .map(|t| (t, 1.0 / f64::from(n))),
+                );
+                flows.len() == n as usize
+            }
+            "refund" => {
+                flows.push((0.0, 1.0));
+                // Response that ends at a grid point up to the guarantee's last year is refunded
+                // then; later losses are not.
+                if end < grid.len() && grid[end] <= f64::from(spec.refund_years) {
+                    flows.push((grid[end], -spec.refund_share));
+                }
+                flows.len() == 1
+            }
+            _ => {
+                flows.extend(spec.milestones.iter().filter(|m| responds_at(m.0)).copied());
+                flows.len() == spec.milestones.len()
+            }
+        };
+        outcomes.push(PatientOutcome {
+            probability: p.max(0.0),
+            payer: present_value(&flows, payer_rate),
+            maker: present_value(&flows, maker_rate),
+            in_full,
+        });
+    }
+    Some(outcomes)
+}
+
+/// The `q`-quantile of a discrete distribution of (probability, value) pairs.
+fn weighted_quantile(mut points: Vec<(f64, f64)>, q: f64) -> f64 {
+    points.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let total: f64 = points.iter().map(|p| p.0).sum();
+    let mut seen = 0.0;
+    for &(p, x) in &points {
+        seen += p;
+        if seen >= q * total - 1e-12 {
+            return x;
+        }
+    }
+    points.last().map_or(f64::NAN, |p| p.1)
+}
+
+/// A summary over draws.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Spread {
+    /// Mean.
+    pub mean: f64,
+    /// 5% quantile.
+    pub p5: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95% quantile.
+    pub p95: f64,
+}
+
+impl Spread {
+    /// Summarises values (reordering them).
+    pub fn of(values: &mut [f64]) -> Spread {
+        let mean = crate::summary::mean(values);
+        let q = crate::summary::quantiles(values, &[0.05, 0.5, 0.95]);
+        Spread {
+            mean,
+            p5: q[0],
+            p50: q[1],
+            p95: q[2],
+        }
+    }
+}
+
+/// The spread of per-patient outcomes at the base case.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PerPatient {
+    /// Share of patients for whom every payment is made (and nothing refunded).
+    pub paid_in_full: f64,
+    /// Present value the payer pays per patient: 10%, 50% and 90% of patients pay at most this.
+    pub payer: [f64; 3],
+    /// Present value the maker receives per patient, at the maker's rate.
+    pub maker: [f64; 3],
+}
+
+/// One scheme's results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SchemeReport {
+    /// The scheme's id (one of [`SCHEMES`]).
+    pub scheme: &'static str,
+    /// The nominal price (every payment made) that makes the payer's expected cost equal the
+    /// target price at the base case.
+    pub nominal_price: f64,
+    /// The payments, in yen at that nominal price.
+    pub payments: Vec<Payment>,
+    /// The payer's expected present cost per patient per yen of nominal price, at the base case.
+    pub payer_factor: f64,
+    /// The maker's expected present receipts per patient at the maker's rate, at the base case.
+    pub maker_expected_receipts: f64,
+    /// Over draws, the payer's expected present cost per patient with the contract fixed at the
+    /// base case's nominal price.
+    pub payer_cost: Option<Spread>,
+    /// Share of draws in which that cost exceeds the draw's own value-based price.
+    pub probability_above_value: Option<f64>,
+    /// Per-patient spread at the base case (absent where response can return).
+    pub per_patient: Option<PerPatient>,
+}
+
+/// The `[payments]` results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PaymentsReport {
+    /// The method whose base-case price is the target (absent for a given price).
+    pub target_method: Option<&'static str>,
+    /// The target price per treated patient, yen.
+    pub target_price: f64,
+    /// The payer's discount rate (the scenario's cost rate).
+    pub payer_discount_rate: f64,
+    /// The maker's discount rate.
+    pub maker_discount_rate: f64,
+    /// The response states, by id.
+    pub response_states: Vec<String>,
+    /// The share responding at each whole year after treatment, base case.
+    pub response: Vec<f64>,
+    /// One entry per scheme, in [`SCHEMES`] order.
+    pub schemes: Vec<SchemeReport>,
+}
+
+/// What the per-draw part of the payments report needs from each draw.
+#[derive(Debug, Clone, Copy)]
+pub struct DrawView<'a> {
+    /// The draw's response curve.
+    pub response: &'a [f64],
+    /// The draw's value-based price.
+    pub value_price: f64,
+}
+
+impl PaymentsReport {
+    /// Builds the report: the contract of each scheme is fixed at the base case, then each
+    /// draw says what it costs.
+    pub fn new(
+        spec: &PaymentSpec,
+        response_ids: Vec<String>,
+        target_price: f64,
+        payer_rate: f64,
+        base_response: &[f64],
+        draws: Option<&[DrawView<'_>]>,
+    ) -> PaymentsReport {
+        let maker_rate = spec.maker_discount_rate.unwrap_or(payer_rate);
+        let schemes = (0..SCHEMES.len())
+            .map(|k| {
+                let flows = cash_flows(k, spec, base_response);
+                let payer_factor = present_value(&flows, payer_rate);
+                // With nothing expected to be paid there is no nominal price that matches.
+                let nominal_price = if payer_factor > 0.0 {
+                    target_price / payer_factor
+                } else {
+                    f64::NAN
+                };
+                let payments = schedule(k, spec)
+                    .into_iter()
+                    .map(|p| Payment {
+                        share: p.share * nominal_price,
+                        ..p
+                    })
+                    .collect();
+                let maker_expected_receipts = nominal_price * present_value(&flows, maker_rate);
+                let (payer_cost, probability_above_value) = match draws {
+                    Some(d) if !d.is_empty() => {
+                        let mut costs: Vec<f64> = d
+                            .iter()
+                            .map(|v| {
+                                nominal_price
+                                    * present_value(&cash_flows(k, spec, v.response), payer_rate)
+                            })
+                            .collect();
+                        let above = costs
+                            .iter()
+                            .zip(d)
+                            .filter(|(c, v)| **c > v.value_price)
+                            .count() as f64
+                            / d.len() as f64;
+                        (Some(Spread::of(&mut costs)), Some(above))
+                    }
+                    _ => (None, None),
+                };
+                let per_patient =
+                    per_patient(k, spec, base_response, payer_rate, maker_rate).map(|o| {
+                        let q = |value: &dyn Fn(&PatientOutcome) -> f64| {
+                            let points: Vec<(f64, f64)> = o
+                                .iter()
+                                .map(|x| (x.probability, value(x) * nominal_price))
+                                .collect();
+                            [0.1, 0.5, 0.9].map(|q| weighted_quantile(points.clone(), q))
+                        };
+                        PerPatient {
+                            paid_in_full: o
+                                .iter()
+                                .filter(|x| x.in_full)
+                                .map(|x| x.probability)
+                                .sum(),
+                            payer: q(&|x| x.payer),
+                            maker: q(&|x| x.maker),
+                        }
+                    });
+                SchemeReport {
+                    scheme: SCHEMES[k],
+                    nominal_price,
+                    payments,
+                    payer_factor,
+                    maker_expected_receipts,
+                    payer_cost,
+                    probability_above_value,
+                    per_patient,
+                }
+            })
+            .collect();
+        PaymentsReport {
+            target_method: match spec.price {
+                PriceBasis::Method(m) => Some(super::methods::METHODS[m]),
+                PriceBasis::Fixed(_) => None,
+            },
+            target_price,
+            payer_discount_rate: payer_rate,
+            maker_discount_rate: maker_rate,
+            response_states: response_ids,
+            response: base_response.to_vec(),
+            schemes,
+        }
+    }
+}
