@@ -674,6 +674,9 @@ pub struct Bars {
     pub bars: Vec<Bar>,
     /// Heading of the interval columns in the table (e.g. "95% interval").
     pub interval_label: String,
+    /// Whether the bars are parts of a whole (cost components, years of a budget), so that the
+    /// table shows each one's share of the total; not for alternatives such as prices by method.
+    pub parts_of_a_whole: bool,
 }
 
 /// Height of one bar's row.
@@ -784,18 +787,17 @@ impl Chart for Bars {
             Lang::Ja => ("項目", "値", "割合"),
             Lang::En => ("item", "value", "share"),
         };
+        let mut header = vec![item.into(), value.into(), self.interval_label.clone()];
+        if self.parts_of_a_whole {
+            header.push(share.into());
+        }
         Table {
-            header: vec![
-                item.into(),
-                value.into(),
-                self.interval_label.clone(),
-                share.into(),
-            ],
+            header,
             rows: self
                 .bars
                 .iter()
                 .map(|b| {
-                    vec![
+                    let mut row = vec![
                         b.label.clone(),
                         format_value(b.value, self.x.unit, self.lang),
                         format!(
@@ -803,12 +805,15 @@ impl Chart for Bars {
                             format_value(b.low, self.x.unit, self.lang),
                             format_value(b.high, self.x.unit, self.lang)
                         ),
-                        if total != 0.0 {
+                    ];
+                    if self.parts_of_a_whole {
+                        row.push(if total != 0.0 {
                             format!("{:.1}%", 100.0 * b.value / total)
                         } else {
                             String::new()
-                        },
-                    ]
+                        });
+                    }
+                    row
                 })
                 .collect(),
         }
@@ -863,6 +868,7 @@ mod tests {
                 },
             ],
             interval_label: "95% interval".into(),
+            parts_of_a_whole: true,
         };
         let svg = chart.svg();
         // Labels up to 15 characters: 121 px of room. Ticks 0..10m over 121..546 px: a 10m

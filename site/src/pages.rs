@@ -607,13 +607,46 @@ fn scenario_page(
     }
     downloads.push(("data/README.txt".to_string(), readme.into_bytes()));
     let mut shown = Vec::new();
+    let mut in_sections: BTreeMap<&str, Figure> = BTreeMap::new();
     for (fig, chart) in figures {
         downloads.push((format!("data/{}.svg", fig.id), chart.svg().into_bytes()));
         downloads.push((format!("data/{}.csv", fig.id), chart.csv().into_bytes()));
         let json = figure_json(sc, r, &fig, chart.as_ref());
         downloads.push((format!("data/{}.json", fig.id), pretty_json(&json)?));
-        shown.push(fig);
+        match SECTION_FIGURES.iter().find(|(id, _)| *id == fig.id) {
+            Some((_, section)) => {
+                in_sections.insert(section, fig);
+            }
+            None => shown.push(fig),
+        }
     }
+    let payments = &r.report["payments"];
+    let payments_ctx = (!payments.is_null()).then(|| {
+        let rate = |k: &str| payments[k].as_f64().map(percent).unwrap_or_default();
+        context! {
+            figure => in_sections.remove("payments"),
+            rows => payment_rows(t, lang, r),
+            target => payments["target_price"].as_f64().map(|x| yen(x, lang)).unwrap_or_default(),
+            method => payments["target_method"].as_str().map(|m| t.s(lang, &format!("method_{m}")).to_string()).unwrap_or_else(|| t.s(lang, "given_price").to_string()),
+            payer_rate => rate("payer_discount_rate"),
+            maker_rate => rate("maker_discount_rate"),
+        }
+    });
+    let budget = &r.report["budget"];
+    let budget_ctx = (!budget.is_null()).then(|| {
+        let uptake: Vec<String> = budget["uptake"]
+            .as_array()
+            .map(|u| u.iter().filter_map(|x| x.as_f64()).map(percent).collect())
+            .unwrap_or_default();
+        context! {
+            figure => in_sections.remove("budget"),
+            rows => budget_rows(t, lang, r),
+            prevalent => budget["prevalent"].as_f64().map(|x| format!("{x:.0}")).unwrap_or_default(),
+            incident => budget["incident"].as_f64().map(|x| format!("{x:.0}")).unwrap_or_default(),
+            uptake => uptake.join(" → "),
+            total => budget["total"].as_f64().map(|x| yen(x, lang)).unwrap_or_default(),
+        }
+    });
 
     let thresholds: Vec<Value> = r
         .thresholds
@@ -722,6 +755,10 @@ fn scenario_page(
         drivers => drivers,
         figures => shown,
         supply => supply_rows(t, lang, r),
+        official => official_steps(t, lang, r),
+        variants => variant_rows(t, lang, r),
+        payments => payments_ctx,
+        budget => budget_ctx,
         inputs => inputs,
         sources => sources,
     };
@@ -926,6 +963,7 @@ fn scenario_figures(
             },
             bars,
             interval_label: t.s(lang, "interval_90").to_string(),
+            parts_of_a_whole: false,
         };
         let mut caption = words("fig_methods_caption", &[("rule_set", &rule_set)]);
         if !no_viable.is_empty() {
@@ -981,6 +1019,7 @@ fn scenario_figures(
             },
             bars,
             interval_label: t.s(lang, "interval_95").to_string(),
+            parts_of_a_whole: true,
         };
         // Costs do not depend on background mortality: only the parameters' sources.
         let sources = cited_sources(sc, false);
@@ -998,7 +1037,312 @@ fn scenario_figures(
             Box::new(money),
         ));
     }
+    // 5. What the payer expects to pay per patient under each payment scheme, with each
+    // contract fixed at the base case.
+    let payments = &r.report["payments"];
+    if let Some(schemes) = payments["schemes"].as_array() {
+        let target = payments["target_price"].as_f64().unwrap_or(f64::NAN);
+        let bars: Vec<Bar> = schemes
+            .iter()
+            .filter_map(|s| {
+                let id = s["scheme"].as_str()?;
+                let c = &s["payer_cost"];
+                let value = c["p50"].as_f64().unwrap_or(target);
+                Some(Bar {
+                    label: t.s(lang, &format!("scheme_{id}")).to_string(),
+                    value,
+                    low: c["p5"].as_f64().unwrap_or(value),
+                    high: c["p95"].as_f64().unwrap_or(value),
+                })
+            })
+            .collect();
+        let extra = [("target", yen(target, lang))];
+        let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let chart = Bars {
+            id: "payer-cost-by-scheme".into(),
+            lang,
+            text: Text {
+                title: t.s(lang, "fig_schemes_title").to_string(),
+                description: words("fig_schemes_desc", &extra),
+            },
+            x: Axis {
+                label: t.s(lang, "fig_schemes_x").to_string(),
+                unit: Unit::Yen,
+            },
+            bars,
+            interval_label: t.s(lang, "interval_90").to_string(),
+            parts_of_a_whole: false,
+        };
+        out.push((
+            Figure {
+                id: chart.id.clone(),
+                title: chart.text.title.clone(),
+                caption: words("fig_schemes_caption", &extra),
+                svg: chart.svg(),
+                table: chart.table(),
+                note: t.s(lang, "fig_schemes_note").to_string(),
+                sources: vec![t.s(lang, "pricing_rules_source").to_string()],
+                downloads: downloads(&chart.id),
+            },
+            Box::new(chart),
+        ));
+    }
+
+    // 6. Budget impact: spending year by year.
+    let budget = &r.report["budget"];
+    if let Some(years) = budget["years"].as_array() {
+        let scheme = budget["scheme"].as_str().unwrap_or_default();
+        let bars: Vec<Bar> = years
+            .iter()
+            .filter_map(|y| {
+                let value = y["spending"].as_f64()?;
+                let d = &y["spending_draws"];
+                Some(Bar {
+                    label: fill(
+                        t.s(lang, "budget_year"),
+                        &[("n", &y["year"].as_u64()?.to_string())],
+                    ),
+                    value,
+                    low: d["p5"].as_f64().unwrap_or(value),
+                    high: d["p95"].as_f64().unwrap_or(value),
+                })
+            })
+            .collect();
+        let extra = [
+            ("scheme", t.s(lang, &format!("scheme_{scheme}")).to_string()),
+            (
+                "total",
+                yen(budget["total"].as_f64().unwrap_or(f64::NAN), lang),
+            ),
+            (
+                "nominal",
+                yen(budget["nominal_price"].as_f64().unwrap_or(f64::NAN), lang),
+            ),
+        ];
+        let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let chart = Bars {
+            id: "budget-impact".into(),
+            lang,
+            text: Text {
+                title: t.s(lang, "fig_budget_title").to_string(),
+                description: words("fig_budget_desc", &extra),
+            },
+            x: Axis {
+                label: t.s(lang, "fig_budget_x").to_string(),
+                unit: Unit::Yen,
+            },
+            bars,
+            interval_label: t.s(lang, "interval_90").to_string(),
+            parts_of_a_whole: true,
+        };
+        out.push((
+            Figure {
+                id: chart.id.clone(),
+                title: chart.text.title.clone(),
+                caption: words("fig_budget_caption", &extra),
+                svg: chart.svg(),
+                table: chart.table(),
+                note: t.s(lang, "fig_budget_note").to_string(),
+                sources: cited_sources(sc, true),
+                downloads: downloads(&chart.id),
+            },
+            Box::new(chart),
+        ));
+    }
     out
+}
+
+/// The figures shown in their own sections rather than among the charts.
+const SECTION_FIGURES: [(&str, &str); 2] = [
+    ("payer-cost-by-scheme", "payments"),
+    ("budget-impact", "budget"),
+];
+
+/// One row per payment scheme: its contract and what it does to payer and maker.
+fn payment_rows(t: &Templates, lang: Lang, r: &ScenarioResults) -> Vec<Value> {
+    let Some(schemes) = r.report["payments"]["schemes"].as_array() else {
+        return Vec::new();
+    };
+    let money = |v: &serde_json::Value| v.as_f64().map(|x| yen(x, lang)).unwrap_or_default();
+    schemes
+        .iter()
+        .map(|s| {
+            let id = s["scheme"].as_str().unwrap_or_default();
+            let payments: Vec<String> = s["payments"]
+                .as_array()
+                .map(|ps| {
+                    ps.iter()
+                        .map(|p| {
+                            let when = p["years"].as_f64().unwrap_or(0.0);
+                            let key = match p["condition"].as_str() {
+                                Some("in_response") => "payment_in_response",
+                                Some("refund_if_response_lost_by_then") => "payment_refund",
+                                _ => "payment_always",
+                            };
+                            let when_words = if when == 0.0 {
+                                t.s(lang, "when_treatment").to_string()
+                            } else {
+                                fill(t.s(lang, "when_years"), &[("years", &plain(when))])
+                            };
+                            fill(
+                                t.s(lang, key),
+                                &[
+                                    ("amount", &yen(p["share"].as_f64().unwrap_or(0.0).abs(), lang)),
+                                    ("years", &plain(when)),
+                                    ("when", &when_words),
+                                ],
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let pp = &s["per_patient"];
+            let spread = |k: &str| match (pp[k][0].as_f64(), pp[k][2].as_f64()) {
+                (Some(a), Some(b)) => format!("{}{}{}", yen(a, lang), t.s(lang, "range_to"), yen(b, lang)),
+                _ => t.s(lang, "not_applicable").to_string(),
+            };
+            context! {
+                label => t.s(lang, &format!("scheme_{id}")),
+                nominal => money(&s["nominal_price"]),
+                payments => payments,
+                maker => money(&s["maker_expected_receipts"]),
+                in_full => pp["paid_in_full"].as_f64().map(percent).unwrap_or_else(|| t.s(lang, "not_applicable").to_string()),
+                payer_spread => spread("payer"),
+                above_value => s["probability_above_value"].as_f64().map(percent).unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// One row per variant: what it sets and the value-based prices it gives.
+fn variant_rows(t: &Templates, lang: Lang, r: &ScenarioResults) -> Vec<Value> {
+    let Some(variants) = r.report["variants"].as_array() else {
+        return Vec::new();
+    };
+    variants
+        .iter()
+        .map(|v| {
+            let label = v["label"][lang.code()]
+                .as_str()
+                .filter(|l| !l.is_empty())
+                .or_else(|| v["id"].as_str())
+                .unwrap_or_default();
+            let set: Vec<String> = v["set"]
+                .as_array()
+                .map(|s| {
+                    s.iter()
+                        .map(|p| {
+                            format!(
+                                "{} = {}",
+                                p[0].as_str().unwrap_or_default(),
+                                p[1].as_str().unwrap_or_default()
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let first = &v["value_based"][0];
+            let d = &first["draws"];
+            context! {
+                label => label,
+                role => t.s(lang, &format!("role_{}", v["role"].as_str().unwrap_or("scenario"))),
+                share => v["share"].as_f64().map(percent).unwrap_or_default(),
+                set => set,
+                base_case => first["base_case"].as_f64().map(|x| yen(x, lang)).unwrap_or_default(),
+                interval => match (d["p5"].as_f64(), d["p95"].as_f64()) {
+                    (Some(a), Some(b)) => format!("{}{}{}", yen(a, lang), t.s(lang, "range_to"), yen(b, lang)),
+                    _ => String::new(),
+                },
+                shared_savings => v["shared_savings"]["base_case"].as_f64().map(|x| yen(x, lang)).unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// One row per budget year.
+fn budget_rows(t: &Templates, lang: Lang, r: &ScenarioResults) -> Vec<Value> {
+    let Some(years) = r.report["budget"]["years"].as_array() else {
+        return Vec::new();
+    };
+    let range = |d: &serde_json::Value, f: &dyn Fn(f64) -> String| match (
+        d["p5"].as_f64(),
+        d["p95"].as_f64(),
+    ) {
+        (Some(a), Some(b)) => format!("{}{}{}", f(a), t.s(lang, "range_to"), f(b)),
+        _ => String::new(),
+    };
+    let patients = |x: f64| format!("{x:.0}");
+    years
+        .iter()
+        .map(|y| {
+            context! {
+                year => fill(t.s(lang, "budget_year"), &[("n", &y["year"].as_u64().unwrap_or(0).to_string())]),
+                patients => y["patients_treated"].as_f64().map(patients).unwrap_or_default(),
+                patients_range => range(&y["patients_treated_draws"], &patients),
+                spending => y["spending"].as_f64().map(|x| yen(x, lang)).unwrap_or_default(),
+                spending_range => range(&y["spending_draws"], &|x| yen(x, lang)),
+            }
+        })
+        .collect()
+}
+
+/// The official calculations at the base case, step by step, with labels in the reader's
+/// language.
+fn official_steps(t: &Templates, lang: Lang, r: &ScenarioResults) -> Vec<Value> {
+    let Some(calcs) = r.report["pricing"]["official"].as_array() else {
+        return Vec::new();
+    };
+    calcs
+        .iter()
+        .map(|c| {
+            let method = c["method"].as_str().unwrap_or_default();
+            let steps: Vec<Value> = c["steps"]
+                .as_array()
+                .map(|steps| {
+                    steps
+                        .iter()
+                        .map(|st| {
+                            let label = st["label"].as_str().unwrap_or_default();
+                            let rule = st["rule"].as_str().unwrap_or_default();
+                            let value = st["value"].as_f64().unwrap_or(f64::NAN);
+                            let (label, value) = match label.strip_prefix("premium ") {
+                                // A named premium of the comparable-drug method: a rate.
+                                Some(id) => (
+                                    fill(
+                                        t.s(lang, "step_premium_named"),
+                                        &[("name", if lang == Lang::Ja { rule } else { id })],
+                                    ),
+                                    percent(value),
+                                ),
+                                None => (t.s(lang, &step_key(label)).to_string(), yen(value, lang)),
+                            };
+                            context! { label => label, value => value, rule => rule }
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            context! {
+                method => t.s(lang, &format!("method_{method}")),
+                rule_set => c["rule_set"].as_str().unwrap_or_default(),
+                route => t.s(lang, &format!("route_{}", c["route"].as_str().unwrap_or("drug"))),
+                price => c["price"].as_f64().map(|x| yen(x, lang)).unwrap_or_default(),
+                steps => steps,
+            }
+        })
+        .collect()
+}
+
+/// The strings key of an official calculation step: `step_` and its label's words.
+fn step_key(label: &str) -> String {
+    let mut key = String::from("step");
+    for word in label
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        key.push('_');
+        key.push_str(&word.to_ascii_lowercase());
+    }
+    key
 }
 
 /// The scenario page's supply facts: never treated, time to treatment, price per treatment.

@@ -102,8 +102,8 @@ fn the_fixture_site_renders_as_recorded() {
     assert_eq!(built.scenarios[0].file, "models/one-dose-cell-therapy.toml");
     assert!(!built.scenarios[0].cached);
     // Chooser; per language: home, scenarios, one scenario, compare, levers, about, search,
-    // the explainer, the explainers list, glossary and methods.
-    assert_eq!(built.pages, 1 + 2 * 11);
+    // two explainers, the explainers list, glossary and methods.
+    assert_eq!(built.pages, 1 + 2 * 12);
 
     insta::assert_snapshot!("chooser", f.out("index.html"));
     insta::assert_snapshot!("home_ja", f.out("ja/index.html"));
