@@ -812,6 +812,27 @@ fn scenario_figures(
             .collect::<Vec<_>>()
     };
 
+    // A bar chart's figure: the parts that differ are the chart, its words and its sources.
+    let bar_figure = |chart: Bars,
+                      caption: String,
+                      note: String,
+                      sources: Vec<String>|
+     -> (Figure, Box<dyn Chart>) {
+        (
+            Figure {
+                id: chart.id.clone(),
+                title: chart.text.title.clone(),
+                caption,
+                svg: chart.svg(),
+                table: chart.table(),
+                note,
+                sources,
+                downloads: downloads(&chart.id),
+            },
+            Box::new(chart),
+        )
+    };
+
     // 1. The threshold price distribution at the first willingness to pay.
     let prices = r.threshold_draws(first.wtp);
     let hist = Histogram {
@@ -969,18 +990,11 @@ fn scenario_figures(
         if !no_viable.is_empty() {
             caption.push_str(&no_viable);
         }
-        out.push((
-            Figure {
-                id: chart.id.clone(),
-                title: chart.text.title.clone(),
-                caption,
-                svg: chart.svg(),
-                table: chart.table(),
-                note: t.s(lang, "fig_methods_note").to_string(),
-                sources: vec![t.s(lang, "pricing_rules_source").to_string()],
-                downloads: downloads(&chart.id),
-            },
-            Box::new(chart),
+        out.push(bar_figure(
+            chart,
+            caption,
+            t.s(lang, "fig_methods_note").to_string(),
+            vec![t.s(lang, "pricing_rules_source").to_string()],
         ));
     }
 
@@ -1023,18 +1037,11 @@ fn scenario_figures(
         };
         // Costs do not depend on background mortality: only the parameters' sources.
         let sources = cited_sources(sc, false);
-        out.push((
-            Figure {
-                id: money.id.clone(),
-                title: money.text.title.clone(),
-                caption: words("fig_money_caption", &[("total", &yen(total, lang))]),
-                svg: money.svg(),
-                table: money.table(),
-                note: t.s(lang, "fig_money_note").to_string(),
-                sources,
-                downloads: downloads(&money.id),
-            },
-            Box::new(money),
+        out.push(bar_figure(
+            money,
+            words("fig_money_caption", &[("total", &yen(total, lang))]),
+            t.s(lang, "fig_money_note").to_string(),
+            sources,
         ));
     }
     // 5. What the payer expects to pay per patient under each payment scheme, with each
@@ -1073,18 +1080,11 @@ fn scenario_figures(
             interval_label: t.s(lang, "interval_90").to_string(),
             parts_of_a_whole: false,
         };
-        out.push((
-            Figure {
-                id: chart.id.clone(),
-                title: chart.text.title.clone(),
-                caption: words("fig_schemes_caption", &extra),
-                svg: chart.svg(),
-                table: chart.table(),
-                note: t.s(lang, "fig_schemes_note").to_string(),
-                sources: vec![t.s(lang, "pricing_rules_source").to_string()],
-                downloads: downloads(&chart.id),
-            },
-            Box::new(chart),
+        out.push(bar_figure(
+            chart,
+            words("fig_schemes_caption", &extra),
+            t.s(lang, "fig_schemes_note").to_string(),
+            vec![t.s(lang, "pricing_rules_source").to_string()],
         ));
     }
 
@@ -1135,18 +1135,11 @@ fn scenario_figures(
             interval_label: t.s(lang, "interval_90").to_string(),
             parts_of_a_whole: true,
         };
-        out.push((
-            Figure {
-                id: chart.id.clone(),
-                title: chart.text.title.clone(),
-                caption: words("fig_budget_caption", &extra),
-                svg: chart.svg(),
-                table: chart.table(),
-                note: t.s(lang, "fig_budget_note").to_string(),
-                sources: cited_sources(sc, true),
-                downloads: downloads(&chart.id),
-            },
-            Box::new(chart),
+        out.push(bar_figure(
+            chart,
+            words("fig_budget_caption", &extra),
+            t.s(lang, "fig_budget_note").to_string(),
+            cited_sources(sc, true),
         ));
     }
     out

@@ -1601,32 +1601,37 @@ fn payments_spec(
     match (&p.milestones, &p.milestone_shares) {
         (None, None) => {}
         (Some(times), Some(shares)) => {
-            let t: Vec<Option<f64>> = times
-                .get_ref()
-                .iter()
-                .map(|x| {
-                    v.number(x, "milestones", |x| {
-                        if (0.0..=30.0).contains(&x) {
-                            Ok(())
-                        } else {
-                            Err("expected years after treatment, from 0 to 30".into())
-                        }
+            let mut list = |items: &Spanned<Vec<Spanned<Number>>>,
+                            key: &str,
+                            range: std::ops::RangeInclusive<f64>,
+                            expected: &str|
+             -> Vec<Option<f64>> {
+                items
+                    .get_ref()
+                    .iter()
+                    .map(|x| {
+                        v.number(x, key, |x| {
+                            if range.contains(&x) {
+                                Ok(())
+                            } else {
+                                Err(expected.to_string())
+                            }
+                        })
                     })
-                })
-                .collect();
-            let s: Vec<Option<f64>> = shares
-                .get_ref()
-                .iter()
-                .map(|x| {
-                    v.number(x, "milestone_shares", |x| {
-                        if (0.0..=1.0).contains(&x) {
-                            Ok(())
-                        } else {
-                            Err("expected a share of the price from 0 to 1".into())
-                        }
-                    })
-                })
-                .collect();
+                    .collect()
+            };
+            let t = list(
+                times,
+                "milestones",
+                0.0..=30.0,
+                "expected years after treatment, from 0 to 30",
+            );
+            let s = list(
+                shares,
+                "milestone_shares",
+                0.0..=1.0,
+                "expected a share of the price from 0 to 1",
+            );
             if t.len() != s.len() || t.is_empty() {
                 v.err(
                     &shares.span(),
