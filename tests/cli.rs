@@ -403,3 +403,90 @@ fn compare_sets_methods_side_by_side_and_writes_csv_and_json() {
     );
     assert_eq!(csv.lines().count(), 1 + 2 + 5);
 }
+
+#[test]
+fn analyses_write_decision_files_that_agree_with_the_summary() {
+    let dir = scratch("analyses");
+    let out = dir.join("out");
+    let o = tenbin(&[
+        "run",
+        MODEL,
+        "--draws",
+        "2000",
+        "--analyses",
+        "--two-way",
+        "kappa,lambda",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("EVPI per patient"), "{text}");
+    let manifest = json(&out.join("manifest.json"));
+    for f in [
+        "decision.json",
+        "ceac.csv",
+        "price_acceptability.csv",
+        "evpi.csv",
+        "evppi.csv",
+        "tornado.csv",
+        "convergence.csv",
+        "two_way.csv",
+    ] {
+        assert!(out.join(f).exists(), "{f}");
+        assert!(
+            manifest["files"].as_array().unwrap().iter().any(|x| x == f),
+            "{f} listed"
+        );
+    }
+    let d = json(&out.join("decision.json"));
+    let s = json(&out.join("summary.json"));
+    // The price assumed is the base-case threshold price at 5M yen/QALY, to three figures.
+    assert_eq!(d["price"], 343_000_000.0);
+    // Convergence ends at the summary's mean and standard error.
+    let last = d["convergence"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["draws"], 2000);
+    let t = &s["threshold_price"][0];
+    assert!((last["mean"].as_f64().unwrap() - t["mean"].as_f64().unwrap()).abs() < 1e-6);
+    assert!((last["mcse"].as_f64().unwrap() - t["mcse"].as_f64().unwrap()).abs() < 1e-6);
+    // The price-acceptability curve at 5M falls from near 1 to near 0 across its grid.
+    let pa = d["price_acceptability"][0]["points"].as_array().unwrap();
+    let first = pa.first().unwrap()[1].as_f64().unwrap();
+    let last = pa.last().unwrap()[1].as_f64().unwrap();
+    assert!(first >= 0.98 && last <= 0.02, "{first} {last}");
+    // The tornado's base matches the summary's base case.
+    assert_eq!(
+        d["one_way"]["base_threshold_price"],
+        s["threshold_price"][0]["base_case"]
+    );
+    let csv = std::fs::read_to_string(out.join("two_way.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 49);
+    assert!(csv.starts_with("kappa,lambda,threshold_price\n"));
+
+    // --draws auto stops at the tolerance and records it.
+    let auto = dir.join("auto");
+    let o = tenbin(&[
+        "run",
+        MODEL,
+        "--draws",
+        "auto",
+        "--tolerance",
+        "3000000",
+        "--out",
+        auto.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let m = json(&auto.join("manifest.json"));
+    let p = &m["precision"];
+    assert_eq!(p["reached"], true);
+    assert!(p["mcse"].as_f64().unwrap() <= 3_000_000.0);
+    assert_eq!(m["draws"], p["draws"]);
+    // Bad uses are errors with a message.
+    let o = tenbin(&["run", MODEL, "--draws", "many"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("expected a whole number or `auto`"));
+    let o = tenbin(&["run", MODEL, "--tolerance", "5"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--tolerance needs --draws auto"));
+    let o = tenbin(&["run", MODEL, "--analyses", "--two-way", "kappa"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("two parameters"));
+}

@@ -16,6 +16,8 @@
 //! - [`supply`]: what making, testing and delivering a treatment costs, and what failures,
 //!   re-testing and expiry do to patients (`[supply]`); [`levers`]: what each policy lever
 //!   of the proposal changes.
+//! - [`decision`]: acceptability curves, value of information ([`evppi`]), the tornado and
+//!   convergence, all in terms of price.
 //!
 //! ```no_run
 //! use tenbin_engine::{run::{Analysis, RunOptions}, report::Report, scenario::Scenario};
@@ -32,8 +34,10 @@
 //! functions come from [`libm`] or from the engine's own vectorisable routines, never from the
 //! platform's C library, so that a run gives the same bits on every target.
 
+pub mod decision;
 pub mod distribution;
 pub mod error;
+pub mod evppi;
 pub mod expr;
 pub mod levers;
 pub mod model;

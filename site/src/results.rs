@@ -11,6 +11,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use tenbin_engine::decision::{DecisionOptions, analyse, discounted_patients};
 use tenbin_engine::levers::lever_effects;
 use tenbin_engine::report::{Report, VERSION};
 use tenbin_engine::run::{Analysis, RunOptions};
@@ -20,7 +21,7 @@ use tenbin_engine::summary::rank_correlation;
 use crate::Error;
 
 /// Bumped whenever [`ScenarioResults`] changes shape, so that old cache files are ignored.
-const CACHE_FORMAT: u32 = 2;
+const CACHE_FORMAT: u32 = 3;
 
 /// A threshold price at one willingness to pay, over the draws.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -77,6 +78,8 @@ pub struct ScenarioResults {
     pub influence: Vec<Influence>,
     /// What each policy lever changes (empty without `[supply]`), as `tenbin levers` reports it.
     pub levers: serde_json::Value,
+    /// The decision analyses, as `tenbin run --analyses` writes them to `decision.json`.
+    pub decision: serde_json::Value,
 }
 
 impl ScenarioResults {
@@ -183,6 +186,18 @@ pub fn run(
         file: sc.file.clone(),
         message: format!("{}:{}: {}", e.loc.line, e.loc.column, e.message),
     })?;
+    let decision = analyse(
+        &analysis,
+        &psa,
+        &DecisionOptions {
+            population: report
+                .budget
+                .as_ref()
+                .map(|b| discounted_patients(b, sc.settings.discount_rate_costs)),
+            ..DecisionOptions::default()
+        },
+    )
+    .map_err(run_error)?;
     let (i, c) = (sc.intervention, sc.comparator);
     let (delta_qalys, delta_costs): (Vec<f64>, Vec<f64>) = psa
         .outcomes
@@ -243,5 +258,6 @@ pub fn run(
         delta_costs,
         influence,
         levers: serde_json::to_value(&levers).map_err(|e| Error::Cache(e.to_string()))?,
+        decision: serde_json::to_value(&decision).map_err(|e| Error::Cache(e.to_string()))?,
     })
 }

@@ -34,11 +34,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
         let sc = Scenario::load(path).map_err(|e| e.to_string())?;
         let analysis = Analysis::new(&sc);
         let base = analysis.base_case()?;
-        let psa = if args.sampling.draws > 0 {
-            Some(analysis.psa(&args.sampling.options(false), &|_| {})?)
-        } else {
-            None
-        };
+        let (psa, _) = args.sampling.psa(&analysis, false, &|_| {})?;
         let report = Report::new(&sc, &base, psa.as_ref());
         for m in &report.pricing.methods {
             rows.push((sc.meta.id.clone(), m.clone()));
@@ -49,6 +45,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
             "sha256": sc.hash,
             "wtp": report.pricing.wtp,
             "rule_set": report.pricing.rule_set,
+            "draws": psa.as_ref().map_or(0, |p| p.draws),
             "probability_no_viable_price": report.pricing.probability_no_viable_price,
             "methods": report.pricing.methods,
         }));

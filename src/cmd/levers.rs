@@ -36,11 +36,8 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
     }
     let analysis = Analysis::new(&sc);
     let base = analysis.base_case()?;
-    let psa = if args.sampling.draws > 0 {
-        Some(analysis.psa(&args.sampling.options(true), &|_| {})?)
-    } else {
-        None
-    };
+    let (psa, _) = args.sampling.psa(&analysis, true, &|_| {})?;
+    let draws = psa.as_ref().map_or(0, |p| p.draws);
     let effects = lever_effects(&sc, &base, psa.as_ref())
         .map_err(|e| format!("{}:{}:{}: {}", sc.file, e.loc.line, e.loc.column, e.message))?;
     let stdout = std::io::stdout();
@@ -52,7 +49,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
                 "tenbin_version": tenbin_engine::report::VERSION,
                 "scenario": { "id": sc.meta.id, "file": sc.file, "sha256": sc.hash },
                 "seed": psa.as_ref().map(|_| args.sampling.seed),
-                "draws": args.sampling.draws,
+                "draws": draws,
                 "levers": effects,
             }),
         )?;
@@ -69,7 +66,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
     writeln!(
         out,
         "each lever flipped, minus the scenario as written; base case, then mean and 95% interval over {} draws (seed {})",
-        args.sampling.draws, args.sampling.seed
+        draws, args.sampling.seed
     )?;
     let show = |c: &Change, f: &dyn Fn(f64) -> String| match &c.psa {
         Some(s) => format!(

@@ -8,6 +8,9 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
+use tenbin_engine::decision::{
+    DecisionOptions, DecisionReport, Precision, analyse, discounted_patients,
+};
 use tenbin_engine::report::{Report, VERSION};
 use tenbin_engine::run::{Analysis, Psa};
 use tenbin_engine::scenario::Scenario;
@@ -41,6 +44,17 @@ pub struct Args {
     /// How to print the summary.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Also run the decision analyses (acceptability curves, value of information, tornado,
+    /// convergence) and write decision.json and their CSV files (with --out).
+    #[arg(long)]
+    analyses: bool,
+    /// The price (yen per treated patient) the acceptability curve and value of information
+    /// assume (default: the base-case threshold price, rounded).
+    #[arg(long, requires = "analyses")]
+    price: Option<f64>,
+    /// Two parameters for a two-way analysis of the threshold price, e.g. `kappa,lambda`.
+    #[arg(long, requires = "analyses", value_delimiter = ',')]
+    two_way: Option<Vec<String>>,
 }
 
 /// What `manifest.json` records: enough to rerun and check any number.
@@ -52,6 +66,8 @@ struct Manifest<'a> {
     scenario_sha256: &'a str,
     seed: u64,
     draws: usize,
+    /// With --draws auto: the standard error reached and asked for.
+    precision: Option<Precision>,
     threads: usize,
     elapsed_seconds: f64,
     files: Vec<&'a str>,
@@ -64,26 +80,65 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
     let started = Instant::now();
     let analysis = Analysis::new(&sc);
     let base = analysis.base_case()?;
-    let opts = args.sampling.options(args.keep_draws);
-    let psa = if args.sampling.draws > 0 {
-        let bar = if std::io::stderr().is_terminal() && args.sampling.draws >= 20_000 {
-            let bar = ProgressBar::new(args.sampling.draws as u64);
-            bar.set_style(
-                ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} draws ({eta} left)")
-                    .map_err(|e| e.to_string())?,
-            );
-            bar
-        } else {
-            ProgressBar::hidden()
+    let show_bar = std::io::stderr().is_terminal()
+        && matches!(args.sampling.draws, super::Draws::Count(n) if n >= 20_000);
+    let bar = if show_bar {
+        let n = match args.sampling.draws {
+            super::Draws::Count(n) => n as u64,
+            super::Draws::Auto => 0,
         };
-        let psa = analysis.psa(&opts, &|n| bar.inc(n as u64))?;
-        bar.finish_and_clear();
-        Some(psa)
+        let bar = ProgressBar::new(n);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} draws ({eta} left)")
+                .map_err(|e| e.to_string())?,
+        );
+        bar
     } else {
-        None
+        ProgressBar::hidden()
     };
+    // EVPPI needs every draw's parameter values.
+    let keep = args.keep_draws || args.analyses;
+    let (psa, precision) = args.sampling.psa(&analysis, keep, &|n| bar.inc(n as u64))?;
+    bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
     let report = Report::new(&sc, &base, psa.as_ref());
+    let decision = match (&psa, args.analyses) {
+        (Some(p), true) => {
+            let two_way = match &args.two_way {
+                Some(names) if names.len() != 2 => {
+                    return Err(format!(
+                        "--two-way needs two parameters separated by a comma, got {}",
+                        names.len()
+                    )
+                    .into());
+                }
+                Some(names) => {
+                    let slot = |name: &str| {
+                        sc.parameters
+                            .iter()
+                            .position(|p| p.name == name)
+                            .ok_or_else(|| {
+                                format!("--two-way: `{name}` is not a parameter of {}", sc.file)
+                            })
+                    };
+                    Some((slot(&names[0])?, slot(&names[1])?, 7))
+                }
+                None => None,
+            };
+            let opts = DecisionOptions {
+                price: args.price,
+                wtp_grid: None,
+                two_way,
+                population: report
+                    .budget
+                    .as_ref()
+                    .map(|b| discounted_patients(b, sc.settings.discount_rate_costs)),
+            };
+            Some(analyse(&analysis, p, &opts)?)
+        }
+        (None, true) => return Err("--analyses needs draws (not --draws 0)".into()),
+        _ => None,
+    };
 
     if let Some(dir) = &args.out {
         let staging = Staging::new(dir)?;
@@ -96,13 +151,17 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
             files.push("draws.csv");
             staging.write("draws.csv", |w| write_draws(w, &sc, p))?;
         }
+        if let Some(d) = &decision {
+            files.extend(write_decision(&staging, d)?);
+        }
         let manifest = Manifest {
             tenbin_version: VERSION,
             scenario_file: args.scenario.display().to_string(),
             scenario_id: &sc.meta.id,
             scenario_sha256: &sc.hash,
             seed: args.sampling.seed,
-            draws: args.sampling.draws,
+            draws: psa.as_ref().map_or(0, |p| p.draws),
+            precision,
             threads: args
                 .sampling
                 .threads
@@ -125,7 +184,26 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
             serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;
         }
-        Format::Table => print_table(&mut out, &sc, &report)?,
+        Format::Table => {
+            print_table(&mut out, &sc, &report)?;
+            if let Some(p) = &precision {
+                writeln!(
+                    out,
+                    "\n--draws auto: {} draws, standard error of the mean price {} yen (asked for {}{})",
+                    p.draws,
+                    yen(p.mcse),
+                    yen(p.tolerance),
+                    if p.reached {
+                        ""
+                    } else {
+                        "; not reached within --max-draws"
+                    }
+                )?;
+            }
+            if let Some(d) = &decision {
+                print_decision(&mut out, d)?;
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -200,6 +278,152 @@ fn write_draws(w: &mut dyn Write, sc: &Scenario, p: &Psa) -> std::io::Result<()>
             );
         }
         writeln!(w, "{line}")?;
+    }
+    Ok(())
+}
+
+/// Writes decision.json and one CSV per analysis; returns their names.
+fn write_decision(staging: &Staging, d: &DecisionReport) -> Result<Vec<&'static str>, Error> {
+    staging.write("decision.json", |w| {
+        serde_json::to_writer_pretty(&mut *w, d)?;
+        writeln!(w)
+    })?;
+    staging.write("ceac.csv", |w| {
+        write!(w, "wtp")?;
+        for a in &d.ceac.arms {
+            write!(w, ",p_best_{a}")?;
+        }
+        writeln!(w, ",frontier_arm,frontier_probability")?;
+        for (k, wtp) in d.ceac.wtp.iter().enumerate() {
+            write!(w, "{wtp}")?;
+            for p in &d.ceac.probability {
+                write!(w, ",{}", p[k])?;
+            }
+            let (arm, p) = d.ceac.frontier[k];
+            writeln!(w, ",{},{p}", d.ceac.arms[arm])?;
+        }
+        Ok(())
+    })?;
+    staging.write("price_acceptability.csv", |w| {
+        writeln!(w, "wtp,price,probability_cost_effective")?;
+        for c in &d.price_acceptability {
+            for (p, q) in &c.points {
+                writeln!(w, "{},{p},{q}", c.wtp)?;
+            }
+        }
+        Ok(())
+    })?;
+    staging.write("evpi.csv", |w| {
+        writeln!(w, "wtp,evpi_per_patient")?;
+        for (wtp, e) in &d.evpi_curve {
+            writeln!(w, "{wtp},{e}")?;
+        }
+        Ok(())
+    })?;
+    staging.write("evppi.csv", |w| {
+        writeln!(w, "name,parameters,evppi_per_patient,share_of_evpi")?;
+        for e in &d.value_of_information.evppi {
+            writeln!(
+                w,
+                "\"{}\",\"{}\",{},{}",
+                e.name,
+                e.parameters.join(" "),
+                e.per_patient,
+                e.share_of_evpi
+            )?;
+        }
+        Ok(())
+    })?;
+    staging.write("tornado.csv", |w| {
+        writeln!(
+            w,
+            "parameter,low_value,high_value,threshold_price_low,threshold_price_high"
+        )?;
+        for b in &d.one_way.bars {
+            writeln!(
+                w,
+                "{},{},{},{},{}",
+                b.parameter, b.values.0, b.values.1, b.threshold_price.0, b.threshold_price.1
+            )?;
+        }
+        Ok(())
+    })?;
+    staging.write("convergence.csv", |w| {
+        writeln!(w, "draws,mean_threshold_price,mcse")?;
+        for c in &d.convergence {
+            writeln!(w, "{},{},{}", c.draws, c.mean, c.mcse)?;
+        }
+        Ok(())
+    })?;
+    let mut files = vec![
+        "decision.json",
+        "ceac.csv",
+        "price_acceptability.csv",
+        "evpi.csv",
+        "evppi.csv",
+        "tornado.csv",
+        "convergence.csv",
+    ];
+    if let Some(t) = &d.two_way {
+        staging.write("two_way.csv", |w| {
+            writeln!(w, "{},{},threshold_price", t.parameters.0, t.parameters.1)?;
+            for (x, row) in t.x.iter().zip(&t.threshold_price) {
+                for (y, p) in t.y.iter().zip(row) {
+                    writeln!(w, "{x},{y},{p}")?;
+                }
+            }
+            Ok(())
+        })?;
+        files.push("two_way.csv");
+    }
+    Ok(files)
+}
+
+fn print_decision(w: &mut dyn Write, d: &DecisionReport) -> std::io::Result<()> {
+    let vi = &d.value_of_information;
+    writeln!(w)?;
+    writeln!(
+        w,
+        "Decision analysis at {} yen/QALY and a price of {} yen",
+        yen(vi.wtp),
+        yen(d.price)
+    )?;
+    writeln!(w, "  EVPI per patient {:>20}", yen(vi.evpi_per_patient))?;
+    if let Some(p) = vi.evpi_population {
+        writeln!(w, "  EVPI, budget's patients {:>12}", yen(p))?;
+    }
+    writeln!(w, "  EVPPI per patient (largest first)")?;
+    for e in vi.evppi.iter().take(8) {
+        writeln!(
+            w,
+            "    {:<28} {:>16}  {:>5.1}% of EVPI",
+            e.name,
+            yen(e.per_patient),
+            100.0 * e.share_of_evpi
+        )?;
+    }
+    writeln!(
+        w,
+        "  One-way (threshold price {} at base): parameter at its 2.5% and 97.5% quantiles",
+        yen(d.one_way.base_threshold_price)
+    )?;
+    for b in d.one_way.bars.iter().take(8) {
+        writeln!(
+            w,
+            "    {:<28} {:>16} to {:>16}",
+            b.parameter,
+            yen(b.threshold_price.0),
+            yen(b.threshold_price.1)
+        )?;
+    }
+    if let Some(c) = d.convergence.last() {
+        writeln!(
+            w,
+            "  Mean threshold price {} (MC s.e. {}) after {} draws",
+            yen(c.mean),
+            yen(c.mcse),
+            c.draws
+        )?;
     }
     Ok(())
 }
