@@ -199,6 +199,24 @@ fn allocate<T: Default + Clone>(
     Ok(v)
 }
 
+/// The supply outcome of one draw of `sc` from its slot values and arm outcomes.
+fn supply_of(
+    sc: &Scenario,
+    slots: &[f64],
+    arms: &[Outcome],
+) -> Result<Option<SupplyOutcome>, DrawError> {
+    let Some(spec) = &sc.supply else {
+        return Ok(None);
+    };
+    let inputs = spec.inputs(slots)?;
+    let (i, c) = (sc.intervention, sc.comparator);
+    Ok(Some(supply::evaluate(
+        &inputs,
+        arms[i].qalys - arms[c].qalys,
+        sc.settings.discount_rate_costs,
+    )))
+}
+
 /// One block's share of every per-draw output.
 struct BlockOutputs<'w> {
     /// Outcomes, `arms` per draw.
@@ -219,6 +237,21 @@ pub struct Analysis<'a> {
     scenario: &'a Scenario,
     model: Model,
     sampler: Sampler,
+    /// Per variant that changes settings or levers: its scenario and compiled model.
+    variant_runs: Vec<Option<(Scenario, Model)>>,
+}
+
+/// The scenarios and models of variants that change settings or levers.
+fn variant_runs(sc: &Scenario) -> Vec<Option<(Scenario, Model)>> {
+    sc.variants
+        .iter()
+        .map(|v| {
+            v.scenario(sc).map(|s| {
+                let m = Model::new(&s);
+                (s, m)
+            })
+        })
+        .collect()
 }
 
 impl<'a> Analysis<'a> {
@@ -228,6 +261,7 @@ impl<'a> Analysis<'a> {
             scenario,
             model: Model::new(scenario),
             sampler: Sampler::new(scenario),
+            variant_runs: variant_runs(scenario),
         }
     }
 
@@ -237,6 +271,7 @@ impl<'a> Analysis<'a> {
             scenario,
             model,
             sampler: Sampler::new(scenario),
+            variant_runs: variant_runs(scenario),
         }
     }
 
@@ -305,18 +340,24 @@ impl<'a> Analysis<'a> {
                 message: format!("in variant `{}`: {}", variant.id, e.message),
                 loc: e.loc,
             };
+            // A variant with its own settings or levers runs its own scenario and model.
+            let (vsc, model, mut own_ws) = match &self.variant_runs[k] {
+                Some((s, m)) => (s, m, Some(m.workspace())),
+                None => (self.scenario, &self.model, None),
+            };
+            let ws = own_ws.as_mut().unwrap_or(&mut *ws);
             for lane in 0..n {
                 let to = &mut vslots[lane * sc..(lane + 1) * sc];
                 variant.apply(&slots[lane * sc..(lane + 1) * sc], to);
-                self.scenario.evaluate_derived(to);
+                vsc.evaluate_derived(to);
             }
-            self.model
+            model
                 .evaluate_block(ws, &vslots, n, &mut vout, Occupancy::Skip)
                 .map_err(|(lane, e)| (lane, in_variant(e)))?;
             for lane in 0..n {
                 let o = &vout[lane * arms..(lane + 1) * arms];
                 let s = &vslots[lane * sc..(lane + 1) * sc];
-                let supply = self.supply(s, o).map_err(|e| (lane, in_variant(e)))?;
+                let supply = supply_of(vsc, s, o).map_err(|e| (lane, in_variant(e)))?;
                 out[lane * nv + k] = VariantOutcome {
                     delta_qalys: o[i].qalys - o[c].qalys,
                     delta_costs: o[i].costs - o[c].costs,
@@ -349,16 +390,7 @@ impl<'a> Analysis<'a> {
 
     /// The supply outcome of one draw from its slot values and arm outcomes.
     fn supply(&self, slots: &[f64], arms: &[Outcome]) -> Result<Option<SupplyOutcome>, DrawError> {
-        let Some(spec) = &self.scenario.supply else {
-            return Ok(None);
-        };
-        let inputs = spec.inputs(slots)?;
-        let (i, c) = (self.scenario.intervention, self.scenario.comparator);
-        Ok(Some(supply::evaluate(
-            &inputs,
-            arms[i].qalys - arms[c].qalys,
-            self.scenario.settings.discount_rate_costs,
-        )))
+        supply_of(self.scenario, slots, arms)
     }
 
     /// The deterministic base case: every parameter at its base-case value.

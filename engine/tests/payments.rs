@@ -581,3 +581,45 @@ fn bad_variants_are_located() {
         assert!(e.contains(want), "{variants}: {e}");
     }
 }
+
+#[test]
+fn a_variant_may_change_the_discount_rates_as_if_the_scenario_said_so() {
+    let variant = "[[variants]]\nid = \"rate5\"\nrole = \"scenario\"\nsettings = { discount_rate_costs = 0.05, discount_rate_outcomes = 0.05 }\n";
+    let sc = scenario(variant, "");
+    let base = Analysis::new(&sc).base_case().unwrap();
+    let report = Report::new(&sc, &base, None);
+    let t = text("", "")
+        .replace("discount_rate_costs = 0.03", "discount_rate_costs = 0.05")
+        .replace(
+            "discount_rate_outcomes = 0.03",
+            "discount_rate_outcomes = 0.05",
+        );
+    let other = Scenario::parse("payments.toml", &t, &no_files).unwrap();
+    let b = Analysis::new(&other).base_case().unwrap();
+    let r = Report::new(&other, &b, None);
+    assert_eq!(
+        report.variants[0].value_based[0].base_case,
+        r.threshold_price[0].base_case
+    );
+    assert_ne!(
+        report.variants[0].value_based[0].base_case,
+        report.threshold_price[0].base_case
+    );
+    for (bad, want) in [
+        (
+            "[[variants]]\nid = \"v\"\nrole = \"scenario\"\nsettings = { discount_rate_costs = 0.5 }",
+            "expected a yearly rate from 0 to 0.2",
+        ),
+        (
+            "[[variants]]\nid = \"v\"\nrole = \"scenario\"\nlevers = { supply_oos = true }",
+            "which this scenario does not have",
+        ),
+        (
+            "[[variants]]\nid = \"v\"\nrole = \"scenario\"",
+            "a variant needs `set` (parameters), `settings` (discount rates) or `levers`",
+        ),
+    ] {
+        let e = error_of(bad, "");
+        assert!(e.contains(want), "{bad}: {e}");
+    }
+}

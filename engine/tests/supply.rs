@@ -401,3 +401,50 @@ comparable_drug = { comparator_unit_price = 1_000_000, units_per_course = 30, pr
         "{e}"
     );
 }
+
+#[test]
+fn a_lever_variant_equals_the_scenario_with_that_lever_flipped() {
+    let supply = r#"
+[supply]
+lead_time_days = 40
+[supply.manufacturing]
+materials_per_batch = "c_batch"
+[supply.failure]
+probability = "p_fail"
+max_attempts = 2
+oos_relative_effect = 0.6
+[supply.import]
+retest_per_batch = 1_500_000
+retest_delay_days = 10
+"#;
+    let with_variant = scenario(&format!(
+        "{supply}\n[[variants]]\nid = \"certificate\"\nrole = \"scenario\"\nlevers = {{ accept_foreign_certificate = true, supply_oos = true }}\n"
+    ));
+    let flipped = scenario(&format!(
+        "{supply}\n[levers]\naccept_foreign_certificate = true\nsupply_oos = true\n"
+    ));
+    let opts = RunOptions { draws: 500, ..OPTS };
+    let a = Analysis::new(&with_variant);
+    let r = Report::new(
+        &with_variant,
+        &a.base_case().unwrap(),
+        Some(&a.psa(&opts, &|_| {}).unwrap()),
+    );
+    let b = Analysis::new(&flipped);
+    let f = Report::new(
+        &flipped,
+        &b.base_case().unwrap(),
+        Some(&b.psa(&opts, &|_| {}).unwrap()),
+    );
+    let variant = &r.variants[0].value_based[0];
+    let per_treatment = &f.supply.as_ref().unwrap().threshold_price_per_treatment[0].1;
+    assert_eq!(variant.base_case, per_treatment.base_case);
+    assert_eq!(variant.draws.unwrap().mean, per_treatment.psa.unwrap().mean);
+    // And it differs from the scenario as written (OOS products lose effect).
+    assert_ne!(
+        variant.base_case,
+        r.supply.as_ref().unwrap().threshold_price_per_treatment[0]
+            .1
+            .base_case
+    );
+}

@@ -479,9 +479,29 @@ pub struct Variant {
     pub set: Vec<(usize, Located<Expr>)>,
     /// The same as written: (parameter, expression).
     pub set_text: Vec<(String, String)>,
+    /// The scenario's settings with the variant's discount rates, if it changes them.
+    pub settings: Option<Settings>,
+    /// The scenario's levers with the variant's switches, if it flips any.
+    pub levers: Option<crate::supply::Levers>,
 }
 
 impl Variant {
+    /// The scenario as this variant has it (settings and levers; parameters are set per draw
+    /// by [`Variant::apply`]), or `None` when it changes neither.
+    pub fn scenario(&self, sc: &Scenario) -> Option<Scenario> {
+        if self.settings.is_none() && self.levers.is_none() {
+            return None;
+        }
+        let mut v = sc.clone();
+        if let Some(s) = &self.settings {
+            v.settings = s.clone();
+        }
+        if let (Some(l), Some(supply)) = (self.levers, v.supply.as_mut()) {
+            supply.levers = l;
+        }
+        Some(v)
+    }
+
     /// Applies the variant to one draw's slots (parameters given; derived quantities are
     /// recomputed by the caller).
     pub fn apply(&self, from: &[f64], to: &mut [f64]) {

@@ -119,7 +119,18 @@ pub struct RawVariant {
     pub role: Spanned<String>,
     pub label: Option<Spanned<Bilingual>>,
     pub share: Option<Spanned<Number>>,
+    #[serde(default)]
     pub set: BTreeMap<Spanned<String>, Spanned<ExprSource>>,
+    pub settings: Option<Spanned<RawVariantSettings>>,
+    pub levers: Option<Spanned<RawLevers>>,
+}
+
+/// The settings a variant may change.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVariantSettings {
+    pub discount_rate_costs: Option<Spanned<Number>>,
+    pub discount_rate_outcomes: Option<Spanned<Number>>,
 }
 
 /// `[payments]`: how the price is paid (up front, instalments, outcome-based, refunds, at

@@ -1326,7 +1326,14 @@ pub(super) fn validate(
         .budget
         .as_ref()
         .and_then(|b| budget_spec(&mut v, b.get_ref(), &resolve));
-    let variants = variants(&mut v, &raw.variants, &param_index, &resolve);
+    let variants = variants(
+        &mut v,
+        &raw.variants,
+        &param_index,
+        &resolve,
+        &settings,
+        supply.as_ref().map(|s| s.levers),
+    );
     if let (None, Some(l)) = (&raw.supply, &raw.levers) {
         v.err(
             &l.span(),
@@ -1376,6 +1383,8 @@ fn variants(
     raw: &[Spanned<raw::RawVariant>],
     param_index: &HashMap<String, usize>,
     resolve: &dyn Fn(&str) -> Option<usize>,
+    settings: &Settings,
+    levers: Option<Levers>,
 ) -> Vec<Variant> {
     let mut out: Vec<Variant> = Vec::new();
     for rv in raw {
@@ -1427,12 +1436,60 @@ fn variants(
             }
             (None, _) => None,
         };
-        if r.set.is_empty() {
+        if r.set.is_empty() && r.settings.is_none() && r.levers.is_none() {
             v.err(
                 &span,
-                "a variant needs `set`: the parameters it sets otherwise",
+                "a variant needs `set` (parameters), `settings` (discount rates) or `levers`",
             );
         }
+        let variant_settings = r.settings.as_ref().map(|rs| {
+            let rs = rs.get_ref();
+            let mut s = settings.clone();
+            let rate = |x: f64| {
+                if (0.0..=0.2).contains(&x) {
+                    Ok(())
+                } else {
+                    Err("expected a yearly rate from 0 to 0.2".to_string())
+                }
+            };
+            if let Some(n) = &rs.discount_rate_costs {
+                if let Some(x) = v.number(n, "discount_rate_costs", rate) {
+                    s.discount_rate_costs = x;
+                }
+            }
+            if let Some(n) = &rs.discount_rate_outcomes {
+                if let Some(x) = v.number(n, "discount_rate_outcomes", rate) {
+                    s.discount_rate_outcomes = x;
+                }
+            }
+            s
+        });
+        let variant_levers = match (&r.levers, levers) {
+            (None, _) => None,
+            (Some(l), None) => {
+                v.err(
+                    &l.span(),
+                    "levers switch parts of the [supply] block, which this scenario does not have",
+                );
+                None
+            }
+            (Some(l), Some(mut lv)) => {
+                let l = l.get_ref();
+                let set = |b: &Option<Spanned<bool>>, into: &mut bool| {
+                    if let Some(b) = b {
+                        *into = *b.get_ref();
+                    }
+                };
+                set(
+                    &l.accept_foreign_certificate,
+                    &mut lv.accept_foreign_certificate,
+                );
+                set(&l.supply_oos, &mut lv.supply_oos);
+                set(&l.shared_accreditation, &mut lv.shared_accreditation);
+                set(&l.price_post_approval, &mut lv.price_post_approval);
+                Some(lv)
+            }
+        };
         let mut set = Vec::new();
         let mut set_text = Vec::new();
         for (name, e) in &r.set {
@@ -1461,6 +1518,8 @@ fn variants(
             share,
             set,
             set_text,
+            settings: variant_settings,
+            levers: variant_levers,
         });
     }
     let populations: Vec<(&Variant, &Spanned<raw::RawVariant>)> = out
