@@ -21,8 +21,8 @@ use tenbin_engine::scenario::{Bilingual, Scenario};
 
 use crate::Error;
 use crate::chart::{
-    Axis, Bar, Bars, Chart, Histogram, Lang, Marker, Scatter, Table, Text, Unit, format_value,
-    thousands,
+    Axis, Bar, Bars, Chart, Histogram, Lang, Lines, Marker, Scatter, Series, Table, Text, Tornado,
+    TornadoBar, Unit, format_value, thousands,
 };
 use crate::content::Document;
 use crate::results::ScenarioResults;
@@ -608,18 +608,26 @@ fn scenario_page(
     downloads.push(("data/README.txt".to_string(), readme.into_bytes()));
     let mut shown = Vec::new();
     let mut in_sections: BTreeMap<&str, Figure> = BTreeMap::new();
+    let mut decision_taken: BTreeMap<String, Figure> = BTreeMap::new();
     for (fig, chart) in figures {
         downloads.push((format!("data/{}.svg", fig.id), chart.svg().into_bytes()));
         downloads.push((format!("data/{}.csv", fig.id), chart.csv().into_bytes()));
         let json = figure_json(sc, r, &fig, chart.as_ref());
         downloads.push((format!("data/{}.json", fig.id), pretty_json(&json)?));
         match SECTION_FIGURES.iter().find(|(id, _)| *id == fig.id) {
+            Some((_, "decision")) => {
+                decision_taken.insert(fig.id.clone(), fig);
+            }
             Some((_, section)) => {
                 in_sections.insert(section, fig);
             }
             None => shown.push(fig),
         }
     }
+    let decision_figures: Vec<Figure> = ["price-acceptability", "acceptability", "tornado"]
+        .iter()
+        .filter_map(|id| decision_taken.remove(*id))
+        .collect();
     let payments = &r.report["payments"];
     let payments_ctx = (!payments.is_null()).then(|| {
         let rate = |k: &str| payments[k].as_f64().map(percent).unwrap_or_default();
@@ -757,6 +765,10 @@ fn scenario_page(
         supply => supply_rows(t, lang, r),
         official => official_steps(t, lang, r),
         variants => variant_rows(t, lang, r),
+        decision => context! {
+            figures => decision_figures,
+            information => information_rows(t, lang, sc, r),
+        },
         payments => payments_ctx,
         budget => budget_ctx,
         inputs => inputs,
@@ -817,6 +829,26 @@ fn scenario_figures(
                       caption: String,
                       note: String,
                       sources: Vec<String>|
+     -> (Figure, Box<dyn Chart>) {
+        (
+            Figure {
+                id: chart.id.clone(),
+                title: chart.text.title.clone(),
+                caption,
+                svg: chart.svg(),
+                table: chart.table(),
+                note,
+                sources,
+                downloads: downloads(&chart.id),
+            },
+            Box::new(chart),
+        )
+    };
+
+    let line_figure = |chart: Lines,
+                       caption: String,
+                       note: String,
+                       sources: Vec<String>|
      -> (Figure, Box<dyn Chart>) {
         (
             Figure {
@@ -1142,14 +1174,242 @@ fn scenario_figures(
             cited_sources(sc, true),
         ));
     }
+    // 7-9. Decision analyses: price acceptability, acceptability at a price, the tornado.
+    let d = &r.decision;
+    let decision_sources = cited_sources(sc, true);
+    if let Some(curves) = d["price_acceptability"].as_array() {
+        let series: Vec<Series> = curves
+            .iter()
+            .map(|c| Series {
+                label: fill(
+                    t.s(lang, "series_at_wtp"),
+                    &[("wtp", &yen(c["wtp"].as_f64().unwrap_or(f64::NAN), lang))],
+                ),
+                points: c["points"]
+                    .as_array()
+                    .map(|ps| {
+                        ps.iter()
+                            .filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?)))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+            .collect();
+        let chart = Lines {
+            id: "price-acceptability".into(),
+            lang,
+            text: Text {
+                title: t.s(lang, "fig_price_accept_title").to_string(),
+                description: words("fig_price_accept_desc", &[]),
+            },
+            x: Axis {
+                label: t.s(lang, "fig_price_accept_x").to_string(),
+                unit: Unit::Yen,
+            },
+            y: Axis {
+                label: t.s(lang, "fig_accept_y").to_string(),
+                unit: Unit::Share,
+            },
+            series,
+            markers: vec![Marker {
+                value: first.base_case,
+                label: t.s(lang, "marker_base").into(),
+            }],
+        };
+        out.push(line_figure(
+            chart,
+            words("fig_price_accept_caption", &[]),
+            t.s(lang, "fig_price_accept_note").to_string(),
+            decision_sources.clone(),
+        ));
+    }
+    if let Some(wtp) = d["ceac"]["wtp"].as_array() {
+        let wtp: Vec<f64> = wtp.iter().filter_map(|x| x.as_f64()).collect();
+        let price = d["ceac"]["price"].as_f64().unwrap_or(f64::NAN);
+        let series: Vec<Series> = sc
+            .arms
+            .iter()
+            .enumerate()
+            .map(|(a, arm)| Series {
+                label: pick(&arm.label, lang).to_string(),
+                points: wtp
+                    .iter()
+                    .zip(d["ceac"]["probability"][a].as_array().into_iter().flatten())
+                    .filter_map(|(w, p)| Some((*w, p.as_f64()?)))
+                    .collect(),
+            })
+            .collect();
+        let extra = [("price", yen(price, lang))];
+        let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let chart = Lines {
+            id: "acceptability".into(),
+            lang,
+            text: Text {
+                title: words("fig_ceac_title", &extra),
+                description: words("fig_ceac_desc", &extra),
+            },
+            x: Axis {
+                label: t.s(lang, "fig_ceac_x").to_string(),
+                unit: Unit::Yen,
+            },
+            y: Axis {
+                label: t.s(lang, "fig_ceac_y").to_string(),
+                unit: Unit::Share,
+            },
+            series,
+            markers: r
+                .thresholds
+                .iter()
+                .map(|th| Marker {
+                    value: th.wtp,
+                    label: t.s(lang, "marker_wtp").to_string(),
+                })
+                .take(1)
+                .collect(),
+        };
+        out.push(line_figure(
+            chart,
+            words("fig_ceac_caption", &extra),
+            t.s(lang, "fig_ceac_note").to_string(),
+            decision_sources.clone(),
+        ));
+    }
+    if let Some(bars) = d["one_way"]["bars"].as_array() {
+        // The input's value at each end, short: yen as yen, anything else as a number (the
+        // table and the inputs section give the units).
+        let input = |name: &str, x: f64| {
+            let unit = sc
+                .parameters
+                .iter()
+                .find(|p| p.name == name)
+                .and_then(|p| p.unit.as_deref())
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            if unit.starts_with("yen") || unit.starts_with("jpy") {
+                yen(x, lang)
+            } else {
+                plain(x)
+            }
+        };
+        let bars: Vec<TornadoBar> = bars
+            .iter()
+            .take(TORNADO_BARS)
+            .filter_map(|b| {
+                let name = b["parameter"].as_str()?;
+                Some(TornadoBar {
+                    label: parameter_label(sc, name, lang),
+                    low_input: input(name, b["values"][0].as_f64()?),
+                    high_input: input(name, b["values"][1].as_f64()?),
+                    low: b["threshold_price"][0].as_f64()?,
+                    high: b["threshold_price"][1].as_f64()?,
+                })
+            })
+            .collect();
+        let base = d["one_way"]["base_threshold_price"]
+            .as_f64()
+            .unwrap_or(first.base_case);
+        let chart = Tornado {
+            id: "tornado".into(),
+            lang,
+            text: Text {
+                title: words("fig_tornado_title", &[]),
+                description: words("fig_tornado_desc", &[]),
+            },
+            x: Axis {
+                label: words("fig_threshold_x", &[]),
+                unit: Unit::Yen,
+            },
+            base,
+            base_label: fill(t.s(lang, "fig_tornado_base"), &[("base", &yen(base, lang))]),
+            low_label: t.s(lang, "fig_tornado_low").to_string(),
+            high_label: t.s(lang, "fig_tornado_high").to_string(),
+            bars,
+        };
+        let caption = words("fig_tornado_caption", &[]);
+        out.push((
+            Figure {
+                id: chart.id.clone(),
+                title: chart.text.title.clone(),
+                caption,
+                svg: chart.svg(),
+                table: chart.table(),
+                note: t.s(lang, "fig_tornado_note").to_string(),
+                sources: decision_sources,
+                downloads: downloads(&chart.id),
+            },
+            Box::new(chart),
+        ));
+    }
     out
 }
 
+/// Bars shown in the tornado.
+const TORNADO_BARS: usize = 10;
+
 /// The figures shown in their own sections rather than among the charts.
-const SECTION_FIGURES: [(&str, &str); 2] = [
+const SECTION_FIGURES: [(&str, &str); 5] = [
     ("payer-cost-by-scheme", "payments"),
     ("budget-impact", "budget"),
+    ("price-acceptability", "decision"),
+    ("acceptability", "decision"),
+    ("tornado", "decision"),
 ];
+
+/// The value of information: EVPI and the largest EVPPIs.
+fn information_rows(t: &Templates, lang: Lang, sc: &Scenario, r: &ScenarioResults) -> Value {
+    let vi = &r.decision["value_of_information"];
+    if vi.is_null() {
+        return Value::from(());
+    }
+    let rows: Vec<Value> = vi["evppi"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .take(8)
+                .map(|x| {
+                    let params: Vec<String> = x["parameters"]
+                        .as_array()
+                        .map(|p| {
+                            p.iter()
+                                .filter_map(|n| n.as_str())
+                                .map(|n| parameter_label(sc, n, lang))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    context! {
+                        label => params.join(" + "),
+                        name => x["name"].as_str().unwrap_or_default(),
+                        value => x["per_patient"].as_f64().map(|v| yen(v, lang)).unwrap_or_default(),
+                        share => x["share_of_evpi"].as_f64().map(percent).unwrap_or_default(),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let convergence: Vec<Value> = r.decision["convergence"]
+        .as_array()
+        .map(|c| {
+            c.iter()
+                .map(|x| {
+                    context! {
+                        draws => count(x["draws"].as_u64().unwrap_or(0) as usize),
+                        mean => x["mean"].as_f64().map(|v| yen(v, lang)).unwrap_or_default(),
+                        mcse => x["mcse"].as_f64().map(|v| yen(v, lang)).unwrap_or_default(),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    context! {
+        wtp => yen(vi["wtp"].as_f64().unwrap_or(f64::NAN), lang),
+        price => yen(vi["price"].as_f64().unwrap_or(f64::NAN), lang),
+        evpi => yen(vi["evpi_per_patient"].as_f64().unwrap_or(f64::NAN), lang),
+        population => vi["evpi_population"].as_f64().map(|v| yen(v, lang)),
+        evppi => rows,
+        convergence => convergence,
+        words => t.s(lang, "voi_intro"),
+    }
+}
 
 /// One row per payment scheme: its contract and what it does to payer and maker.
 fn payment_rows(t: &Templates, lang: Lang, r: &ScenarioResults) -> Vec<Value> {

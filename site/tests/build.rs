@@ -200,6 +200,22 @@ fn the_page_shows_the_numbers_of_the_run() {
         (mean - reported).abs() <= 1e-9 * reported.abs(),
         "{mean} vs {reported}"
     );
+    // The price-acceptability curve at 5M yen/QALY is the share of those draws whose threshold
+    // price is at least each price (the supply block leaves every product's effect whole here).
+    let curve = f.out("en/scenarios/one-dose-cell-therapy/data/price-acceptability.csv");
+    let mut checked = 0;
+    for line in curve.lines().skip(1) {
+        let cells: Vec<&str> = line.rsplitn(3, ',').collect();
+        let (y, x, series) = (cells[0], cells[1], cells[2]);
+        if !series.contains("¥5m") {
+            continue;
+        }
+        let (x, y): (f64, f64) = (x.parse().unwrap(), y.parse().unwrap());
+        let share = rows.iter().filter(|r| r[3] >= x).count() as f64 / DRAWS as f64;
+        assert_eq!(y, share, "at {x}");
+        checked += 1;
+    }
+    assert!(checked > 30, "{checked} points checked");
 }
 
 #[test]
