@@ -22,7 +22,12 @@ const SD_K: f64 = 3_000_000.0;
 const W: f64 = 5_000_000.0;
 
 fn scenario() -> Scenario {
-    let text = format!(
+    Scenario::parse("normal.toml", &scenario_text(), &|_| Err("no files".into()))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn scenario_text() -> String {
+    format!(
         r#"[scenario]
 id = "normal-inb"
 title.en = "Normal INB"
@@ -79,9 +84,7 @@ once = "cost"
 [arms.y]
 initial = {{ A = 1 }}
 "#
-    );
-    Scenario::parse("normal.toml", &text, &|_| Err("no files".into()))
-        .unwrap_or_else(|e| panic!("{e}"))
+    )
 }
 
 fn std_normal() -> Normal {
@@ -266,4 +269,38 @@ fn analyse_puts_every_analysis_together_at_the_rounded_base_price() {
     // The middle of a 3 x 3 grid over symmetric ranges is the base case.
     assert!((tw.threshold_price[1][1] - 6e6).abs() < 1e-3);
     assert!(tw.threshold_price[2][0] > tw.threshold_price[0][2]);
+}
+
+#[test]
+fn a_dominated_third_arm_never_wins_and_leaves_the_curve_and_evpi_unchanged() {
+    let (sc, psa) = run();
+    let text = format!(
+        "{}\n[arms.z]\ninitial = {{ A = 1 }}\none_time_qalys = \"gain - 10\"\n",
+        scenario_text()
+    );
+    let three = Scenario::parse("normal3.toml", &text, &|_| Err("no files".into())).unwrap();
+    let psa3 = Analysis::new(&three)
+        .psa(
+            &RunOptions {
+                draws: DRAWS,
+                keep_parameters: true,
+                ..RunOptions::default()
+            },
+            &|_| {},
+        )
+        .unwrap();
+    let grid = [0.0, 5e6, 1e7];
+    let two = ceac(&sc, &psa, 5e6, &grid);
+    let c = ceac(&three, &psa3, 5e6, &grid);
+    let z = three.arm_index("z").unwrap();
+    let (x, y) = (three.arm_index("x").unwrap(), three.arm_index("y").unwrap());
+    for k in 0..grid.len() {
+        assert_eq!(c.probability[z][k], 0.0);
+        assert_eq!(c.probability[x][k], two.probability[0][k]);
+        assert_eq!(c.probability[y][k], two.probability[1][k]);
+        assert_ne!(c.frontier[k].0, z);
+    }
+    let e2 = tenbin_engine::decision::evpi(&net_benefits(&sc, &psa, W, 5e6), 2);
+    let e3 = tenbin_engine::decision::evpi(&net_benefits(&three, &psa3, W, 5e6), 3);
+    assert!((e2 - e3).abs() <= 1e-9 * e2);
 }

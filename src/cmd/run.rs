@@ -559,6 +559,22 @@ fn print_table(w: &mut dyn Write, sc: &Scenario, r: &Report) -> std::io::Result<
     if let Some(sup) = &r.supply {
         print_supply(w, sup)?;
     }
+    if !r.variants.is_empty() {
+        writeln!(w)?;
+        writeln!(
+            w,
+            "Other assumptions (same draws)          value-based price at {} yen/QALY: base case   [90% over draws]",
+            yen(r.variants[0].value_based.first().map_or(0.0, |v| v.wtp))
+        )?;
+        for v in &r.variants {
+            let first = &v.value_based[0];
+            write!(w, "  {:<36} {:>20}", v.id, yen(first.base_case))?;
+            if let Some(d) = &first.draws {
+                write!(w, "   {} to {}", yen(d.p5), yen(d.p95))?;
+            }
+            writeln!(w)?;
+        }
+    }
     if let Some(p) = &r.payments {
         print_payments(w, p)?;
     }
