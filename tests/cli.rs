@@ -490,3 +490,19 @@ fn analyses_write_decision_files_that_agree_with_the_summary() {
     let o = tenbin(&["run", MODEL, "--analyses", "--two-way", "kappa"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("two parameters"));
 }
+
+#[test]
+fn check_accepts_a_folder_and_every_shipped_scenario_passes() {
+    let models = concat!(env!("CARGO_MANIFEST_DIR"), "/models");
+    let o = tenbin(&["check", models]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{}{}",
+        text,
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(text.contains("(durable-gene-therapy)"), "{text}");
+    assert!(text.contains("(hemophilia-b-gene-therapy)"), "{text}");
+    assert!(text.lines().all(|l| l.starts_with("ok: ")), "{text}");
+}

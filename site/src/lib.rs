@@ -171,6 +171,11 @@ pub struct Built {
 
 /// Every scenario file under `models/`, sorted by path.
 pub fn scenario_files(root: &Path) -> Result<Vec<PathBuf>, Error> {
+    toml_files_under(&root.join("models"))
+}
+
+/// Every `.toml` file under `dir`, at any depth, sorted by path.
+pub fn toml_files_under(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
         for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
             let path = entry.map_err(|e| Error::io(dir, e))?.path();
@@ -183,7 +188,7 @@ pub fn scenario_files(root: &Path) -> Result<Vec<PathBuf>, Error> {
         Ok(())
     }
     let mut files = Vec::new();
-    walk(&root.join("models"), &mut files)?;
+    walk(dir, &mut files)?;
     files.sort();
     Ok(files)
 }
