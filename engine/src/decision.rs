@@ -1,6 +1,7 @@
 //! Decision analysis on a probabilistic run, in terms of price: what an analyst or reviewer asks
 //! of a price before trusting it.
 //!
+//! - [`net_benefit`]: the incremental net monetary and net health benefit at a price.
 //! - [`ceac`]: the cost-effectiveness acceptability curve at a given price over a grid of
 //!   willingness to pay, each arm's probability of having the highest net benefit, and the
 //!   frontier (the arm with the highest expected net benefit, and how likely it is to be best).
@@ -65,6 +66,39 @@ pub fn threshold_prices(sc: &Scenario, psa: &Psa, w: f64) -> Vec<f64> {
             relative_effect(psa, d) * (w * (o[i].qalys - o[c].qalys) - (o[i].costs - o[c].costs))
         })
         .collect()
+}
+
+/// Incremental net benefit of the intervention over the comparator at one willingness to pay
+/// and price, in money and in health.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct NetBenefit {
+    /// Willingness to pay, yen per QALY.
+    pub wtp: f64,
+    /// The price, yen per treated patient.
+    pub price: f64,
+    /// Incremental net monetary benefit `r (w dQ - dC) - p`, yen, over draws.
+    pub monetary: crate::pricing::payments::Spread,
+    /// Incremental net health benefit, the same divided by `w`, QALYs, over draws.
+    pub health: crate::pricing::payments::Spread,
+    /// Share of draws in which it is positive.
+    pub probability_positive: f64,
+}
+
+/// The incremental net monetary and health benefit at `w` and `price`.
+pub fn net_benefit(sc: &Scenario, psa: &Psa, w: f64, price: f64) -> NetBenefit {
+    let mut nmb: Vec<f64> = threshold_prices(sc, psa, w)
+        .into_iter()
+        .map(|t| t - price)
+        .collect();
+    let positive = nmb.iter().filter(|&&x| x > 0.0).count() as f64 / nmb.len().max(1) as f64;
+    let mut nhb: Vec<f64> = nmb.iter().map(|x| x / w).collect();
+    NetBenefit {
+        wtp: w,
+        price,
+        monetary: crate::pricing::payments::Spread::of(&mut nmb),
+        health: crate::pricing::payments::Spread::of(&mut nhb),
+        probability_positive: positive,
+    }
 }
 
 /// The acceptability curve at one price.
@@ -508,6 +542,9 @@ pub struct DecisionReport {
     /// patient): by default the base-case threshold price at the first willingness to pay,
     /// rounded to three significant figures.
     pub price: f64,
+    /// Incremental net monetary and health benefit at the first willingness to pay and that
+    /// price.
+    pub net_benefit: NetBenefit,
     /// The acceptability curve and frontier at that price.
     pub ceac: Ceac,
     /// Price-acceptability curves, one per willingness to pay of the scenario.
@@ -579,6 +616,7 @@ pub fn analyse(
         .collect();
     Ok(DecisionReport {
         price,
+        net_benefit: net_benefit(sc, psa, w0, price),
         ceac: ceac(sc, psa, price, &wtp_grid),
         price_acceptability,
         evpi_curve,

@@ -262,6 +262,16 @@ fn analyse_puts_every_analysis_together_at_the_rounded_base_price() {
     .unwrap();
     // 10M - 4M = 6M, already three significant figures.
     assert_eq!(d.price, 6_000_000.0);
+    // Net benefit at that price: INMB = w g - k - p has mean 0 here, INHB = INMB / w.
+    let nb = d.net_benefit;
+    let s = (W * W * SD_G * SD_G + SD_K * SD_K).sqrt();
+    assert!(
+        nb.monetary.mean.abs() < 4.0 * s / (DRAWS as f64).sqrt(),
+        "{nb:?}"
+    );
+    assert!((nb.health.mean - nb.monetary.mean / W).abs() < 1e-9);
+    assert!((nb.health.p95 - nb.monetary.p95 / W).abs() < 1e-9);
+    assert!((nb.probability_positive - 0.5).abs() < 0.01);
     assert_eq!(d.ceac.wtp.len(), 41);
     assert_eq!(d.price_acceptability.len(), 1);
     assert_eq!(d.evpi_curve.len(), 41);

@@ -1400,7 +1400,30 @@ fn information_rows(t: &Templates, lang: Lang, sc: &Scenario, r: &ScenarioResult
                 .collect()
         })
         .unwrap_or_default();
+    let nb = &r.decision["net_benefit"];
+    let net_benefit = fill(
+        t.s(lang, "net_benefit_sentence"),
+        &[
+            (
+                "price",
+                &yen(nb["price"].as_f64().unwrap_or(f64::NAN), lang),
+            ),
+            (
+                "nmb",
+                &yen(nb["monetary"]["mean"].as_f64().unwrap_or(f64::NAN), lang),
+            ),
+            (
+                "nhb",
+                &format!("{:.2}", nb["health"]["mean"].as_f64().unwrap_or(f64::NAN)),
+            ),
+            (
+                "positive",
+                &percent(nb["probability_positive"].as_f64().unwrap_or(f64::NAN)),
+            ),
+        ],
+    );
     context! {
+        net_benefit => net_benefit,
         wtp => yen(vi["wtp"].as_f64().unwrap_or(f64::NAN), lang),
         price => yen(vi["price"].as_f64().unwrap_or(f64::NAN), lang),
         evpi => yen(vi["evpi_per_patient"].as_f64().unwrap_or(f64::NAN), lang),

@@ -388,6 +388,14 @@ fn print_decision(w: &mut dyn Write, d: &DecisionReport) -> std::io::Result<()> 
         yen(vi.wtp),
         yen(d.price)
     )?;
+    let nb = &d.net_benefit;
+    writeln!(
+        w,
+        "  incremental net benefit: mean {} yen ({:.3} QALYs), positive in {:.1}% of draws",
+        yen(nb.monetary.mean),
+        nb.health.mean,
+        100.0 * nb.probability_positive
+    )?;
     writeln!(w, "  EVPI per patient {:>20}", yen(vi.evpi_per_patient))?;
     if let Some(p) = vi.evpi_population {
         writeln!(w, "  EVPI, budget's patients {:>12}", yen(p))?;
