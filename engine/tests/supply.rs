@@ -448,3 +448,28 @@ retest_delay_days = 10
             .base_case
     );
 }
+
+#[test]
+fn the_cost_accounting_shares_can_be_set_where_the_product_cost_already_covers_them() {
+    let supply = "[supply]\n[supply.manufacturing]\nmaterials_per_batch = 10_000_000\n";
+    let sc = scenario(&format!("{supply}\n[pricing]\nsga_ratio = 0\n"));
+    let base = Analysis::new(&sc).base_case().unwrap();
+    let r = Report::new(&sc, &base, None);
+    let calc = &r.pricing.official[0];
+    let step = |label: &str| calc.steps.iter().find(|s| s.label == label).unwrap().value;
+    assert_eq!(step("SG&A and R&D (5)"), 0.0);
+    // FY2024: profit 0.167 of (4)+(6), distribution 0.069 of the whole, tax 10%.
+    let cost = step("product cost (4)");
+    let profit = (cost / (1.0 - 0.167) * 0.167f64).round();
+    assert_eq!(step("operating profit (6)"), profit);
+    let before = cost + profit;
+    let dist = (before * 0.069 / 0.931f64).round();
+    assert_eq!(
+        calc.price,
+        before + dist + ((before + dist) * 0.1f64).round()
+    );
+    // Above the rule set's cap is an error where it is written.
+    let e = error_of(&format!("{supply}\n[pricing]\nsga_ratio = 0.6\n"));
+    assert!(e.contains("sga_ratio") && e.contains("cap"), "{e}");
+    assert!(e.starts_with("6:13:"), "{e}");
+}

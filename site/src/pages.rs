@@ -824,45 +824,34 @@ fn scenario_figures(
             .collect::<Vec<_>>()
     };
 
-    // A bar chart's figure: the parts that differ are the chart, its words and its sources.
-    let bar_figure = |chart: Bars,
-                      caption: String,
-                      note: String,
-                      sources: Vec<String>|
+    // A chart's figure: the parts that differ are the chart, its words and its sources.
+    let figure = |chart: Box<dyn Chart>,
+                  title: String,
+                  caption: String,
+                  note: String,
+                  sources: Vec<String>|
      -> (Figure, Box<dyn Chart>) {
         (
             Figure {
-                id: chart.id.clone(),
-                title: chart.text.title.clone(),
+                id: chart.id().to_string(),
+                title,
                 caption,
                 svg: chart.svg(),
                 table: chart.table(),
                 note,
                 sources,
-                downloads: downloads(&chart.id),
+                downloads: downloads(chart.id()),
             },
-            Box::new(chart),
+            chart,
         )
     };
-
-    let line_figure = |chart: Lines,
-                       caption: String,
-                       note: String,
-                       sources: Vec<String>|
-     -> (Figure, Box<dyn Chart>) {
-        (
-            Figure {
-                id: chart.id.clone(),
-                title: chart.text.title.clone(),
-                caption,
-                svg: chart.svg(),
-                table: chart.table(),
-                note,
-                sources,
-                downloads: downloads(&chart.id),
-            },
-            Box::new(chart),
-        )
+    let bar_figure = |chart: Bars, caption: String, note: String, sources: Vec<String>| {
+        let title = chart.text.title.clone();
+        figure(Box::new(chart), title, caption, note, sources)
+    };
+    let line_figure = |chart: Lines, caption: String, note: String, sources: Vec<String>| {
+        let title = chart.text.title.clone();
+        figure(Box::new(chart), title, caption, note, sources)
     };
 
     // 1. The threshold price distribution at the first willingness to pay.
@@ -1325,19 +1314,13 @@ fn scenario_figures(
             high_label: t.s(lang, "fig_tornado_high").to_string(),
             bars,
         };
-        let caption = words("fig_tornado_caption", &[]);
-        out.push((
-            Figure {
-                id: chart.id.clone(),
-                title: chart.text.title.clone(),
-                caption,
-                svg: chart.svg(),
-                table: chart.table(),
-                note: t.s(lang, "fig_tornado_note").to_string(),
-                sources: decision_sources,
-                downloads: downloads(&chart.id),
-            },
+        let title = chart.text.title.clone();
+        out.push(figure(
             Box::new(chart),
+            title,
+            words("fig_tornado_caption", &[]),
+            t.s(lang, "fig_tornado_note").to_string(),
+            decision_sources,
         ));
     }
     out

@@ -40,6 +40,11 @@ pub struct PricingSpec {
     pub premium_rate: f64,
     /// Disclosed share of the product cost.
     pub disclosure: f64,
+    /// The cost-accounting SG&A and R&D share, when not the rule set's cap (e.g. 0 for an
+    /// import whose transfer price already covers it, as Kymriah's did).
+    pub sga_ratio: Option<f64>,
+    /// The cost-accounting operating-profit share, when not the rule set's.
+    pub operating_profit_ratio: Option<f64>,
     /// Special consideration in the cost-effectiveness adjustment.
     pub special_consideration: bool,
     /// Return on cost added to the corridor's floor (e.g. 0.1).
@@ -61,6 +66,8 @@ impl PricingSpec {
             route: Route::Drug,
             premium_rate: 0.0,
             disclosure: 0.0,
+            sga_ratio: None,
+            operating_profit_ratio: None,
             special_consideration: false,
             return_on_cost: 0.0,
             corridor_share: 0.5,
@@ -91,8 +98,8 @@ fn cost_accounting_case(spec: &PricingSpec, s: &SupplyOutcome) -> CostAccounting
     CostAccounting {
         route: spec.route,
         product_cost: s.costs.total(),
-        sga_ratio: None,
-        operating_profit_ratio: None,
+        sga_ratio: spec.sga_ratio,
+        operating_profit_ratio: spec.operating_profit_ratio,
         distribution: None,
         consumption_tax: None,
         premium_rate: spec.premium_rate,

@@ -168,6 +168,8 @@ pub struct RawPricing {
     pub route: Option<Spanned<String>>,
     pub premium_rate: Option<Spanned<Number>>,
     pub disclosure: Option<Spanned<Number>>,
+    pub sga_ratio: Option<Spanned<Number>>,
+    pub operating_profit_ratio: Option<Spanned<Number>>,
     pub special_consideration: Option<Spanned<bool>>,
     pub return_on_cost: Option<Spanned<Number>>,
     pub corridor_share: Option<Spanned<Number>>,

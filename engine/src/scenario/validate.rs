@@ -1849,6 +1849,46 @@ fn pricing_spec(v: &mut Validator, p: &raw::RawPricing) -> PricingSpec {
         &mut spec.premium_rate,
     );
     num(v, &p.disclosure, "disclosure", &share, &mut spec.disclosure);
+    // Checked against the rule set's cap (and with each other) where they are written.
+    for (n, key, into) in [
+        (&p.sga_ratio, "sga_ratio", &mut spec.sga_ratio),
+        (
+            &p.operating_profit_ratio,
+            "operating_profit_ratio",
+            &mut spec.operating_profit_ratio,
+        ),
+    ] {
+        if let Some(n) = n {
+            *into = v.number(n, key, share);
+        }
+    }
+    if p.sga_ratio.is_some() || p.operating_profit_ratio.is_some() {
+        let probe = crate::pricing::official::cost_accounting(
+            &crate::pricing::official::CostAccounting {
+                route: spec.route,
+                product_cost: 1_000_000.0,
+                sga_ratio: spec.sga_ratio,
+                operating_profit_ratio: spec.operating_profit_ratio,
+                distribution: None,
+                consumption_tax: None,
+                premium_rate: 0.0,
+                disclosure: 0.0,
+                actual_sga: None,
+                actual_operating_profit: None,
+            },
+            spec.rules,
+        );
+        if let Err(e) = probe {
+            let at = if e.field == "operating_profit_ratio" {
+                p.operating_profit_ratio.as_ref()
+            } else {
+                p.sga_ratio.as_ref().or(p.operating_profit_ratio.as_ref())
+            };
+            if let Some(at) = at {
+                v.err(&at.span(), format!("{}: {}", e.field, e.message));
+            }
+        }
+    }
     num(
         v,
         &p.return_on_cost,
