@@ -28,7 +28,7 @@ use serde::Serialize;
 use crate::evppi::{Evppi, evppi};
 use crate::pricing::methods::{METHODS, Population, method_prices};
 use crate::run::{Analysis, Evaluation, Psa, RunError};
-use crate::scenario::{Scenario, VariantRole};
+use crate::scenario::Scenario;
 use crate::summary::{mean, sd};
 
 /// The net benefit of each arm in every draw at willingness to pay `w` and price `p`,
@@ -353,19 +353,14 @@ fn prices_at(sc: &Scenario, e: &Evaluation, w: f64) -> Prices {
     let dq = e.arms[i].qalys - e.arms[c].qalys;
     let dc = e.arms[i].costs - e.arms[c].costs;
     let r = e.supply.as_ref().map_or(1.0, |s| s.mean_relative_effect);
-    let populations: Vec<Population> = sc
-        .variants
-        .iter()
-        .zip(&e.variants)
-        .filter(|(v, _)| v.role == VariantRole::Population)
-        .map(|(v, o)| Population {
-            delta_qalys: o.delta_qalys,
-            delta_costs: o.delta_costs,
-            relative_effect: o.relative_effect,
-            share: v.share.unwrap_or(0.0),
-        })
-        .collect();
-    let (prices, _) = method_prices(&sc.pricing, w, dq, dc, e.supply.as_ref(), &populations);
+    let (prices, _) = method_prices(
+        &sc.pricing,
+        w,
+        dq,
+        dc,
+        e.supply.as_ref(),
+        &Population::of(sc, &e.variants),
+    );
     let methods = METHODS
         .iter()
         .zip(prices)

@@ -472,26 +472,13 @@ impl Report {
             .collect();
         let wtp = sc.settings.wtp.first().copied().unwrap_or(5_000_000.0);
         let nvar = sc.variants.len();
-        let populations_of = |vs: &[VariantOutcome]| -> Vec<Population> {
-            sc.variants
-                .iter()
-                .zip(vs)
-                .filter(|(v, _)| v.role == VariantRole::Population)
-                .map(|(v, o)| Population {
-                    delta_qalys: o.delta_qalys,
-                    delta_costs: o.delta_costs,
-                    relative_effect: o.relative_effect,
-                    share: v.share.unwrap_or(0.0),
-                })
-                .collect()
-        };
         let pricing_base = method_prices(
             &sc.pricing,
             wtp,
             base_inc.qalys,
             base_inc.costs,
             base.supply.as_ref(),
-            &populations_of(&base.variants),
+            &Population::of(sc, &base.variants),
         );
         let pricing_draws = psa.map(|p| {
             p.outcomes
@@ -504,7 +491,7 @@ impl Report {
                         o[i].qalys - o[c].qalys,
                         o[i].costs - o[c].costs,
                         p.supply.as_ref().map(|s| &s[d]),
-                        &populations_of(&p.variants[d * nvar..(d + 1) * nvar]),
+                        &Population::of(sc, &p.variants[d * nvar..(d + 1) * nvar]),
                     )
                 })
                 .collect::<Vec<_>>()

@@ -149,6 +149,27 @@ pub struct Population {
     pub share: f64,
 }
 
+impl Population {
+    /// The population variants of `sc` with their results in one draw (`outcomes` in
+    /// `[[variants]]` order); empty when the scenario has none.
+    pub fn of(
+        sc: &crate::scenario::Scenario,
+        outcomes: &[crate::run::VariantOutcome],
+    ) -> Vec<Population> {
+        sc.variants
+            .iter()
+            .zip(outcomes)
+            .filter(|(v, _)| v.role == crate::scenario::VariantRole::Population)
+            .map(|(v, o)| Population {
+                delta_qalys: o.delta_qalys,
+                delta_costs: o.delta_costs,
+                relative_effect: o.relative_effect,
+                share: v.share.unwrap_or(0.0),
+            })
+            .collect()
+    }
+}
+
 /// Whether method `k` (in [`METHODS`] order) has its inputs: the cost-based methods and the
 /// corridor need a supply model, the comparable-drug methods a comparator.
 pub fn applies(k: usize, has_supply: bool, has_comparable: bool) -> bool {
