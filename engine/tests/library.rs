@@ -67,6 +67,12 @@ fn every_scenario_runs_with_every_analysis_and_cites_its_sources() {
         }
         assert!(!sc.meta.title.ja.is_empty() && !sc.meta.title.en.is_empty());
         assert!(!sc.meta.summary.ja.is_empty() && !sc.meta.summary.en.is_empty());
+        // The home page lists the library by the question each scenario answers.
+        assert!(
+            !sc.meta.question.ja.is_empty() && !sc.meta.question.en.is_empty(),
+            "{}: no question",
+            sc.file
+        );
         let a = Analysis::new(&sc);
         let base = a.base_case().unwrap();
         let psa = a

@@ -466,6 +466,8 @@ fn scenario_card(t: &Templates, lang: Lang, sc: &Scenario, r: &ScenarioResults) 
         id => sc.meta.id,
         title => pick(&sc.meta.title, lang),
         summary => pick(&sc.meta.summary, lang),
+        // A scenario that states no question is listed under its title.
+        question => Some(pick(&sc.meta.question, lang)).filter(|q| !q.is_empty()).unwrap_or_else(|| pick(&sc.meta.title, lang)),
         headline => headline(t, lang, sc, r),
     }
 }

@@ -294,7 +294,7 @@ fn a_broken_scenario_stops_the_build_with_its_place() {
             )
         },
         &[
-            "models/one-dose-cell-therapy.toml:45:9:",
+            "models/one-dose-cell-therapy.toml:47:9:",
             "expected a number",
         ],
     );

@@ -387,6 +387,9 @@ pub struct Meta {
     pub title: Bilingual,
     /// Summary.
     pub summary: Bilingual,
+    /// The question the scenario answers, in plain words (the site's home page lists scenarios
+    /// by it); empty when not given.
+    pub question: Bilingual,
     /// Kind of product.
     pub product_type: ProductType,
 }

@@ -305,6 +305,7 @@ pub struct RawMeta {
     pub id: Spanned<String>,
     pub title: Spanned<Bilingual>,
     pub summary: Option<Spanned<Bilingual>>,
+    pub question: Option<Spanned<Bilingual>>,
     pub product_type: Spanned<String>,
     pub intervention: Spanned<String>,
     pub comparator: Spanned<String>,

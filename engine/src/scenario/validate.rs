@@ -376,6 +376,7 @@ pub(super) fn validate(
     }
     let title = v.bilingual(Some(&m.title));
     let summary = v.bilingual(m.summary.as_ref());
+    let question = v.bilingual(m.question.as_ref());
     let product_type = match ProductType::ALL
         .iter()
         .find(|(s, _)| *s == m.product_type.get_ref())
@@ -1355,6 +1356,7 @@ pub(super) fn validate(
             id: m.id.get_ref().clone(),
             title,
             summary,
+            question,
             product_type,
         },
         sources,
