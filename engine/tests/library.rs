@@ -138,3 +138,119 @@ fn haemophilia_faster_loss_of_expression_lowers_the_value_of_one_dose() {
     let (_, cheap) = with(&sc, "c_proph_year", 30_000_000.0);
     assert!(threshold(&dear) > threshold(&cheap));
 }
+#[test]
+fn car_t_paediatric_all_a_cure_in_childhood_is_worth_more_than_the_list_price_and_behaves() {
+    let sc = load("car-t-paediatric-all");
+    let (_, base) = with(&sc, "cure_cart", 0.50);
+    // At Kymriah's single Japanese list price the ICER falls in the band Chuikyo's evaluation
+    // reported for B-ALL against blinatumomab: 2M to under 7.5M yen/QALY (CB News, 2021-03-24).
+    // With P(w) = w dQ - dC at the scenario's WTPs of 5M and 7.5M: ICER = (L + dC) / dQ.
+    let list = 32_647_761.0;
+    let (p5, p75) = (base.threshold_price[0].base_case, base.threshold_price[1].base_case);
+    let dq = (p75 - p5) / 2_500_000.0;
+    let dc = 5_000_000.0 * dq - p5;
+    let icer = (list + dc) / dq;
+    assert!((2_000_000.0..7_500_000.0).contains(&icer), "ICER {icer}");
+    assert!(threshold(&base) > list);
+    // A larger cured fraction of responders raises the threshold price.
+    let (_, low) = with(&sc, "cure_cart", 0.35);
+    let (_, high) = with(&sc, "cure_cart", 0.62);
+    assert!(threshold(&high) > threshold(&base) && threshold(&base) > threshold(&low));
+    // The same cure is worth less to a cohort starting at 40 than at 12, and less when the
+    // distant future is discounted at 4% rather than 2%.
+    let at = |f: &dyn Fn(&mut Scenario)| {
+        let mut s = sc.clone();
+        f(&mut s);
+        let e = Analysis::new(&s).base_case().unwrap();
+        threshold(&Report::new(&s, &e, None))
+    };
+    let adult = at(&|s| {
+        s.settings.start_age = 40.0;
+        s.settings.horizon_years = 60;
+    });
+    let discounted = at(&|s| {
+        s.settings.discount_rate_costs = 0.04;
+        s.settings.discount_rate_outcomes = 0.04;
+    });
+    assert!(adult < threshold(&base), "{adult}");
+    assert!(discounted < threshold(&base), "{discounted}");
+    // More failed batches: more never infused, a dearer cost per treated patient and a higher
+    // cost-accounting price; a longer wait also leaves more children untreated.
+    let (e_lo, r_lo) = with(&sc, "p_fail", 0.02);
+    let (e_hi, r_hi) = with(&sc, "p_fail", 0.12);
+    let (s_lo, s_hi) = (e_lo.supply.unwrap(), e_hi.supply.unwrap());
+    assert!(s_hi.never_treated > s_lo.never_treated);
+    assert!(s_hi.costs.total() > s_lo.costs.total());
+    assert!(method(&r_hi, "cost_accounting") > method(&r_lo, "cost_accounting"));
+    let (e1, _) = with(&sc, "lead_days", 35.0);
+    let (e2, _) = with(&sc, "lead_days", 70.0);
+    assert!(e2.supply.unwrap().never_treated > e1.supply.unwrap().never_treated);
+}
+#[test]
+fn msc_agvhd_value_rests_on_response_and_a_failed_lot_costs_money_not_patients() {
+    let sc = load("msc-steroid-refractory-agvhd");
+    // The cells are worth more the more patients respond by day 28, and less the better the
+    // comparator (ruxolitinib) does.
+    let (_, low) = with(&sc, "msc_cr", 0.15);
+    let (_, high) = with(&sc, "msc_cr", 0.35);
+    assert!(threshold(&high) > threshold(&low));
+    let (_, weak_rux) = with(&sc, "rux_cr", 0.25);
+    let (_, strong_rux) = with(&sc, "rux_cr", 0.45);
+    assert!(threshold(&weak_rux) > threshold(&strong_rux));
+    // Against ruxolitinib, a longer ruxolitinib course is a larger avoided cost.
+    let (_, short) = with(&sc, "rux_months", 2.0);
+    let (_, long) = with(&sc, "rux_months", 8.0);
+    assert!(threshold(&long) > threshold(&short));
+    // Off the shelf: a lot that fails release is replaced from stock, so more failures raise
+    // the cost per treated patient and the cost-accounting price but leave nobody untreated
+    // who would otherwise have been treated.
+    let (e_lo, r_lo) = with(&sc, "p_lot_fail", 0.01);
+    let (e_hi, r_hi) = with(&sc, "p_lot_fail", 0.15);
+    let (s_lo, s_hi) = (e_lo.supply.unwrap(), e_hi.supply.unwrap());
+    assert!(s_hi.costs.total() > s_lo.costs.total());
+    assert!(method(&r_hi, "cost_accounting") > method(&r_lo, "cost_accounting"));
+    assert!((s_hi.never_treated - s_lo.never_treated).abs() < 1e-12);
+    // Centre qualification is spread over a centre's patients: busier centres cost less each.
+    let (e_few, _) = with(&sc, "pts_per_centre", 1.0);
+    let (e_many, _) = with(&sc, "pts_per_centre", 5.0);
+    assert!(
+        e_few.supply.unwrap().costs.centre_qualification
+            > e_many.supply.unwrap().costs.centre_qualification
+    );
+}
+
+#[test]
+fn cardiac_sheet_base_case_mixes_the_two_worlds_and_failure_to_confirm_costs_more() {
+    let sc = load("cardiac-cell-sheet-conditional");
+    let base = Analysis::new(&sc).base_case().unwrap();
+    let r = Report::new(&sc, &base, None);
+    // works_u = 0: the sheets work (p_confirmed 0.3 > 0); works_u = 0.99: they do nothing.
+    let (e_works, works) = with(&sc, "works_u", 0.0);
+    let (e_fails, fails) = with(&sc, "works_u", 0.99);
+    // Without an effect the operation's cost and risk remain: value is negative, and lower than
+    // when the sheets work.
+    assert!(threshold(&fails) < 0.0);
+    assert!(threshold(&works) > threshold(&fails));
+    // The effect enters only through the shares leaving the operated state, so the base case
+    // (the expected effect) is exactly the probability-weighted mix of the two worlds.
+    let p = 0.3;
+    let mix = p * threshold(&works) + (1.0 - p) * threshold(&fails);
+    assert!((threshold(&r) - mix).abs() < 1.0, "{} vs {mix}", threshold(&r));
+    // A higher chance of confirmation raises the value of the expected case.
+    let (_, hopeful) = with(&sc, "p_confirmed", 0.5);
+    assert!(threshold(&hopeful) > threshold(&r));
+    // If full approval never comes, the confirmatory study is spread over fewer patients: a
+    // larger post-approval burden per treated patient and a higher cost-based price.
+    let (s_works, s_fails) = (e_works.supply.unwrap(), e_fails.supply.unwrap());
+    assert!(s_fails.costs.post_approval > s_works.costs.post_approval);
+    assert!(method(&fails, "cost_accounting") > method(&works, "cost_accounting"));
+    // More patients a year spread it thinner.
+    let (e_few, _) = with(&sc, "n_year", 6.0);
+    let (e_many, _) = with(&sc, "n_year", 30.0);
+    assert!(e_few.supply.unwrap().costs.post_approval > e_many.supply.unwrap().costs.post_approval);
+    // More failed cultures: more patients never treated and a higher cost-based price.
+    let (e_lo, r_lo) = with(&sc, "p_fail", 0.01);
+    let (e_hi, r_hi) = with(&sc, "p_fail", 0.15);
+    assert!(e_hi.supply.unwrap().never_treated > e_lo.supply.unwrap().never_treated);
+    assert!(method(&r_hi, "cost_accounting") > method(&r_lo, "cost_accounting"));
+}
