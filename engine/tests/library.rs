@@ -146,7 +146,10 @@ fn car_t_paediatric_all_a_cure_in_childhood_is_worth_more_than_the_list_price_an
     // reported for B-ALL against blinatumomab: 2M to under 7.5M yen/QALY (CB News, 2021-03-24).
     // With P(w) = w dQ - dC at the scenario's WTPs of 5M and 7.5M: ICER = (L + dC) / dQ.
     let list = 32_647_761.0;
-    let (p5, p75) = (base.threshold_price[0].base_case, base.threshold_price[1].base_case);
+    let (p5, p75) = (
+        base.threshold_price[0].base_case,
+        base.threshold_price[1].base_case,
+    );
     let dq = (p75 - p5) / 2_500_000.0;
     let dc = 5_000_000.0 * dq - p5;
     let icer = (list + dc) / dq;
@@ -235,7 +238,11 @@ fn cardiac_sheet_base_case_mixes_the_two_worlds_and_failure_to_confirm_costs_mor
     // (the expected effect) is exactly the probability-weighted mix of the two worlds.
     let p = 0.3;
     let mix = p * threshold(&works) + (1.0 - p) * threshold(&fails);
-    assert!((threshold(&r) - mix).abs() < 1.0, "{} vs {mix}", threshold(&r));
+    assert!(
+        (threshold(&r) - mix).abs() < 1.0,
+        "{} vs {mix}",
+        threshold(&r)
+    );
     // A higher chance of confirmation raises the value of the expected case.
     let (_, hopeful) = with(&sc, "p_confirmed", 0.5);
     assert!(threshold(&hopeful) > threshold(&r));
@@ -253,4 +260,137 @@ fn cardiac_sheet_base_case_mixes_the_two_worlds_and_failure_to_confirm_costs_mor
     let (e_hi, r_hi) = with(&sc, "p_fail", 0.15);
     assert!(e_hi.supply.unwrap().never_treated > e_lo.supply.unwrap().never_treated);
     assert!(method(&r_hi, "cost_accounting") > method(&r_lo, "cost_accounting"));
+}
+#[test]
+fn retinal_durability_degeneration_and_the_second_eye_do_what_they_should() {
+    let sc = load("retinal-gene-therapy");
+    // A longer-lasting effect is worth more.
+    let (_, short) = with(&sc, "dur_median", 8.0);
+    let (_, long) = with(&sc, "dur_median", 30.0);
+    assert!(threshold(&long) > threshold(&short));
+    // If the retina keeps degenerating under treatment, the treatment is worth less.
+    let (_, halted) = with(&sc, "degen_treated", 0.0);
+    let (_, natural) = with(&sc, "degen_treated", 1.0);
+    assert!(threshold(&halted) > threshold(&natural));
+    // One eye: fewer vials per patient (cheaper to supply), less value than two eyes, but more
+    // than half of it, so the second eye is worth less than the first (frac_one_eye > 0.5).
+    let (e2, both) = with(&sc, "n_eyes", 2.0);
+    let (e1, one) = with(&sc, "n_eyes", 1.0);
+    assert!(threshold(&one) < threshold(&both));
+    assert!(threshold(&one) > threshold(&both) - threshold(&one));
+    assert!(e1.supply.unwrap().costs.total() < e2.supply.unwrap().costs.total());
+    // More vector lots failing release raises the cost-based price, and nobody goes untreated
+    // (the vials come from stock).
+    let (e_lo, r_lo) = with(&sc, "p_lot_fail", 0.0);
+    let (e_hi, r_hi) = with(&sc, "p_lot_fail", 0.15);
+    assert!(method(&r_hi, "cost_accounting") > method(&r_lo, "cost_accounting"));
+    assert_eq!(e_hi.supply.unwrap().never_treated, 0.0);
+    assert!(e_hi.supply.unwrap().costs.total() > e_lo.supply.unwrap().costs.total());
+}
+#[test]
+fn imported_gene_therapy_retesting_costs_vials_money_and_days_unless_the_certificate_is_accepted() {
+    let mut sc = load("imported-gene-therapy-retesting");
+    let base = Analysis::new(&sc).base_case().unwrap();
+    let r = Report::new(&sc, &base, None);
+    let s = base.supply.unwrap();
+    // Accepting the US site's certificate: no re-test cost, no vials used up, no wait, so a lower
+    // cost per treated patient, fewer days to treatment, fewer boys ageing out while they wait and
+    // a lower cost-accounting price; the value of the treatment itself does not change.
+    sc.supply
+        .as_mut()
+        .unwrap()
+        .levers
+        .accept_foreign_certificate = true;
+    let acc = Analysis::new(&sc).base_case().unwrap();
+    let ra = Report::new(&sc, &acc, None);
+    let sa = acc.supply.unwrap();
+    assert!(s.costs.import_testing > 0.0);
+    assert_eq!(sa.costs.import_testing, 0.0);
+    assert!(sa.costs.manufacturing < s.costs.manufacturing);
+    assert!(sa.costs.total() < s.costs.total());
+    assert!(sa.time_to_treatment_days < s.time_to_treatment_days);
+    assert!(sa.never_treated < s.never_treated);
+    assert!(method(&ra, "cost_accounting") < method(&r, "cost_accounting"));
+    assert_eq!(threshold(&ra), threshold(&r));
+    sc.supply
+        .as_mut()
+        .unwrap()
+        .levers
+        .accept_foreign_certificate = false;
+    // A re-test that uses up more of the lot makes each treated patient dearer and raises the
+    // cost-based price, while the value-based price stays where it was.
+    let (e_lo, r_lo) = with(&sc, "retest_vials", 3.0);
+    let (e_hi, r_hi) = with(&sc, "retest_vials", 12.0);
+    assert!(e_hi.supply.unwrap().costs.manufacturing > e_lo.supply.unwrap().costs.manufacturing);
+    assert!(method(&r_hi, "cost_accounting") > method(&r_lo, "cost_accounting"));
+    assert_eq!(threshold(&r_hi), threshold(&r_lo));
+    // Fewer patients per imported lot: the re-test is spread over fewer boys, and more of them
+    // wait for it.
+    let (e_few, _) = with(&sc, "kits_per_lot", 2.0);
+    let (e_many, _) = with(&sc, "kits_per_lot", 10.0);
+    let (s_few, s_many) = (e_few.supply.unwrap(), e_many.supply.unwrap());
+    assert!(s_few.costs.import_testing > s_many.costs.import_testing);
+    assert!(s_few.time_to_treatment_days > s_many.time_to_treatment_days);
+    // A longer delay in the loss of walking raises what the one-time treatment is worth.
+    let (_, small) = with(&sc, "delay_years", 0.5);
+    let (_, large) = with(&sc, "delay_years", 3.0);
+    assert!(threshold(&large) > threshold(&small));
+}
+#[test]
+fn fresh_export_a_slow_border_makes_grafts_expire_and_leaves_patients_waiting() {
+    let mut sc = load("fresh-cell-product-export");
+    let base = Analysis::new(&sc).base_case().unwrap();
+    let r = Report::new(&sc, &base, None);
+    let s = base.supply.unwrap();
+    // The closed form at the base case: the inspection's 1.5 days come off a 4-day shelf life,
+    // against a lognormal transit with median 1.5 days and sdlog 0.4:
+    // 1 - Phi(ln(2.5 / 1.5) / 0.4) = 1 - Phi(1.27706) = 0.10079.
+    assert!(
+        (s.expiry_probability - 0.10079).abs() < 1e-4,
+        "{}",
+        s.expiry_probability
+    );
+    // A slower routine transit: more shipments expire, each treated patient costs more, more
+    // patients die before their graft arrives, and the cost-based price rises; the value of a
+    // graft that arrives is unchanged.
+    let (e1, r1) = with(&sc, "transit_median", 1.0);
+    let (e2, r2) = with(&sc, "transit_median", 2.0);
+    let (s1, s2) = (e1.supply.unwrap(), e2.supply.unwrap());
+    assert!(s2.expiry_probability > s1.expiry_probability);
+    assert!(s2.costs.expiry > s1.costs.expiry);
+    assert!(s2.costs.total() > s1.costs.total());
+    assert!(s2.never_treated > s1.never_treated);
+    assert!(s2.time_to_treatment_days > s1.time_to_treatment_days);
+    assert!(method(&r2, "cost_accounting") > method(&r1, "cost_accounting"));
+    assert_eq!(threshold(&r1), threshold(&r2));
+    // Inspection days count against the shelf life.
+    let (e3, _) = with(&sc, "inspect_days", 0.5);
+    let (e4, _) = with(&sc, "inspect_days", 2.0);
+    assert!(e4.supply.unwrap().expiry_probability > e3.supply.unwrap().expiry_probability);
+    // Accepting the exporter's certificate removes the extra inspection: fewer expiries, a lower
+    // cost per treated patient, fewer days and fewer deaths while waiting.
+    sc.supply
+        .as_mut()
+        .unwrap()
+        .levers
+        .accept_foreign_certificate = true;
+    let acc = Analysis::new(&sc).base_case().unwrap();
+    let ra = Report::new(&sc, &acc, None);
+    let sa = acc.supply.unwrap();
+    assert!(sa.expiry_probability < s.expiry_probability);
+    assert_eq!(sa.costs.import_testing, 0.0);
+    assert!(sa.costs.total() < s.costs.total());
+    assert!(sa.time_to_treatment_days < s.time_to_treatment_days);
+    assert!(sa.never_treated < s.never_treated);
+    assert!(method(&ra, "cost_accounting") < method(&r, "cost_accounting"));
+    assert_eq!(threshold(&ra), threshold(&r));
+    // A less effective graft (relative risk of death nearer 1) is worth less.
+    sc.supply
+        .as_mut()
+        .unwrap()
+        .levers
+        .accept_foreign_certificate = false;
+    let (_, strong) = with(&sc, "rr_death", 0.6);
+    let (_, weak) = with(&sc, "rr_death", 0.95);
+    assert!(threshold(&strong) > threshold(&weak));
 }
