@@ -14,8 +14,8 @@ use crate::pricing::methods::{Population, PricingReport, method_prices, official
 use crate::pricing::payments::Spread;
 use crate::pricing::payments::{DrawView, PaymentsReport, PriceBasis, cash_flows};
 use crate::pricing::value::{shared_savings_price, threshold_price};
-use crate::run::VariantOutcome;
 use crate::run::{Evaluation, Psa};
+use crate::run::{VariantOutcome, VariantSupply};
 use crate::scenario::{Bilingual, Scenario, Settings};
 use crate::scenario::{Variant, VariantRole};
 use crate::summary::{Summary, summarise_in_place};
@@ -643,7 +643,7 @@ pub struct VariantReport {
     pub label: Bilingual,
     /// Share of patients (populations).
     pub share: Option<f64>,
-    /// The parameters it sets, as written.
+    /// What it changes, as written: parameters, then `settings.*` and `levers.*`.
     pub set: Vec<(String, String)>,
     /// Incremental QALYs at the base case.
     pub incremental_qalys: f64,
@@ -653,6 +653,20 @@ pub struct VariantReport {
     pub value_based: Vec<PriceSummary>,
     /// The shared-savings price at the first willingness to pay.
     pub shared_savings: PriceSummary,
+    /// Supply under the variant (scenarios with `[supply]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supply: Option<VariantSupplyReport>,
+}
+
+/// What supply costs and does under a variant.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct VariantSupplyReport {
+    /// Cost per treated patient, yen.
+    pub cost_per_treated: SupplyMeasure,
+    /// Share of patients starting the process who are never treated.
+    pub never_treated: SupplyMeasure,
+    /// Expected days from collection (or order) to treatment.
+    pub time_to_treatment_days: SupplyMeasure,
 }
 
 impl VariantReport {
@@ -692,6 +706,21 @@ impl VariantReport {
                 .collect(),
             shared_savings: summary(wtp, &|o| {
                 o.relative_effect * shared_savings_price(wtp, o.delta_qalys, o.delta_costs, share)
+            }),
+            supply: base.supply.map(|b| {
+                let measure = |f: fn(&VariantSupply) -> f64| SupplyMeasure {
+                    base_case: f(&b),
+                    psa: draws.filter(|d| !d.is_empty()).map(|d| {
+                        let mut v: Vec<f64> =
+                            d.iter().filter_map(|o| o.supply.as_ref()).map(f).collect();
+                        summarise_in_place(&mut v)
+                    }),
+                };
+                VariantSupplyReport {
+                    cost_per_treated: measure(|s| s.cost_per_treated),
+                    never_treated: measure(|s| s.never_treated),
+                    time_to_treatment_days: measure(|s| s.time_to_treatment_days),
+                }
             }),
         }
     }

@@ -130,6 +130,20 @@ pub struct VariantOutcome {
     pub delta_costs: f64,
     /// The supply model's mean relative effect of the products given (1 without supply).
     pub relative_effect: f64,
+    /// What supply costs and does under the variant (scenarios with `[supply]`), so that a
+    /// variant flipping a lever shows its effect even where the value-based price cannot move.
+    pub supply: Option<VariantSupply>,
+}
+
+/// The supply figures a variant reports.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct VariantSupply {
+    /// Cost per treated patient, yen.
+    pub cost_per_treated: f64,
+    /// Share of patients starting the process who are never treated.
+    pub never_treated: f64,
+    /// Expected days from collection (or order) to treatment.
+    pub time_to_treatment_days: f64,
 }
 
 /// What the payment schemes and the budget need from one draw.
@@ -361,7 +375,12 @@ impl<'a> Analysis<'a> {
                 out[lane * nv + k] = VariantOutcome {
                     delta_qalys: o[i].qalys - o[c].qalys,
                     delta_costs: o[i].costs - o[c].costs,
-                    relative_effect: supply.map_or(1.0, |s| s.mean_relative_effect),
+                    relative_effect: supply.as_ref().map_or(1.0, |s| s.mean_relative_effect),
+                    supply: supply.map(|s| VariantSupply {
+                        cost_per_treated: s.costs.total(),
+                        never_treated: s.never_treated,
+                        time_to_treatment_days: s.time_to_treatment_days,
+                    }),
                 };
             }
         }

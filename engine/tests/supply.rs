@@ -447,6 +447,33 @@ retest_delay_days = 10
             .1
             .base_case
     );
+    // Its supply figures are those of the flipped scenario, base case and over draws, and
+    // differ from the scenario as written (no re-testing cost or days).
+    let vs = r.variants[0].supply.unwrap();
+    let fs = f.supply.as_ref().unwrap();
+    for (v, f) in [
+        (vs.cost_per_treated, fs.total_cost_per_treated),
+        (vs.never_treated, fs.never_treated),
+        (vs.time_to_treatment_days, fs.time_to_treatment_days),
+    ] {
+        assert_eq!(v.base_case, f.base_case);
+        assert_eq!(v.psa.unwrap().mean, f.psa.unwrap().mean);
+        assert_eq!(v.psa.unwrap().p97_5, f.psa.unwrap().p97_5);
+    }
+    let written = r.supply.as_ref().unwrap();
+    assert!(vs.cost_per_treated.base_case < written.total_cost_per_treated.base_case);
+    assert_eq!(
+        written.time_to_treatment_days.base_case - vs.time_to_treatment_days.base_case,
+        10.0
+    );
+    // The report says what the variant changes.
+    assert_eq!(
+        r.variants[0].set,
+        [
+            ("levers.accept_foreign_certificate".to_string(), "true".to_string()),
+            ("levers.supply_oos".to_string(), "true".to_string()),
+        ]
+    );
 }
 
 #[test]

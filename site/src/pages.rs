@@ -1475,49 +1475,89 @@ fn payment_rows(t: &Templates, lang: Lang, r: &ScenarioResults) -> Vec<Value> {
         .collect()
 }
 
-/// One row per variant: what it sets and the value-based prices it gives.
+/// One row per variant, after a row for the scenario as written: what it changes, the
+/// value-based prices it gives and, with `[supply]`, what supply costs and does under it (a
+/// variant that flips a lever shows its effect there, not in the value-based price).
 fn variant_rows(t: &Templates, lang: Lang, r: &ScenarioResults) -> Vec<Value> {
-    let Some(variants) = r.report["variants"].as_array() else {
+    let Some(variants) = r.report["variants"].as_array().filter(|v| !v.is_empty()) else {
         return Vec::new();
     };
-    variants
-        .iter()
-        .map(|v| {
-            let label = v["label"][lang.code()]
-                .as_str()
-                .filter(|l| !l.is_empty())
-                .or_else(|| v["id"].as_str())
-                .unwrap_or_default();
-            let set: Vec<String> = v["set"]
-                .as_array()
-                .map(|s| {
-                    s.iter()
-                        .map(|p| {
-                            format!(
-                                "{} = {}",
-                                p[0].as_str().unwrap_or_default(),
-                                p[1].as_str().unwrap_or_default()
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            let first = &v["value_based"][0];
-            let d = &first["draws"];
-            context! {
-                label => label,
-                role => t.s(lang, &format!("role_{}", v["role"].as_str().unwrap_or("scenario"))),
-                share => v["share"].as_f64().map(percent).unwrap_or_default(),
-                set => set,
-                base_case => first["base_case"].as_f64().map(|x| yen(x, lang)).unwrap_or_default(),
-                interval => match (d["p5"].as_f64(), d["p95"].as_f64()) {
-                    (Some(a), Some(b)) => format!("{}{}{}", yen(a, lang), t.s(lang, "range_to"), yen(b, lang)),
-                    _ => String::new(),
-                },
-                shared_savings => v["shared_savings"]["base_case"].as_f64().map(|x| yen(x, lang)).unwrap_or_default(),
-            }
-        })
-        .collect()
+    let money = |x: &serde_json::Value| x.as_f64().map(|x| yen(x, lang)).unwrap_or_default();
+    let interval = |d: &serde_json::Value| match (d["p5"].as_f64(), d["p95"].as_f64()) {
+        (Some(a), Some(b)) => format!("{}{}{}", yen(a, lang), t.s(lang, "range_to"), yen(b, lang)),
+        _ => String::new(),
+    };
+    let supply = |cost: &serde_json::Value, never: &serde_json::Value, days: &serde_json::Value| {
+        context! {
+            cost => money(&cost["base_case"]),
+            never_treated => never["base_case"].as_f64().map(percent).unwrap_or_default(),
+            days => days["base_case"]
+                .as_f64()
+                .map(|x| fill(t.s(lang, "days"), &[("n", &format!("{x:.1}"))]))
+                .unwrap_or_default(),
+        }
+    };
+    let methods = r.report["pricing"]["methods"].as_array();
+    let method = |id: &str| {
+        methods
+            .and_then(|m| m.iter().find(|m| m["method"] == id))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (value, savings) = (method("value_based"), method("shared_savings"));
+    let sup = &r.report["supply"];
+    let as_written = context! {
+        label => t.s(lang, "variant_as_written"),
+        role => "",
+        share => "",
+        set => Vec::<String>::new(),
+        base_case => money(&value["base_case"]),
+        interval => interval(&value),
+        shared_savings => money(&savings["base_case"]),
+        supply => (!sup.is_null()).then(|| supply(
+            &sup["total_cost_per_treated"],
+            &sup["never_treated"],
+            &sup["time_to_treatment_days"],
+        )),
+    };
+    let rows = variants.iter().map(|v| {
+        let label = v["label"][lang.code()]
+            .as_str()
+            .filter(|l| !l.is_empty())
+            .or_else(|| v["id"].as_str())
+            .unwrap_or_default();
+        let set: Vec<String> = v["set"]
+            .as_array()
+            .map(|s| {
+                s.iter()
+                    .map(|p| {
+                        format!(
+                            "{} = {}",
+                            p[0].as_str().unwrap_or_default(),
+                            p[1].as_str().unwrap_or_default()
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let first = &v["value_based"][0];
+        let s = &v["supply"];
+        context! {
+            label => label,
+            role => t.s(lang, &format!("role_{}", v["role"].as_str().unwrap_or("scenario"))),
+            share => v["share"].as_f64().map(percent).unwrap_or_default(),
+            set => set,
+            base_case => money(&first["base_case"]),
+            interval => interval(&first["draws"]),
+            shared_savings => money(&v["shared_savings"]["base_case"]),
+            supply => (!s.is_null()).then(|| supply(
+                &s["cost_per_treated"],
+                &s["never_treated"],
+                &s["time_to_treatment_days"],
+            )),
+        }
+    });
+    std::iter::once(as_written).chain(rows).collect()
 }
 
 /// One row per budget year.

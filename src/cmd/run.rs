@@ -582,6 +582,36 @@ fn print_table(w: &mut dyn Write, sc: &Scenario, r: &Report) -> std::io::Result<
             }
             writeln!(w)?;
         }
+        // Supply under each variant: where a lever is flipped, this is where it shows.
+        if r.variants.iter().any(|v| v.supply.is_some()) {
+            writeln!(
+                w,
+                "  {:<36} {:>20} {:>14} {:>10}",
+                "supply at the base case", "cost per treated", "never treated", "days"
+            )?;
+            if let Some(s) = &r.supply {
+                writeln!(
+                    w,
+                    "  {:<36} {:>20} {:>13.1}% {:>10.1}",
+                    "(as written)",
+                    yen(s.total_cost_per_treated.base_case),
+                    100.0 * s.never_treated.base_case,
+                    s.time_to_treatment_days.base_case
+                )?;
+            }
+            for v in &r.variants {
+                if let Some(s) = &v.supply {
+                    writeln!(
+                        w,
+                        "  {:<36} {:>20} {:>13.1}% {:>10.1}",
+                        v.id,
+                        yen(s.cost_per_treated.base_case),
+                        100.0 * s.never_treated.base_case,
+                        s.time_to_treatment_days.base_case
+                    )?;
+                }
+            }
+        }
     }
     if let Some(p) = &r.payments {
         print_payments(w, p)?;

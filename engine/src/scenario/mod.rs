@@ -480,7 +480,8 @@ pub struct Variant {
     /// Parameter slots and the expressions that replace them, evaluated on the draw's own
     /// values (so `"min(c_proph, 1_250_000)"` caps a drawn cost).
     pub set: Vec<(usize, Located<Expr>)>,
-    /// The same as written: (parameter, expression).
+    /// What the variant changes, as written: (parameter, expression), then
+    /// (`settings.NAME`, rate) and (`levers.NAME`, switch) for each setting or lever it changes.
     pub set_text: Vec<(String, String)>,
     /// The scenario's settings with the variant's discount rates, if it changes them.
     pub settings: Option<Settings>,

@@ -1513,6 +1513,50 @@ fn variants(
                 ),
             }
         }
+        // Settings and levers join the written changes, so that a report says what every
+        // variant changes, not only its parameters.
+        if let Some(s) = &variant_settings {
+            for (name, x, was) in [
+                (
+                    "discount_rate_costs",
+                    s.discount_rate_costs,
+                    settings.discount_rate_costs,
+                ),
+                (
+                    "discount_rate_outcomes",
+                    s.discount_rate_outcomes,
+                    settings.discount_rate_outcomes,
+                ),
+            ] {
+                if x != was {
+                    set_text.push((format!("settings.{name}"), format!("{x}")));
+                }
+            }
+        }
+        if let (Some(l), Some(was)) = (variant_levers, levers) {
+            for (name, x, was) in [
+                (
+                    "accept_foreign_certificate",
+                    l.accept_foreign_certificate,
+                    was.accept_foreign_certificate,
+                ),
+                ("supply_oos", l.supply_oos, was.supply_oos),
+                (
+                    "shared_accreditation",
+                    l.shared_accreditation,
+                    was.shared_accreditation,
+                ),
+                (
+                    "price_post_approval",
+                    l.price_post_approval,
+                    was.price_post_approval,
+                ),
+            ] {
+                if x != was {
+                    set_text.push((format!("levers.{name}"), format!("{x}")));
+                }
+            }
+        }
         out.push(Variant {
             id: r.id.get_ref().clone(),
             role,
