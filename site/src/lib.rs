@@ -169,9 +169,13 @@ pub struct Built {
     pub searchable: bool,
 }
 
-/// Every scenario file under `models/`, sorted by path.
+/// Every scenario file under `models/`: the library's own files (directly in `models/`) by
+/// path, then those in sub-folders (such as `models/reference/`, the engine's yardsticks).
 pub fn scenario_files(root: &Path) -> Result<Vec<PathBuf>, Error> {
-    toml_files_under(&root.join("models"))
+    let models = root.join("models");
+    let mut files = toml_files_under(&models)?;
+    files.sort_by_key(|p| (p.parent() != Some(models.as_path()), p.clone()));
+    Ok(files)
 }
 
 /// Every `.toml` file under `dir`, at any depth, sorted by path.
