@@ -231,6 +231,51 @@ fn missing_files_and_bad_options_are_errors_not_panics() {
     assert_eq!(o.status.code(), Some(2));
 }
 
+#[test]
+fn run_holds_parameters_and_sets_willingness_to_pay_and_says_so() {
+    let o = tenbin(&[
+        "run",
+        MODEL,
+        "--draws",
+        "300",
+        "--hold",
+        "lambda=12",
+        "--wtp",
+        "7500000",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["scenario"]["held"], serde_json::json!([["lambda", 12.0]]));
+    assert_eq!(r["threshold_price"][0]["wtp"], 7_500_000.0);
+    assert_eq!(r["threshold_price"].as_array().unwrap().len(), 1);
+    let plain = tenbin(&["run", MODEL, "--draws", "300", "--format", "json"]);
+    let p: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    assert!(p["scenario"].get("held").is_none());
+    // A shorter durability lowers the gain.
+    assert!(
+        r["base_case"]["incremental"]["qalys"].as_f64()
+            < p["base_case"]["incremental"]["qalys"].as_f64()
+    );
+    for (arg, want) in [
+        ("lambda", "expected NAME=VALUE"),
+        ("lambda=soon", "is not a number"),
+    ] {
+        let o = tenbin(&["run", MODEL, "--hold", arg]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains(want));
+    }
+    let o = tenbin(&["run", MODEL, "--hold", "p_resp=2"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("--hold p_resp=2: 2 is outside the range `p_resp` can take")
+    );
+    let o = tenbin(&["run", MODEL, "--wtp", "0"]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
 const SUPPLY_MODEL: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/site/tests/fixture/models/one-dose-cell-therapy.toml"

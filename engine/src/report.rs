@@ -35,6 +35,10 @@ pub struct ScenarioInfo {
     pub file: String,
     /// SHA-256 of the scenario and the files it reads.
     pub sha256: String,
+    /// Parameters held at a chosen value (`tenbin run --hold`, the calculator), as
+    /// `[name, value]`; absent when none is.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<(String, f64)>,
     /// Arm whose price is solved for.
     pub intervention: String,
     /// Comparator arm.
@@ -568,6 +572,7 @@ impl Report {
                 title: sc.meta.title.clone(),
                 file: sc.file.clone(),
                 sha256: sc.hash.clone(),
+                held: sc.held.clone(),
                 intervention: sc.arms[i].id.clone(),
                 comparator: sc.arms[c].id.clone(),
             },

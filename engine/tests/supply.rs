@@ -470,7 +470,10 @@ retest_delay_days = 10
     assert_eq!(
         r.variants[0].set,
         [
-            ("levers.accept_foreign_certificate".to_string(), "true".to_string()),
+            (
+                "levers.accept_foreign_certificate".to_string(),
+                "true".to_string()
+            ),
             ("levers.supply_oos".to_string(), "true".to_string()),
         ]
     );

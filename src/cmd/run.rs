@@ -55,6 +55,27 @@ pub struct Args {
     /// Two parameters for a two-way analysis of the threshold price, e.g. `kappa,lambda`.
     #[arg(long, requires = "analyses", value_delimiter = ',')]
     two_way: Option<Vec<String>>,
+    /// Hold a parameter at a value in the base case and every draw, e.g. `--hold p_fail=0.1`
+    /// (repeatable); the others keep their distributions and their draws. This is what the
+    /// site's calculator does when a control is moved.
+    #[arg(long, value_name = "NAME=VALUE", value_parser = parse_hold)]
+    hold: Vec<(String, f64)>,
+    /// Willingness-to-pay values (yen per QALY) instead of the scenario's, e.g.
+    /// `--wtp 7500000,10000000`; the first is the one the pricing methods use.
+    #[arg(long, value_delimiter = ',')]
+    wtp: Option<Vec<f64>>,
+}
+
+/// `NAME=VALUE` for `--hold`.
+fn parse_hold(s: &str) -> Result<(String, f64), String> {
+    let (name, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=VALUE, e.g. p_fail=0.1, got `{s}`"))?;
+    let value: f64 =
+        value.trim().replace('_', "").parse().map_err(|_| {
+            format!("`{value}` is not a number; expected NAME=VALUE, e.g. p_fail=0.1")
+        })?;
+    Ok((name.trim().to_string(), value))
 }
 
 /// What `manifest.json` records: enough to rerun and check any number.
@@ -76,7 +97,17 @@ struct Manifest<'a> {
 
 /// Runs the subcommand.
 pub fn run(args: &Args) -> Result<ExitCode, Error> {
-    let sc = Scenario::load(&args.scenario).map_err(|e| e.to_string())?;
+    let mut sc = Scenario::load(&args.scenario).map_err(|e| e.to_string())?;
+    for (name, value) in &args.hold {
+        sc.hold(name, *value)
+            .map_err(|e| format!("--hold {name}={value}: {e}"))?;
+    }
+    if let Some(wtp) = &args.wtp {
+        if let Some(bad) = wtp.iter().find(|w| !(w.is_finite() && **w > 0.0)) {
+            return Err(format!("--wtp {bad}: expected positive yen per QALY").into());
+        }
+        sc.settings.wtp = wtp.clone();
+    }
     let started = Instant::now();
     let analysis = Analysis::new(&sc);
     let base = analysis.base_case()?;
@@ -471,6 +502,10 @@ fn print_table(w: &mut dyn Write, sc: &Scenario, r: &Report) -> std::io::Result<
             r.tenbin_version, r.draws
         )?,
         None => writeln!(w, "tenbin {}, base case only", r.tenbin_version)?,
+    }
+    if !sc.held.is_empty() {
+        let held: Vec<String> = sc.held.iter().map(|(n, v)| format!("{n} = {v}")).collect();
+        writeln!(w, "held in every draw: {}", held.join(", "))?;
     }
     writeln!(w)?;
     writeln!(

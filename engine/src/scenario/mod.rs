@@ -438,6 +438,75 @@ pub struct Scenario {
     pub budget: Option<crate::pricing::budget::BudgetSpec>,
     /// The scenario again with some parameters set otherwise (`[[variants]]`).
     pub variants: Vec<Variant>,
+    /// The parameters behind the calculator's controls (`[calculator]`), in
+    /// [`ControlKind::ALL`] order.
+    pub controls: Vec<Control>,
+    /// Parameters held at a value chosen by the user ([`Scenario::hold`]), in the order held.
+    pub held: Vec<(String, f64)>,
+}
+
+/// What a calculator control stands for. Each scenario names the parameter behind each kind it
+/// has (`[calculator]`), since every product expresses, say, durability in its own terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ControlKind {
+    /// How long the benefit lasts.
+    Durability,
+    /// Response or cure rate.
+    Response,
+    /// Manufacturing failure rate.
+    Failure,
+    /// Quality-control (release testing) cost.
+    QcCost,
+    /// Post-approval testing burden.
+    PostApproval,
+}
+
+impl ControlKind {
+    /// Every kind with its key in `[calculator]`, in the order controls are shown.
+    pub const ALL: [(&'static str, ControlKind); 5] = [
+        ("durability", ControlKind::Durability),
+        ("response", ControlKind::Response),
+        ("failure", ControlKind::Failure),
+        ("qc_cost", ControlKind::QcCost),
+        ("post_approval", ControlKind::PostApproval),
+    ];
+
+    /// Its key in `[calculator]`.
+    pub fn key(self) -> &'static str {
+        ControlKind::ALL
+            .iter()
+            .find(|(_, k)| *k == self)
+            .map_or("", |(n, _)| n)
+    }
+}
+
+/// One calculator control: the parameter it moves and a sensible range for it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Control {
+    /// What it stands for.
+    pub kind: ControlKind,
+    /// The parameter's index in [`Scenario::parameters`].
+    pub parameter: usize,
+    /// The low end of the range offered: the 1st percentile of the parameter's distribution
+    /// (half the base case for a fixed parameter), never above the base case.
+    pub min: f64,
+    /// The high end: the 99th percentile (one and a half times the base case when fixed).
+    pub max: f64,
+}
+
+impl Control {
+    /// The range offered for a parameter.
+    pub fn range(p: &Parameter) -> (f64, f64) {
+        let (lo, hi) = match p.distribution {
+            Distribution::Fixed { value } => {
+                let (a, b) = (0.5 * value, 1.5 * value);
+                (a.min(b), a.max(b))
+            }
+            ref d => (d.quantile(0.01), d.quantile(0.99)),
+        };
+        (lo.min(p.base), hi.max(p.base))
+    }
 }
 
 /// What a variant is for.
@@ -525,6 +594,32 @@ impl Scenario {
         read: &dyn Fn(&str) -> Result<String, String>,
     ) -> Result<Scenario, ScenarioErrors> {
         validate::validate(file, text, read)
+    }
+
+    /// Holds parameter `name` at `value` in the base case and in every draw (the calculator's
+    /// controls and `tenbin run --hold`); every other parameter keeps its distribution and its
+    /// own random stream, so its draws do not change. A held value must lie within the range the
+    /// parameter's distribution allows; a share of a Dirichlet group cannot be held alone.
+    pub fn hold(&mut self, name: &str, value: f64) -> Result<(), String> {
+        let Some(p) = self.parameters.iter_mut().find(|p| p.name == name) else {
+            return Err(format!("`{name}` is not a parameter of this scenario"));
+        };
+        if p.dirichlet.is_some() {
+            return Err(format!(
+                "`{name}` is a share of a Dirichlet group, which must sum to one; it cannot be held alone"
+            ));
+        }
+        let (lo, hi) = p.distribution.support();
+        if !value.is_finite() || value < lo || value > hi {
+            return Err(format!(
+                "{value} is outside the range `{name}` can take; expected a value from {lo} to {hi}"
+            ));
+        }
+        p.base = value;
+        p.distribution = Distribution::Fixed { value };
+        self.held.retain(|(n, _)| n != name);
+        self.held.push((name.to_string(), value));
+        Ok(())
     }
 
     /// Reads and validates a scenario file; files it refers to are resolved relative to it.

@@ -108,6 +108,18 @@ pub struct RawScenario {
     pub budget: Option<Spanned<RawBudget>>,
     #[serde(default)]
     pub variants: Vec<Spanned<RawVariant>>,
+    pub calculator: Option<Spanned<RawCalculator>>,
+}
+
+/// `[calculator]`: the parameters behind the in-browser calculator's controls.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalculator {
+    pub durability: Option<Spanned<String>>,
+    pub response: Option<Spanned<String>>,
+    pub failure: Option<Spanned<String>>,
+    pub qc_cost: Option<Spanned<String>>,
+    pub post_approval: Option<Spanned<String>>,
 }
 
 /// `[[variants]]`: the scenario again with some parameters set otherwise (durability

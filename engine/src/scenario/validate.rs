@@ -1342,6 +1342,12 @@ pub(super) fn validate(
         );
     }
 
+    let controls = raw
+        .calculator
+        .as_ref()
+        .map(|c| calculator_controls(&mut v, c.get_ref(), &param_index, &params))
+        .unwrap_or_default();
+
     if !v.errors.is_empty() {
         let mut errors = v.errors;
         errors.sort_by_key(|e| (e.line, e.column));
@@ -1376,7 +1382,56 @@ pub(super) fn validate(
         payments,
         budget,
         variants,
+        controls,
+        held: Vec::new(),
     })
+}
+
+/// Reads `[calculator]`: each control names an uncertain or fixed parameter (not a share of a
+/// Dirichlet group, which cannot move alone).
+fn calculator_controls(
+    v: &mut Validator,
+    c: &raw::RawCalculator,
+    param_index: &HashMap<String, usize>,
+    params: &[(Parameter, Range<usize>)],
+) -> Vec<Control> {
+    let named = [
+        &c.durability,
+        &c.response,
+        &c.failure,
+        &c.qc_cost,
+        &c.post_approval,
+    ];
+    let mut out = Vec::new();
+    for ((_, kind), name) in ControlKind::ALL.iter().zip(named) {
+        let Some(name) = name else { continue };
+        match param_index.get(name.get_ref()) {
+            Some(&i) if params[i].0.dirichlet.is_some() => v.err(
+                &name.span(),
+                format!(
+                    "`{}` is a share of a Dirichlet group and cannot move alone; expected a parameter of its own",
+                    name.get_ref()
+                ),
+            ),
+            Some(&i) => {
+                let (min, max) = Control::range(&params[i].0);
+                out.push(Control {
+                    kind: *kind,
+                    parameter: i,
+                    min,
+                    max,
+                });
+            }
+            None => v.err(
+                &name.span(),
+                format!(
+                    "`{}` is not a parameter; expected the name of a [parameters.NAME] entry",
+                    name.get_ref()
+                ),
+            ),
+        }
+    }
+    out
 }
 
 /// Reads `[[variants]]`.

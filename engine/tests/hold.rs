@@ -1,0 +1,127 @@
+//! Holding a parameter at a chosen value (the calculator's controls, `tenbin run --hold`): the
+//! result is the scenario written with that parameter fixed, and every other parameter keeps
+//! its draws. Also the `[calculator]` block that names the parameters behind the controls.
+
+use tenbin_engine::run::{Analysis, Psa, RunOptions};
+use tenbin_engine::scenario::{ControlKind, Scenario};
+
+const REFERENCE: &str = include_str!("../../models/reference/durable-gene-therapy.toml");
+
+fn parse(text: &str) -> Scenario {
+    Scenario::parse("reference.toml", text, &|_| Err("no files".into()))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn psa(sc: &Scenario) -> Psa {
+    Analysis::new(sc)
+        .psa(
+            &RunOptions {
+                draws: 400,
+                keep_parameters: true,
+                ..RunOptions::default()
+            },
+            &|_| {},
+        )
+        .unwrap()
+}
+
+#[test]
+fn a_held_parameter_is_the_scenario_written_with_it_fixed() {
+    let mut held = parse(REFERENCE);
+    held.hold("lambda", 12.0).unwrap();
+    assert_eq!(held.held, [("lambda".to_string(), 12.0)]);
+    // The same scenario written by hand with lambda fixed at 12.
+    let written = REFERENCE.replace(
+        "value = 25\ndist = \"lognormal\"\nmeanlog = 3.2188758248682006 # ln 25\nsdlog = 0.4",
+        "value = 12",
+    );
+    assert_ne!(written, REFERENCE);
+    let written = parse(&written);
+    let (a, b) = (psa(&held), psa(&written));
+    assert_eq!(a.outcomes, b.outcomes);
+    assert_eq!(
+        Analysis::new(&held).base_case().unwrap().arms,
+        Analysis::new(&written).base_case().unwrap().arms
+    );
+}
+
+#[test]
+fn holding_one_parameter_leaves_every_other_draw_as_it_was() {
+    let sc = parse(REFERENCE);
+    let mut held = sc.clone();
+    held.hold("kappa", 2.0).unwrap();
+    let (a, b) = (psa(&sc), psa(&held));
+    let k = sc.slot_of("kappa").unwrap();
+    let n = sc.parameters.len();
+    let (pa, pb) = (
+        a.parameters.as_ref().unwrap(),
+        b.parameters.as_ref().unwrap(),
+    );
+    for d in 0..400 {
+        for j in 0..n {
+            let (x, y) = (pa[d * a.slot_count + j], pb[d * b.slot_count + j]);
+            if j == k {
+                assert_eq!(y, 2.0);
+            } else {
+                assert_eq!(x, y, "draw {d}, parameter {j}");
+            }
+        }
+    }
+    // And the result moves: a steeper loss of expression lowers the gain.
+    let dq = |p: &Psa| {
+        p.outcomes
+            .chunks(p.arms)
+            .map(|o| o[0].qalys - o[1].qalys)
+            .sum::<f64>()
+    };
+    assert_ne!(dq(&a), dq(&b));
+}
+
+#[test]
+fn a_value_outside_the_parameter_range_or_a_dirichlet_share_is_refused() {
+    let mut sc = parse(REFERENCE);
+    let e = sc.hold("p_resp", 1.2).unwrap_err();
+    assert!(e.contains("expected a value from 0 to 1"), "{e}");
+    let e = sc.hold("nope", 1.0).unwrap_err();
+    assert!(e.contains("`nope` is not a parameter"), "{e}");
+    let e = sc.hold("kappa", f64::NAN).unwrap_err();
+    assert!(e.contains("outside the range"), "{e}");
+    assert!(sc.held.is_empty());
+    let text = format!(
+        "{REFERENCE}\n[dirichlet.shares]\ncomponents = [\"s_a\", \"s_b\"]\nvalue = [0.4, 0.6]\nconcentration = 50\nsource = \"spec\"\n"
+    );
+    let mut d = parse(&text);
+    let e = d.hold("s_a", 0.5).unwrap_err();
+    assert!(e.contains("Dirichlet"), "{e}");
+}
+
+#[test]
+fn the_calculator_block_names_parameters_and_offers_their_range() {
+    let sc = parse(&format!(
+        "{REFERENCE}\n[calculator]\ndurability = \"lambda\"\nresponse = \"p_resp\"\n"
+    ));
+    assert_eq!(sc.controls.len(), 2);
+    let c = sc.controls[0];
+    assert_eq!(c.kind, ControlKind::Durability);
+    assert_eq!(sc.parameters[c.parameter].name, "lambda");
+    // lognormal(ln 25, 0.4): the 1st and 99th percentiles are 25 exp(-/+ 2.3263 x 0.4).
+    assert!((c.min - 25.0 * (-2.326_347_874 * 0.4_f64).exp()).abs() < 1e-6);
+    assert!((c.max - 25.0 * (2.326_347_874 * 0.4_f64).exp()).abs() < 1e-6);
+    assert_eq!(sc.controls[1].kind, ControlKind::Response);
+
+    let bad = format!("{REFERENCE}\n[calculator]\nfailure = \"p_fial\"\n");
+    let e = Scenario::parse("reference.toml", &bad, &|_| Err("no files".into()))
+        .unwrap_err()
+        .to_string();
+    let line = bad.lines().count();
+    assert!(
+        e.contains(&format!("reference.toml:{line}:11:"))
+            && e.contains("`p_fial` is not a parameter"),
+        "{e}"
+    );
+    let bad = format!("{REFERENCE}\n[calculator]\nspeed = \"kappa\"\n");
+    let e = Scenario::parse("reference.toml", &bad, &|_| Err("no files".into()))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("speed"), "{e}");
+}
