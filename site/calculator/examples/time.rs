@@ -7,7 +7,9 @@ use tenbin_calculator::{Bundle, Calculator, Request};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let file = args.get(1).map_or("models/reference/durable-gene-therapy.toml", String::as_str);
+    let file = args
+        .get(1)
+        .map_or("models/reference/durable-gene-therapy.toml", String::as_str);
     let draws = args.get(2).and_then(|d| d.parse().ok()).unwrap_or(5000);
     let calc = Calculator::new(&Bundle::read(std::path::Path::new(file), file).unwrap()).unwrap();
     for seed in 1..=3 {
@@ -20,6 +22,9 @@ fn main() {
         };
         let t = Instant::now();
         calc.run(&req).unwrap();
-        println!("{file}: {draws} draws in {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+        println!(
+            "{file}: {draws} draws in {:.1} ms",
+            t.elapsed().as_secs_f64() * 1e3
+        );
     }
 }

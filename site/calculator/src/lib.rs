@@ -258,7 +258,10 @@ pub fn answer(r: &Report) -> Answer {
             .map(|s| Instalments {
                 years: s.payments.len() as u32,
                 nominal_price: s.nominal_price,
-                per_year: s.payments.first().map_or(0.0, |x| x.share * s.nominal_price),
+                per_year: s
+                    .payments
+                    .first()
+                    .map_or(0.0, |x| x.share * s.nominal_price),
             })
     });
     Answer {
@@ -284,7 +287,10 @@ pub fn answer(r: &Report) -> Answer {
                 p95: m.p95,
             })
             .collect(),
-        probability_positive: r.threshold_price.first().and_then(|t| t.probability_positive),
+        probability_positive: r
+            .threshold_price
+            .first()
+            .and_then(|t| t.probability_positive),
         instalments,
     }
 }

@@ -97,7 +97,11 @@ fn same(a: &serde_json::Value, b: &serde_json::Value, at: &str, compared: &mut u
             }
         }
         (Value::Object(x), Value::Object(y)) => {
-            assert_eq!(x.keys().collect::<Vec<_>>(), y.keys().collect::<Vec<_>>(), "{at}");
+            assert_eq!(
+                x.keys().collect::<Vec<_>>(),
+                y.keys().collect::<Vec<_>>(),
+                "{at}"
+            );
             for (k, v) in x {
                 same(v, &y[k], &format!("{at} {k}"), compared);
             }
@@ -121,8 +125,17 @@ fn the_calculator_answers_as_tenbin_run_with_the_same_holds() {
     sc.hold("q5_loss", 0.1).unwrap();
     sc.settings.wtp = vec![7_500_000.0];
     let r = tenbin_calculator::report(&sc, 800, 5).unwrap();
-    let value = r.pricing.methods.iter().find(|m| m.method == "value_based").unwrap();
-    let shown = a.methods.iter().find(|m| m.method == "value_based").unwrap();
+    let value = r
+        .pricing
+        .methods
+        .iter()
+        .find(|m| m.method == "value_based")
+        .unwrap();
+    let shown = a
+        .methods
+        .iter()
+        .find(|m| m.method == "value_based")
+        .unwrap();
     assert_eq!(shown.base_case, value.base_case);
     assert_eq!(shown.mean, value.mean);
     assert_eq!(a.held, [("q5_loss".to_string(), 0.1)]);
@@ -139,9 +152,18 @@ fn bad_requests_are_errors_that_say_what_was_expected() {
     let calc = Calculator::new(&Bundle::read(&root.join(file), file).unwrap()).unwrap();
     for (req, want) in [
         (r#"{"draws": 0, "seed": 1}"#, "expected 1 to 100000"),
-        (r#"{"draws": 10, "seed": 1, "hold": {"p_resp": 3}}"#, "outside the range"),
-        (r#"{"draws": 10, "seed": 1, "wtp": -1}"#, "expected positive yen per QALY"),
-        (r#"{"draws": 10, "seed": 1, "instalment_years": 40}"#, "expected 1 to 30"),
+        (
+            r#"{"draws": 10, "seed": 1, "hold": {"p_resp": 3}}"#,
+            "outside the range",
+        ),
+        (
+            r#"{"draws": 10, "seed": 1, "wtp": -1}"#,
+            "expected positive yen per QALY",
+        ),
+        (
+            r#"{"draws": 10, "seed": 1, "instalment_years": 40}"#,
+            "expected 1 to 30",
+        ),
     ] {
         let e = calc.run(&request(req)).unwrap_err();
         assert!(e.contains(want), "{req}: {e}");
