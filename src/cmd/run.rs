@@ -56,8 +56,8 @@ pub struct Args {
     #[arg(long, requires = "analyses", value_delimiter = ',')]
     two_way: Option<Vec<String>>,
     /// Hold a parameter at a value in the base case and every draw, e.g. `--hold p_fail=0.1`
-    /// (repeatable); the others keep their distributions and their draws. This is what the
-    /// site's calculator does when a control is moved.
+    /// (repeatable); the others keep their distributions and their draws. The calculator
+    /// (`site/calculator`) builds its scenarios the same way.
     #[arg(long, value_name = "NAME=VALUE", value_parser = parse_hold)]
     hold: Vec<(String, f64)>,
     /// Willingness-to-pay values (yen per QALY) instead of the scenario's, e.g.
