@@ -45,6 +45,20 @@ fn threshold(r: &Report) -> f64 {
     r.threshold_price[0].base_case
 }
 
+/// Asserts that moving `name` from `from` to `to` (all else at the base case) raises the
+/// threshold price at the first willingness to pay.
+fn threshold_rises(sc: &Scenario, name: &str, from: f64, to: f64) {
+    let (a, b) = (
+        threshold(&with(sc, name, from).1),
+        threshold(&with(sc, name, to).1),
+    );
+    assert!(
+        b > a,
+        "{}: {name} from {from} to {to} moved the threshold price from {a} to {b}",
+        sc.meta.id
+    );
+}
+
 fn method(r: &Report, id: &str) -> f64 {
     r.pricing
         .methods
@@ -99,9 +113,7 @@ fn every_scenario_runs_with_every_analysis_and_cites_its_sources() {
 #[test]
 fn car_t_a_larger_cured_fraction_and_fewer_failures_do_what_they_should() {
     let sc = load("car-t-large-b-cell-lymphoma");
-    let (_, low) = with(&sc, "cure_cart", 0.25);
-    let (_, high) = with(&sc, "cure_cart", 0.45);
-    assert!(threshold(&high) > threshold(&low));
+    threshold_rises(&sc, "cure_cart", 0.25, 0.45);
     let (e_lo, r_lo) = with(&sc, "p_fail", 0.01);
     let (e_hi, r_hi) = with(&sc, "p_fail", 0.10);
     let (s_lo, s_hi) = (e_lo.supply.unwrap(), e_hi.supply.unwrap());
@@ -121,9 +133,7 @@ fn sma_the_comparable_drug_price_is_the_listing_and_a_dearer_comparator_raises_v
     let r = Report::new(&sc, &base, None);
     // Chuikyo, 2020-05-13: 9,493,024 yen x 11 vials x (1 + 0.5 + 0.1).
     assert_eq!(method(&r, "comparable_drug"), 167_077_222.0);
-    let (_, cheap) = with(&sc, "c_vial", 8_500_000.0);
-    let (_, dear) = with(&sc, "c_vial", 9_500_000.0);
-    assert!(threshold(&dear) > threshold(&cheap));
+    threshold_rises(&sc, "c_vial", 8_500_000.0, 9_500_000.0);
     let (_, sits) = with(&sc, "p_sit_gt", 0.7);
     assert!(threshold(&sits) > threshold(&r));
 }
@@ -131,12 +141,8 @@ fn sma_the_comparable_drug_price_is_the_listing_and_a_dearer_comparator_raises_v
 #[test]
 fn haemophilia_faster_loss_of_expression_lowers_the_value_of_one_dose() {
     let sc = load("hemophilia-b-gene-therapy");
-    let (_, slow) = with(&sc, "q5_loss", 0.005);
-    let (_, fast) = with(&sc, "q5_loss", 0.1);
-    assert!(threshold(&slow) > threshold(&fast));
-    let (_, dear) = with(&sc, "c_proph_year", 50_000_000.0);
-    let (_, cheap) = with(&sc, "c_proph_year", 30_000_000.0);
-    assert!(threshold(&dear) > threshold(&cheap));
+    threshold_rises(&sc, "q5_loss", 0.1, 0.005);
+    threshold_rises(&sc, "c_proph_year", 30_000_000.0, 50_000_000.0);
 }
 #[test]
 fn car_t_paediatric_all_a_cure_in_childhood_is_worth_more_than_the_list_price_and_behaves() {
@@ -194,16 +200,10 @@ fn msc_agvhd_value_rests_on_response_and_a_failed_lot_costs_money_not_patients()
     let sc = load("msc-steroid-refractory-agvhd");
     // The cells are worth more the more patients respond by day 28, and less the better the
     // comparator (ruxolitinib) does.
-    let (_, low) = with(&sc, "msc_cr", 0.15);
-    let (_, high) = with(&sc, "msc_cr", 0.35);
-    assert!(threshold(&high) > threshold(&low));
-    let (_, weak_rux) = with(&sc, "rux_cr", 0.25);
-    let (_, strong_rux) = with(&sc, "rux_cr", 0.45);
-    assert!(threshold(&weak_rux) > threshold(&strong_rux));
+    threshold_rises(&sc, "msc_cr", 0.15, 0.35);
+    threshold_rises(&sc, "rux_cr", 0.45, 0.25);
     // Against ruxolitinib, a longer ruxolitinib course is a larger avoided cost.
-    let (_, short) = with(&sc, "rux_months", 2.0);
-    let (_, long) = with(&sc, "rux_months", 8.0);
-    assert!(threshold(&long) > threshold(&short));
+    threshold_rises(&sc, "rux_months", 2.0, 8.0);
     // Off the shelf: a lot that fails release is replaced from stock, so more failures raise
     // the cost per treated patient and the cost-accounting price but leave nobody untreated
     // who would otherwise have been treated.
@@ -265,13 +265,9 @@ fn cardiac_sheet_base_case_mixes_the_two_worlds_and_failure_to_confirm_costs_mor
 fn retinal_durability_degeneration_and_the_second_eye_do_what_they_should() {
     let sc = load("retinal-gene-therapy");
     // A longer-lasting effect is worth more.
-    let (_, short) = with(&sc, "dur_median", 8.0);
-    let (_, long) = with(&sc, "dur_median", 30.0);
-    assert!(threshold(&long) > threshold(&short));
+    threshold_rises(&sc, "dur_median", 8.0, 30.0);
     // If the retina keeps degenerating under treatment, the treatment is worth less.
-    let (_, halted) = with(&sc, "degen_treated", 0.0);
-    let (_, natural) = with(&sc, "degen_treated", 1.0);
-    assert!(threshold(&halted) > threshold(&natural));
+    threshold_rises(&sc, "degen_treated", 1.0, 0.0);
     // One eye: fewer vials per patient (cheaper to supply), less value than two eyes, but more
     // than half of it, so the second eye is worth less than the first (frac_one_eye > 0.5).
     let (e2, both) = with(&sc, "n_eyes", 2.0);
@@ -332,9 +328,7 @@ fn imported_gene_therapy_retesting_costs_vials_money_and_days_unless_the_certifi
     assert!(s_few.costs.import_testing > s_many.costs.import_testing);
     assert!(s_few.time_to_treatment_days > s_many.time_to_treatment_days);
     // A longer delay in the loss of walking raises what the one-time treatment is worth.
-    let (_, small) = with(&sc, "delay_years", 0.5);
-    let (_, large) = with(&sc, "delay_years", 3.0);
-    assert!(threshold(&large) > threshold(&small));
+    threshold_rises(&sc, "delay_years", 0.5, 3.0);
 }
 #[test]
 fn fresh_export_a_slow_border_makes_grafts_expire_and_leaves_patients_waiting() {
@@ -390,7 +384,5 @@ fn fresh_export_a_slow_border_makes_grafts_expire_and_leaves_patients_waiting() 
         .unwrap()
         .levers
         .accept_foreign_certificate = false;
-    let (_, strong) = with(&sc, "rr_death", 0.6);
-    let (_, weak) = with(&sc, "rr_death", 0.95);
-    assert!(threshold(&strong) > threshold(&weak));
+    threshold_rises(&sc, "rr_death", 0.95, 0.6);
 }

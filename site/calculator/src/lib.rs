@@ -19,6 +19,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use tenbin_engine::pricing::methods::MethodSummary;
 use tenbin_engine::report::{Report, VERSION};
 use tenbin_engine::run::{Analysis, RunOptions};
 use tenbin_engine::scenario::{Scenario, VariantRole};
@@ -94,23 +95,6 @@ pub struct ControlInfo {
     pub max: f64,
 }
 
-/// One method's price per treatment.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MethodPrice {
-    /// Method id (`value_based`, `cost_accounting`, ...).
-    pub method: &'static str,
-    /// At the base case.
-    pub base_case: f64,
-    /// Mean over draws.
-    pub mean: Option<f64>,
-    /// 5th percentile over draws.
-    pub p5: Option<f64>,
-    /// Median over draws.
-    pub p50: Option<f64>,
-    /// 95th percentile over draws.
-    pub p95: Option<f64>,
-}
-
 /// The instalment plan for the scenario's target price.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Instalments {
@@ -143,8 +127,8 @@ pub struct Answer {
     pub incremental_qalys: f64,
     /// Incremental costs (excluding the price) at the base case.
     pub incremental_costs: f64,
-    /// Price per treatment under each method that applies.
-    pub methods: Vec<MethodPrice>,
+    /// Price per treatment under each method that applies, as in `summary.json`'s `pricing`.
+    pub methods: Vec<MethodSummary>,
     /// Share of draws with a positive value-based threshold price.
     pub probability_positive: Option<f64>,
     /// The instalment plan (scenarios with `[payments]` or `[budget]`).
@@ -274,19 +258,7 @@ pub fn answer(r: &Report) -> Answer {
         held: r.scenario.held.clone(),
         incremental_qalys: r.base_case.incremental.qalys,
         incremental_costs: r.base_case.incremental.costs,
-        methods: r
-            .pricing
-            .methods
-            .iter()
-            .map(|m| MethodPrice {
-                method: m.method,
-                base_case: m.base_case,
-                mean: m.mean,
-                p5: m.p5,
-                p50: m.p50,
-                p95: m.p95,
-            })
-            .collect(),
+        methods: r.pricing.methods.clone(),
         probability_positive: r
             .threshold_price
             .first()
