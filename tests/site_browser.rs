@@ -2,7 +2,9 @@
 //! index, checked in headless Chromium by `site/tools/check.mjs`: every page in both languages
 //! loads with no console error, no failed or outside request and no serious accessibility
 //! violation (axe-core, WCAG 2.2 AA); search finds Japanese and English words; the first Tab
-//! lands on a visible skip link. Screenshots (desktop and phone) go to
+//! lands on a visible skip link; the calculator runs in the page, moving a control by keyboard
+//! changes the price, and every price it shows is what the native engine computes for the
+//! page's request. Screenshots (desktop and phone) go to
 //! `target/site-screenshots/` for a person to look at.
 //!
 //! Needs Node, Pagefind and Chromium: `site/tools/setup --browser` installs them.
@@ -36,11 +38,14 @@ fn the_built_site_passes_the_browser_checks() {
         "site build failed:\n{}",
         String::from_utf8_lossy(&build.stderr)
     );
+    let json = target.join("browser-check.json");
     let check = Command::new("node")
         .arg(tools.join("check.mjs"))
         .arg(&site)
         .arg("--screenshots")
         .arg(target.join("site-screenshots"))
+        .args(["--calculator", CALCULATOR_SCENARIO, "--json"])
+        .arg(&json)
         .output()
         .expect("node runs");
     let report = String::from_utf8_lossy(&check.stdout);
@@ -59,4 +64,56 @@ fn the_built_site_passes_the_browser_checks() {
         assert!(report.contains(page), "{page} was not checked:\n{report}");
     }
     assert!(report.contains("PASSED"), "{report}");
+    calculator_shows_what_the_native_engine_computes(root, &json);
+}
+
+/// The scenario whose page the calculator check drives.
+const CALCULATOR_SCENARIO: &str = "hemophilia-b-gene-therapy";
+
+/// Every price the calculator showed in Chromium (before and after a control moved, and the
+/// timed runs) equals, to 1e-9 relative, what the native engine gives for the request the page
+/// made: the same scenario, holds, willingness to pay, seed and draws.
+fn calculator_shows_what_the_native_engine_computes(root: &Path, json: &Path) {
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    let file = format!("models/{CALCULATOR_SCENARIO}.toml");
+    let bundle = tenbin_calculator::Bundle::read(&root.join(&file), &file).unwrap();
+    let calc = tenbin_calculator::Calculator::new(&bundle).unwrap();
+    let checks: Vec<&serde_json::Value> = report["siteChecks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["name"].as_str().unwrap().starts_with("calculator"))
+        .collect();
+    assert_eq!(checks.len(), 2, "one calculator check per language");
+    let mut compared = 0;
+    for c in checks {
+        let d = &c["details"];
+        let shown: Vec<&serde_json::Value> = [&d["before"], &d["after"]]
+            .into_iter()
+            .chain(d["runs"].as_array().unwrap())
+            .collect();
+        assert!(shown.len() >= 3, "{d}");
+        for s in shown {
+            let request: tenbin_calculator::Request =
+                serde_json::from_value(s["request"].clone()).unwrap();
+            let native = calc.run(&request).unwrap();
+            let method = s["method"].as_str().unwrap();
+            let want = native
+                .methods
+                .iter()
+                .find(|m| m.method == method)
+                .unwrap()
+                .base_case;
+            let got = s["value"].as_f64().unwrap();
+            assert!(
+                (got - want).abs() <= 1e-9 * want.abs(),
+                "{}: the page showed {got}, the native engine gives {want} for {request:?}",
+                c["where"]
+            );
+            compared += 1;
+        }
+        eprintln!("{}: {}", c["name"], c["info"]);
+    }
+    assert!(compared >= 6);
 }

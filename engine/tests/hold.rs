@@ -97,10 +97,8 @@ fn a_value_outside_the_parameter_range_or_a_dirichlet_share_is_refused() {
 
 #[test]
 fn the_calculator_block_names_parameters_and_offers_their_range() {
-    let sc = parse(&format!(
-        "{REFERENCE}\n[calculator]\ndurability = \"lambda\"\nresponse = \"p_resp\"\n"
-    ));
-    assert_eq!(sc.controls.len(), 2);
+    // The reference model's own block: durability = "lambda", response = "p_resp", ...
+    let sc = parse(REFERENCE);
     let c = sc.controls[0];
     assert_eq!(c.kind, ControlKind::Durability);
     assert_eq!(sc.parameters[c.parameter].name, "lambda");
@@ -108,20 +106,35 @@ fn the_calculator_block_names_parameters_and_offers_their_range() {
     assert!((c.min - 25.0 * (-2.326_347_874 * 0.4_f64).exp()).abs() < 1e-6);
     assert!((c.max - 25.0 * (2.326_347_874 * 0.4_f64).exp()).abs() < 1e-6);
     assert_eq!(sc.controls[1].kind, ControlKind::Response);
+    assert_eq!(sc.parameters[sc.controls[1].parameter].name, "p_resp");
 
-    let bad = format!("{REFERENCE}\n[calculator]\nfailure = \"p_fial\"\n");
+    let line = REFERENCE
+        .lines()
+        .position(|l| l.starts_with("durability = "))
+        .expect("the reference model names a durability control")
+        + 1;
+    let bad = REFERENCE.replace("durability = \"lambda\"", "durability = \"p_fial\"");
     let e = Scenario::parse("reference.toml", &bad, &|_| Err("no files".into()))
         .unwrap_err()
         .to_string();
-    let line = bad.lines().count();
     assert!(
-        e.contains(&format!("reference.toml:{line}:11:"))
+        e.contains(&format!("reference.toml:{line}:14:"))
             && e.contains("`p_fial` is not a parameter"),
         "{e}"
     );
-    let bad = format!("{REFERENCE}\n[calculator]\nspeed = \"kappa\"\n");
+    let bad = REFERENCE.replace("durability = \"lambda\"", "speed = \"lambda\"");
     let e = Scenario::parse("reference.toml", &bad, &|_| Err("no files".into()))
         .unwrap_err()
         .to_string();
     assert!(e.contains("speed"), "{e}");
+
+    // A fixed parameter may be held anywhere (its range is not known); the range offered is
+    // half to one and a half times its value.
+    let mut fixed = parse(&REFERENCE.replace(
+        "value = 25\ndist = \"lognormal\"\nmeanlog = 3.2188758248682006 # ln 25\nsdlog = 0.4",
+        "value = 25",
+    ));
+    let c = fixed.controls[0];
+    assert_eq!((c.min, c.max), (12.5, 37.5));
+    fixed.hold("lambda", 30.0).unwrap();
 }

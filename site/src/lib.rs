@@ -75,6 +75,9 @@ pub enum Error {
     /// The search index could not be built.
     #[error("search index: {0}")]
     Search(String),
+    /// The calculator could not be added.
+    #[error("calculator: {0}")]
+    Calculator(String),
     /// The results cache could not be written.
     #[error("results cache: {0}")]
     Cache(String),
@@ -125,6 +128,10 @@ pub struct Options {
     pub threads: Option<usize>,
     /// Search index.
     pub search: Search,
+    /// The calculator's WebAssembly build for the browser (the directory holding
+    /// `tenbin_calculator.js` and `tenbin_calculator_bg.wasm`, as `site/tools/build-calculator`
+    /// writes them to `target/calculator/web/`), or `None` to leave the calculator out.
+    pub calculator: Option<PathBuf>,
 }
 
 impl Options {
@@ -139,6 +146,7 @@ impl Options {
             draws: 10_000,
             threads: None,
             search: Search::Off,
+            calculator: None,
         }
     }
 }
@@ -237,8 +245,13 @@ pub fn build(opts: &Options) -> Result<Built, Error> {
         runs: &runs,
         docs: &docs,
         searchable: opts.search != Search::Off,
+        calculator: opts.calculator.is_some(),
     };
     let written = pages::render(&templates, &site, &stage)?;
+    let calculator_files = match &opts.calculator {
+        Some(module) => add_calculator(&opts.root, module, &runs, &stage)?,
+        None => 0,
+    };
     let assets = copy_dir(
         &opts.root.join("site").join("assets"),
         &stage.path().join("assets"),
@@ -254,7 +267,7 @@ pub fn build(opts: &Options) -> Result<Built, Error> {
     stage.commit().map_err(|e| Error::io(&opts.out, e))?;
     Ok(Built {
         pages: written.pages,
-        files: written.files + assets,
+        files: written.files + assets + calculator_files,
         scenarios: built,
         searchable: opts.search != Search::Off,
     })
@@ -270,6 +283,42 @@ fn load_scenario(root: &Path, rel: &Path) -> Result<Scenario, Error> {
             .map_err(|e| format!("{}: {e}", dir.join(name).display()))
     })
     .map_err(|errors| Error::Scenario(errors.to_string()))
+}
+
+/// The calculator: its module in `calculator/`, and each scenario as the bundle the page loads
+/// (`data/ID/calculator.json`: the scenario's text and the files it reads). Returns how many
+/// files it wrote.
+fn add_calculator(
+    root: &Path,
+    module: &Path,
+    runs: &[(Scenario, results::ScenarioResults)],
+    stage: &staging::Staging,
+) -> Result<usize, Error> {
+    let mut n = 0;
+    for name in ["tenbin_calculator.js", "tenbin_calculator_bg.wasm"] {
+        let from = module.join(name);
+        if !from.is_file() {
+            return Err(Error::Calculator(format!(
+                "{} is missing: run site/tools/build-calculator (or build with --no-calculator)",
+                from.display()
+            )));
+        }
+        let to = stage.path().join("calculator").join(name);
+        std::fs::create_dir_all(stage.path().join("calculator")).map_err(|e| Error::io(&to, e))?;
+        std::fs::copy(&from, &to).map_err(|e| Error::io(&from, e))?;
+        n += 1;
+    }
+    for (sc, _) in runs {
+        let bundle = tenbin_calculator::Bundle::read(&root.join(&sc.file), &sc.file)
+            .map_err(Error::Calculator)?;
+        let json = serde_json::to_vec(&bundle).map_err(|e| Error::Calculator(e.to_string()))?;
+        let name = format!("data/{}/calculator.json", sc.meta.id);
+        stage
+            .write(&name, |w| w.write_all(&json))
+            .map_err(|e| Error::io(&stage.path().join(&name), e))?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// Copies the files of `from` into `to`; returns how many.

@@ -170,6 +170,8 @@ pub struct Site<'a> {
     pub docs: &'a [Document],
     /// Whether a search index will be built.
     pub searchable: bool,
+    /// Whether the pages carry the calculator.
+    pub calculator: bool,
 }
 
 /// How much a render wrote.
@@ -268,6 +270,10 @@ pub fn render(t: &Templates, site: &Site, stage: &Staging) -> Result<Written, Er
         for (sc, r) in site.runs {
             let path = format!("{l}/scenarios/{}/", sc.meta.id);
             let (ctx, downloads) = scenario_page(t, lang, sc, r)?;
+            let ctx = context! {
+                calculator => site.calculator.then(|| calculator(t, lang, sc, r)),
+                ..ctx
+            };
             for (name, bytes) in downloads {
                 files.push((format!("{path}{name}"), bytes));
             }
@@ -777,6 +783,66 @@ fn scenario_page(
         sources => sources,
     };
     Ok((ctx, downloads))
+}
+
+/// Draws the calculator runs per request: enough for a steady median and 90% interval, few
+/// enough to answer within a fifth of a second in the browser.
+const CALCULATOR_DRAWS: usize = 5_000;
+
+/// The calculator's controls as the page renders them (JavaScript shows and runs them; without
+/// it the section stays hidden and the static results stand).
+fn calculator(t: &Templates, lang: Lang, sc: &Scenario, r: &ScenarioResults) -> Value {
+    let controls: Vec<Value> = sc
+        .controls
+        .iter()
+        .map(|c| {
+            let p = &sc.parameters[c.parameter];
+            context! {
+                kind => c.kind.key(),
+                label => t.s(lang, &format!("calc_{}", c.kind.key())),
+                parameter => p.name,
+                parameter_label => pick(&p.label, lang),
+                unit => p.unit.clone().unwrap_or_default(),
+                min => c.min,
+                max => c.max,
+                step => (c.max - c.min) / 100.0,
+                value => p.base,
+            }
+        })
+        .collect();
+    // The scenario's willingness-to-pay values and Japan's reference values.
+    let mut wtps: Vec<f64> = sc.settings.wtp.clone();
+    for w in [5_000_000.0, 7_500_000.0, 10_000_000.0, 15_000_000.0] {
+        if !wtps.contains(&w) {
+            wtps.push(w);
+        }
+    }
+    let first = sc.settings.wtp.first().copied().unwrap_or(5_000_000.0);
+    wtps.sort_by(f64::total_cmp);
+    let methods: Vec<Value> = r.report["pricing"]["methods"]
+        .as_array()
+        .map(|m| {
+            m.iter()
+                .filter_map(|m| m["method"].as_str())
+                .map(|id| context! { id => id, label => t.s(lang, &format!("method_{id}")) })
+                .collect()
+        })
+        .unwrap_or_default();
+    let instalment_years = r.report["payments"]["schemes"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["scheme"] == "instalments"))
+        .and_then(|s| s["payments"].as_array())
+        .map(Vec::len);
+    context! {
+        draws => CALCULATOR_DRAWS,
+        draws_text => count(CALCULATOR_DRAWS),
+        seed => r.seed,
+        file => sc.file,
+        controls => controls,
+        wtps => wtps.iter().map(|&w| context! { value => w, label => yen(w, lang), selected => w == first }).collect::<Vec<_>>(),
+        methods => methods,
+        instalment_years => instalment_years,
+    }
 }
 
 /// The command that reproduces a scenario's numbers.

@@ -311,7 +311,7 @@ fn a_broken_template_stops_the_build_with_its_place() {
                 "{{ headline }</p>",
             )
         },
-        &["site/templates/scenario.html:11:", "syntax error"],
+        &["site/templates/scenario.html:12:", "syntax error"],
     );
     fails_and_keeps_the_site(
         "missing-string",
@@ -366,4 +366,48 @@ fn duplicate_scenario_ids_are_refused() {
     let err = build(&f.options()).unwrap_err();
     assert!(matches!(err, Error::Run { .. }), "{err}");
     assert!(err.to_string().contains("must be unique"), "{err}");
+}
+
+#[test]
+fn the_calculator_is_on_every_scenario_page_with_the_scenario_it_runs() {
+    let f = Fixture::new("calculator");
+    // A stand-in for site/tools/build-calculator's output: the build copies it as it is.
+    let module = f.root.join("module");
+    fs::create_dir_all(&module).unwrap();
+    fs::write(module.join("tenbin_calculator.js"), "// glue").unwrap();
+    fs::write(module.join("tenbin_calculator_bg.wasm"), b"\0asm").unwrap();
+    let mut o = f.options();
+    o.calculator = Some(module.clone());
+    build(&o).unwrap();
+    assert_eq!(f.out("calculator/tenbin_calculator.js"), "// glue");
+    // The bundle is the scenario as written, with the files it reads.
+    let bundle: serde_json::Value =
+        serde_json::from_str(&f.out("data/one-dose-cell-therapy/calculator.json")).unwrap();
+    assert_eq!(bundle["file"], "models/one-dose-cell-therapy.toml");
+    assert_eq!(
+        bundle["text"].as_str().unwrap(),
+        fs::read_to_string(f.root.join("models/one-dose-cell-therapy.toml")).unwrap()
+    );
+    for lang in ["ja", "en"] {
+        let page = f.out(&format!(
+            "{lang}/scenarios/one-dose-cell-therapy/index.html"
+        ));
+        // Hidden until its script runs; the script and the data are the site's own.
+        assert!(page.contains(r#"<section id="calculator" class="calculator" aria-labelledby="calculator-heading" hidden"#));
+        assert!(
+            page.contains(r#"data-bundle="../../../data/one-dose-cell-therapy/calculator.json""#)
+        );
+        assert!(page.contains(r#"<script type="module" src="../../../assets/calculator.js">"#));
+        // The control the scenario names, over its parameter's 1st to 99th percentile.
+        assert!(page.contains(r#"data-parameter="p_fail""#), "{lang}");
+        assert!(page.contains(r#"<label for="calc-failure">"#), "{lang}");
+    }
+    // Without the calculator there is neither section nor script.
+    build(&f.options()).unwrap();
+    let page = f.out("en/scenarios/one-dose-cell-therapy/index.html");
+    assert!(!page.contains("calculator"));
+    // A missing module stops the build and says how to make it.
+    fs::remove_file(module.join("tenbin_calculator_bg.wasm")).unwrap();
+    let e = build(&o).unwrap_err().to_string();
+    assert!(e.contains("run site/tools/build-calculator"), "{e}");
 }

@@ -4,6 +4,7 @@
 //   node site/tools/check.mjs <site-dir> [--screenshots <dir>] [--pages <filter>]
 //        [--no-search] [--no-keyboard] [--no-links] [--jobs N] [--term ja=価格]
 //        [--term en=price] [--json <file>] [--chromium <path>]
+//        [--calculator <scenario-id>] [--calculator-runs N]
 //   node site/tools/check.mjs <site-dir> --serve     (just serve it, for a look by hand)
 //
 // Serves <site-dir> on 127.0.0.1 (free port) with Node's http module, loads every
@@ -12,7 +13,10 @@
 // errors, failed requests, HTTP >= 400 responses, requests to any other host
 // (aborted), axe-core violations (serious/critical fail, moderate/minor warn),
 // <html lang> against the path, and broken internal links. Site-wide it checks
-// Pagefind search per language and the keyboard skip link. Exit code: 0 all
+// Pagefind search per language, the keyboard skip link and, with --calculator ID, the
+// calculator on that scenario's pages: it runs, moving a control by keyboard changes the
+// price, and N more runs are timed (the JSON report holds each request and the price shown,
+// for comparison with the native engine). Exit code: 0 all
 // passed, 1 some check failed, 2 usage or set-up error.
 
 import fs from "node:fs";
@@ -50,7 +54,7 @@ function usage(msg) {
   console.error(
     "usage: node site/tools/check.mjs <site-dir> [--screenshots <dir>] [--pages <filter>]\n" +
       "       [--no-search] [--no-keyboard] [--no-links] [--jobs N] [--term LANG=WORD]...\n" +
-      "       [--json <file>] [--chromium <path>]\n" +
+      "       [--json <file>] [--chromium <path>] [--calculator <scenario-id>] [--calculator-runs N]\n" +
       "       node site/tools/check.mjs <site-dir> --serve   (only serve the site, print its URL)\n" +
       "  --pages: comma-separated; each item is a prefix of the URL path (/ja/scenarios/; \"/\" = the\n" +
       "           root page only) or, if it contains *, a glob over the whole path (/*/glossary/)",
@@ -71,6 +75,8 @@ function parseArgs(argv) {
     json: null,
     serve: false,
     chromium: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    calculator: null,
+    calculatorRuns: 5,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -87,6 +93,8 @@ function parseArgs(argv) {
     else if (a === "--json") opts.json = val();
     else if (a === "--serve") opts.serve = true;
     else if (a === "--chromium") opts.chromium = val();
+    else if (a === "--calculator") opts.calculator = val();
+    else if (a === "--calculator-runs") opts.calculatorRuns = Math.max(1, parseInt(val(), 10) || 1);
     else if (a === "--term") {
       const m = /^(ja|en)=(.+)$/.exec(val());
       if (!m) usage("--term wants ja=WORD or en=WORD");
@@ -588,6 +596,75 @@ async function pool(items, n, fn) {
   return out;
 }
 
+// ---------------------------------------------------------------- calculator
+
+async function calculatorCheck(browser, origin, lang, id, runs) {
+  const t0 = Date.now();
+  const where = `/${lang}/scenarios/${id}/`;
+  const name = `calculator ${lang}`;
+  const details = { page: where, runs: [] };
+  const read = (page) =>
+    page.evaluate(() => {
+      const c = document.getElementById("calculator");
+      const p = c.querySelector(".calc-price");
+      return {
+        state: c.dataset.state,
+        request: c.dataset.request ? JSON.parse(c.dataset.request) : null,
+        ms: Number(c.dataset.ms),
+        method: p ? p.dataset.method : null,
+        value: p ? Number(p.dataset.value) : null,
+        status: c.querySelector(".calc-status").textContent,
+      };
+    });
+  // Waits until the calculator has answered something other than `last`.
+  const next = (page, last) =>
+    page.waitForFunction(
+      (prev) => {
+        const c = document.getElementById("calculator");
+        return c.dataset.state === "error" || (c.dataset.state === "ready" && c.dataset.request !== prev);
+      },
+      last,
+      { timeout: 60_000 },
+    );
+  const r = await withPage(browser, origin, where, async (page) => {
+    if (!(await page.$("#calculator"))) return [`no #calculator on ${where}`];
+    await next(page, "");
+    const first = await read(page);
+    details.before = first;
+    if (first.state !== "ready") return [`the calculator did not run: ${first.status}`];
+    if (await page.isHidden("#calculator")) return ["the calculator is still hidden after it ran"];
+    // Move the first control as a reader would, by keyboard: to the low end of its range (or
+    // the high end if the scenario's value is the low end).
+    const control = await page.$("#calculator input[type=range][data-parameter]");
+    if (!control) return ["no control to move"];
+    const atMin = await control.evaluate((el) => Number(el.value) <= Number(el.min));
+    await control.focus();
+    await page.keyboard.press(atMin ? "End" : "Home");
+    await next(page, JSON.stringify(first.request));
+    const moved = await read(page);
+    details.after = moved;
+    const f = [];
+    if (moved.state !== "ready") f.push(`the calculator failed after a control moved: ${moved.status}`);
+    else if (moved.value === first.value) f.push("the shown price did not change when a control moved");
+    if (!moved.request || Object.keys(moved.request.hold || {}).length !== 1) f.push("the moved control is not held");
+    // Timing: switch the willingness to pay back and forth, each a full run.
+    const options = await page.$$eval("#calc-wtp option", (os) => os.map((o) => o.value));
+    for (let i = 0; i < runs && f.length === 0; i++) {
+      const before = JSON.stringify((await read(page)).request);
+      await page.selectOption("#calc-wtp", options[i % options.length] === (await page.inputValue("#calc-wtp")) ? options[(i + 1) % options.length] : options[i % options.length]);
+      await next(page, before);
+      details.runs.push(await read(page));
+    }
+    return f;
+  });
+  const ms = details.runs.map((x) => x.ms).sort((a, b) => a - b);
+  const median = ms.length ? ms[Math.floor(ms.length / 2)] : NaN;
+  const info = details.before
+    ? `${details.before.request.draws} draws: first ${details.before.ms} ms; median of ${ms.length} more ${median} ms`
+    : "";
+  return { name, where, failures: [...r.failures, ...r.pageFailures], info, details, ms: Date.now() - t0 };
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const tStart = Date.now();
@@ -641,6 +718,8 @@ async function main() {
     if (opts.search && hasPagefind)
       for (const lang of LANGS) tasks.push(() => searchCheck(browser, origin, allPages, lang, opts.terms[lang]));
     if (opts.keyboard) for (const lang of LANGS) tasks.push(() => keyboardCheck(browser, origin, allPages, lang));
+    if (opts.calculator)
+      for (const lang of LANGS) tasks.push(() => calculatorCheck(browser, origin, lang, opts.calculator, opts.calculatorRuns));
     siteChecks = await pool(tasks, opts.jobs, (t) => t());
   } finally {
     await browser.close().catch(() => {});

@@ -50,6 +50,10 @@ struct BuildArgs {
     /// Skip the search index (the search page then says search is unavailable).
     #[arg(long)]
     no_search: bool,
+    /// Leave out the in-browser calculator (otherwise site/tools/build-calculator builds it,
+    /// installing its tools the first time).
+    #[arg(long)]
+    no_calculator: bool,
     /// The Pagefind executable (default: $TENBIN_PAGEFIND, then
     /// site/tools/node_modules/.bin/pagefind, then pagefind on the PATH).
     #[arg(long)]
@@ -93,7 +97,27 @@ fn options(b: &BuildArgs) -> Result<Options, Error> {
     } else {
         Search::Pagefind(find_pagefind(&b.root, b.pagefind.as_deref())?)
     };
+    if !b.no_calculator {
+        opts.calculator = Some(build_calculator(&b.root)?);
+    }
     Ok(opts)
+}
+
+/// Builds the calculator's WebAssembly (a second or two when nothing changed) and returns the
+/// directory holding it.
+fn build_calculator(root: &Path) -> Result<PathBuf, Error> {
+    let script = root.join("site/tools/build-calculator");
+    let status = std::process::Command::new(&script)
+        .status()
+        .map_err(|e| format!("could not run {}: {e}", script.display()))?;
+    if !status.success() {
+        return Err(format!(
+            "{} failed (see above); build without the calculator with --no-calculator",
+            script.display()
+        )
+        .into());
+    }
+    Ok(root.join("target/calculator/web"))
 }
 
 /// Finds Pagefind, or says how to get it.

@@ -599,7 +599,9 @@ impl Scenario {
     /// Holds parameter `name` at `value` in the base case and in every draw (the calculator's
     /// controls and `tenbin run --hold`); every other parameter keeps its distribution and its
     /// own random stream, so its draws do not change. A held value must lie within the range the
-    /// parameter's distribution allows; a share of a Dirichlet group cannot be held alone.
+    /// parameter's distribution allows (any finite value for a fixed parameter, whose range is
+    /// not known; the model still checks every value it uses); a share of a Dirichlet group
+    /// cannot be held alone.
     pub fn hold(&mut self, name: &str, value: f64) -> Result<(), String> {
         let Some(p) = self.parameters.iter_mut().find(|p| p.name == name) else {
             return Err(format!("`{name}` is not a parameter of this scenario"));
@@ -609,7 +611,10 @@ impl Scenario {
                 "`{name}` is a share of a Dirichlet group, which must sum to one; it cannot be held alone"
             ));
         }
-        let (lo, hi) = p.distribution.support();
+        let (lo, hi) = match p.distribution {
+            Distribution::Fixed { .. } => (f64::NEG_INFINITY, f64::INFINITY),
+            ref d => d.support(),
+        };
         if !value.is_finite() || value < lo || value > hi {
             return Err(format!(
                 "{value} is outside the range `{name}` can take; expected a value from {lo} to {hi}"
