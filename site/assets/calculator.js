@@ -118,6 +118,7 @@ function show(root, form, a, ms) {
     : d.heldNone;
   root.querySelector(".calc-instalments").textContent = a.instalments
     ? fill(d.instalmentSentence, {
+        target: yen(a.instalments.target_price, lang),
         years: String(a.instalments.years),
         per_year: yen(a.instalments.per_year, lang),
         nominal: yen(a.instalments.nominal_price, lang),

@@ -98,6 +98,8 @@ pub struct ControlInfo {
 /// The instalment plan for the scenario's target price.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Instalments {
+    /// The price the plan pays for, in expectation (the scenario's `[payments] price`).
+    pub target_price: f64,
     /// Years of payments.
     pub years: u32,
     /// The nominal price, every instalment paid.
@@ -240,12 +242,11 @@ pub fn answer(r: &Report) -> Answer {
             .iter()
             .find(|s| s.scheme == "instalments")
             .map(|s| Instalments {
+                target_price: p.target_price,
                 years: s.payments.len() as u32,
                 nominal_price: s.nominal_price,
-                per_year: s
-                    .payments
-                    .first()
-                    .map_or(0.0, |x| x.share * s.nominal_price),
+                // The report's payments are in yen at the nominal price (output-schema.md).
+                per_year: s.payments.first().map_or(0.0, |x| x.share),
             })
     });
     Answer {

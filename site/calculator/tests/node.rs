@@ -156,6 +156,18 @@ fn the_calculator_answers_as_tenbin_run_with_the_same_holds() {
     assert_eq!(shown.base_case, value.base_case);
     assert_eq!(shown.mean, value.mean);
     assert_eq!(a.held, [("q5_loss".to_string(), 0.1)]);
+    // Equal yearly instalments, the scenario's five, add up to the nominal price.
+    let i = a.instalments.as_ref().unwrap();
+    assert_eq!(i.years, 5);
+    assert!((i.per_year * 5.0 - i.nominal_price).abs() <= 1e-9 * i.nominal_price);
+    let eight = calc
+        .run(&request(
+            r#"{"draws": 100, "seed": 5, "instalment_years": 8}"#,
+        ))
+        .unwrap();
+    let i = eight.instalments.unwrap();
+    assert_eq!(i.years, 8);
+    assert!((i.per_year * 8.0 - i.nominal_price).abs() <= 1e-9 * i.nominal_price);
     // value-based = w dQ - dC at the base case (no supply effect in this scenario's product).
     let t = &r.threshold_price[0];
     assert_eq!(t.wtp, 7_500_000.0);
