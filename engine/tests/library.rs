@@ -59,6 +59,20 @@ fn threshold_rises(sc: &Scenario, name: &str, from: f64, to: f64) {
     );
 }
 
+/// Asserts that more failed batches (`name` from `from` to `to`) leave more patients untreated
+/// and raise the supply cost per treated patient and the cost-accounting price.
+fn failures_cost_patients_and_money(sc: &Scenario, name: &str, from: f64, to: f64) {
+    let ((e_lo, r_lo), (e_hi, r_hi)) = (with(sc, name, from), with(sc, name, to));
+    let (s_lo, s_hi) = (e_lo.supply.unwrap(), e_hi.supply.unwrap());
+    assert!(s_hi.never_treated > s_lo.never_treated, "{}", sc.meta.id);
+    assert!(s_hi.costs.total() > s_lo.costs.total(), "{}", sc.meta.id);
+    assert!(
+        method(&r_hi, "cost_accounting") > method(&r_lo, "cost_accounting"),
+        "{}",
+        sc.meta.id
+    );
+}
+
 fn method(r: &Report, id: &str) -> f64 {
     r.pricing
         .methods
@@ -114,12 +128,7 @@ fn every_scenario_runs_with_every_analysis_and_cites_its_sources() {
 fn car_t_a_larger_cured_fraction_and_fewer_failures_do_what_they_should() {
     let sc = load("car-t-large-b-cell-lymphoma");
     threshold_rises(&sc, "cure_cart", 0.25, 0.45);
-    let (e_lo, r_lo) = with(&sc, "p_fail", 0.01);
-    let (e_hi, r_hi) = with(&sc, "p_fail", 0.10);
-    let (s_lo, s_hi) = (e_lo.supply.unwrap(), e_hi.supply.unwrap());
-    assert!(s_hi.never_treated > s_lo.never_treated);
-    assert!(s_hi.costs.total() > s_lo.costs.total());
-    assert!(method(&r_hi, "cost_accounting") > method(&r_lo, "cost_accounting"));
+    failures_cost_patients_and_money(&sc, "p_fail", 0.01, 0.10);
     // A longer wait leaves more patients untreated.
     let (e1, _) = with(&sc, "lead_days", 28.0);
     let (e2, _) = with(&sc, "lead_days", 63.0);
@@ -185,12 +194,7 @@ fn car_t_paediatric_all_a_cure_in_childhood_is_worth_more_than_the_list_price_an
     assert!(discounted < threshold(&base), "{discounted}");
     // More failed batches: more never infused, a dearer cost per treated patient and a higher
     // cost-accounting price; a longer wait also leaves more children untreated.
-    let (e_lo, r_lo) = with(&sc, "p_fail", 0.02);
-    let (e_hi, r_hi) = with(&sc, "p_fail", 0.12);
-    let (s_lo, s_hi) = (e_lo.supply.unwrap(), e_hi.supply.unwrap());
-    assert!(s_hi.never_treated > s_lo.never_treated);
-    assert!(s_hi.costs.total() > s_lo.costs.total());
-    assert!(method(&r_hi, "cost_accounting") > method(&r_lo, "cost_accounting"));
+    failures_cost_patients_and_money(&sc, "p_fail", 0.02, 0.12);
     let (e1, _) = with(&sc, "lead_days", 35.0);
     let (e2, _) = with(&sc, "lead_days", 70.0);
     assert!(e2.supply.unwrap().never_treated > e1.supply.unwrap().never_treated);
