@@ -44,6 +44,15 @@ const LEVERS: [Lever; 4] = [
     },
 ];
 
+/// The levers `to` sets otherwise than `from`, by name in `[levers]`, with their new value.
+pub(crate) fn changed(from: &Levers, to: &Levers) -> Vec<(&'static str, bool)> {
+    LEVERS
+        .iter()
+        .filter(|l| (l.get)(from) != (l.get)(to))
+        .map(|l| (l.name, (l.get)(to)))
+        .collect()
+}
+
 /// A difference, lever flipped minus scenario as written.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Change {

@@ -828,11 +828,7 @@ fn calculator(t: &Templates, lang: Lang, sc: &Scenario, r: &ScenarioResults) -> 
                 .collect()
         })
         .unwrap_or_default();
-    let instalment_years = r.report["payments"]["schemes"]
-        .as_array()
-        .and_then(|s| s.iter().find(|s| s["scheme"] == "instalments"))
-        .and_then(|s| s["payments"].as_array())
-        .map(Vec::len);
+    let instalment_years = sc.payments.as_ref().map(|p| p.instalment_years);
     context! {
         draws => CALCULATOR_DRAWS,
         draws_text => count(CALCULATOR_DRAWS),

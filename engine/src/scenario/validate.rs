@@ -1589,27 +1589,8 @@ fn variants(
             }
         }
         if let (Some(l), Some(was)) = (variant_levers, levers) {
-            for (name, x, was) in [
-                (
-                    "accept_foreign_certificate",
-                    l.accept_foreign_certificate,
-                    was.accept_foreign_certificate,
-                ),
-                ("supply_oos", l.supply_oos, was.supply_oos),
-                (
-                    "shared_accreditation",
-                    l.shared_accreditation,
-                    was.shared_accreditation,
-                ),
-                (
-                    "price_post_approval",
-                    l.price_post_approval,
-                    was.price_post_approval,
-                ),
-            ] {
-                if x != was {
-                    set_text.push((format!("levers.{name}"), format!("{x}")));
-                }
+            for (name, x) in crate::levers::changed(&was, &l) {
+                set_text.push((format!("levers.{name}"), format!("{x}")));
             }
         }
         out.push(Variant {
