@@ -1,4 +1,7 @@
-//! Located errors for scenario files.
+//! Located errors: the lowest layer, which every other module may use.
+//!
+//! Errors in scenario and case files ([`ScenarioError`]) and in a draw's values ([`DrawError`])
+//! both carry the place in the file they concern ([`Loc`], [`Located`]).
 //!
 //! Every mistake in a scenario is reported with the file, line and column it concerns, what is
 //! wrong and what would be right, in the form editors and terminals understand:
@@ -106,6 +109,34 @@ impl<'a> SourceText<'a> {
     pub fn error(&self, span: &Range<usize>, message: impl Into<String>) -> ScenarioError {
         self.error_at(span.start, message)
     }
+}
+
+/// A line and column in the scenario file, kept for errors found while running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Loc {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+/// A value (usually a compiled expression) with the place it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    /// The value.
+    pub value: T,
+    /// Where it was written.
+    pub loc: Loc,
+}
+
+/// A draw whose parameter values the model cannot use (a probability above one, a negative
+/// scale, initial shares that do not sum to one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrawError {
+    /// What is wrong, with the offending value.
+    pub message: String,
+    /// Where the offending expression is written.
+    pub loc: Loc,
 }
 
 #[cfg(test)]

@@ -4,20 +4,32 @@
 //! product and its comparator, samples the uncertain parameters, runs a Markov cohort model for
 //! every draw, and reports costs, QALYs and the value-based threshold price.
 //!
-//! Where to start:
-//! - [`scenario`]: the TOML scenario file, its validation and located errors.
-//! - [`distribution`] and [`sampling`]: parameter uncertainty, correlated through a Gaussian
-//!   copula, with random streams keyed by (seed, draw, parameter).
-//! - [`expr`]: derived quantities written as arithmetic over parameters.
-//! - [`model`]: the cohort model compiled into a structure-of-arrays kernel.
-//! - [`run`]: the deterministic base case and the probabilistic analysis over the same code path.
-//! - [`report`] and [`summary`]: the stable result structure and Monte Carlo summaries.
-//! - [`pricing`]: Japan's official pricing rules, step by step, under dated rule sets.
-//! - [`supply`]: what making, testing and delivering a treatment costs, and what failures,
-//!   re-testing and expiry do to patients (`[supply]`); [`levers`]: what each policy lever
-//!   of the proposal changes.
-//! - [`decision`]: acceptability curves, value of information ([`evppi`]), the tornado and
-//!   convergence, all in terms of price.
+//! ## Layers
+//!
+//! Data flows one way: scenario → draws → health model → supply cost → run → prices → analyses →
+//! report. Each module may use only the modules above it in this list (the engine's
+//! `layers` test reads every source file and fails on an import that runs upward):
+//!
+//! 1. Foundations, which know nothing of scenarios: [`error`] (located errors), [`summary`]
+//!    (estimates with intervals, quantiles), [`expr`] (arithmetic over parameters) and
+//!    [`distribution`] (parameter uncertainty, special functions, random numbers).
+//! 2. [`official`]: Japan's official pricing rules, step by step under dated rule sets, and the
+//!    case files of `tenbin price`. It depends on nothing but [`error`].
+//! 3. [`scenario`]: the TOML scenario file, validated and compiled into plain data (including
+//!    the `[supply]`, `[pricing]`, `[payments]` and `[budget]` blocks).
+//! 4. [`sampling`]: the draws, correlated through a Gaussian copula, with random streams keyed by
+//!    (seed, draw, parameter).
+//! 5. [`model`]: the health model, a Markov cohort compiled into a structure-of-arrays kernel,
+//!    and the share still responding each year.
+//! 6. [`supply`]: what making, testing and delivering a treatment costs, and what failures,
+//!    re-testing and expiry do to patients.
+//! 7. [`run`]: the base case and the probabilistic analysis over the same code path; its outputs
+//!    ([`run::Psa`], [`run::Evaluation`], [`run::VariantOutcome`]) are plain data.
+//! 8. [`pricing`]: prices per draw under every method, ways to pay and budget impact.
+//! 9. [`analysis`]: decisions (acceptability, value of information, tornado, convergence) and
+//!    what each policy lever changes.
+//! 10. [`report`]: the stable result structure that the command line, the site and the
+//!     calculator print.
 //!
 //! ```no_run
 //! use tenbin_engine::{run::{Analysis, RunOptions}, report::Report, scenario::Scenario};
@@ -34,13 +46,14 @@
 //! functions come from [`libm`] or from the engine's own vectorisable routines, never from the
 //! platform's C library, so that a run gives the same bits on every target.
 
-pub mod decision;
+// The order of these declarations is the layer order above; `tests/engine/layers.rs` holds the
+// same list.
+pub mod analysis;
 pub mod distribution;
 pub mod error;
-pub mod evppi;
 pub mod expr;
-pub mod levers;
 pub mod model;
+pub mod official;
 pub mod pricing;
 pub mod report;
 pub mod run;

@@ -12,14 +12,16 @@ use crate::model::Outcome;
 use crate::pricing::budget::{BudgetDraw, BudgetReport};
 use crate::pricing::methods::{Population, PricingReport, method_prices, official_calculations};
 use crate::pricing::payments::Spread;
-use crate::pricing::payments::{DrawView, PaymentsReport, PriceBasis, cash_flows};
+use crate::pricing::payments::{DrawView, PaymentsReport, cash_flows};
 use crate::pricing::value::{shared_savings_price, threshold_price};
 use crate::run::{Evaluation, Psa};
 use crate::run::{VariantOutcome, VariantSupply};
+use crate::scenario::payments::PriceBasis;
+use crate::scenario::supply::Levers;
 use crate::scenario::{Bilingual, Scenario, Settings};
 use crate::scenario::{Variant, VariantRole};
 use crate::summary::{Summary, summarise_in_place};
-use crate::supply::{CostComponents, Levers, SupplyOutcome};
+use crate::supply::{CostComponents, SupplyOutcome};
 
 /// The Tenbin version that produced a result.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -205,7 +207,7 @@ pub struct SupplyComponent {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SupplyReport {
     /// Lever settings the run used.
-    pub levers: LeverSettings,
+    pub levers: Levers,
     /// Components of the cost per treated patient, in a fixed order.
     pub components: Vec<SupplyComponent>,
     /// Their total.
@@ -228,30 +230,6 @@ pub struct SupplyReport {
     /// Value-based threshold price per treatment given, `r * (w dQALY - dCost)` with `r` the
     /// mean relative effect of the products given (never-treated patients are not paid for).
     pub threshold_price_per_treatment: Vec<(f64, SupplyMeasure)>,
-}
-
-/// The levers, as recorded in a report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct LeverSettings {
-    /// Foreign certificates of analysis accepted (no re-testing in Japan).
-    pub accept_foreign_certificate: bool,
-    /// Out-of-specification products supplied.
-    pub supply_oos: bool,
-    /// Shared accreditation of treatment centres.
-    pub shared_accreditation: bool,
-    /// Post-approval burden priced in.
-    pub price_post_approval: bool,
-}
-
-impl From<Levers> for LeverSettings {
-    fn from(l: Levers) -> Self {
-        LeverSettings {
-            accept_foreign_certificate: l.accept_foreign_certificate,
-            supply_oos: l.supply_oos,
-            shared_accreditation: l.shared_accreditation,
-            price_post_approval: l.price_post_approval,
-        }
-    }
 }
 
 impl SupplyReport {
@@ -288,7 +266,7 @@ impl SupplyReport {
             })
             .collect();
         SupplyReport {
-            levers: levers.into(),
+            levers,
             components,
             total_cost_per_treated: total,
             never_treated: measure(&|o, _| o.never_treated),

@@ -9,10 +9,11 @@
 
 use std::fmt;
 
+use crate::error::{DrawError, Loc};
 use crate::model::kernel::LANES;
-use crate::model::{DrawError, Model, OCCUPANCY_SCALE, Occupancy, Outcome, Workspace};
+use crate::model::{Model, OCCUPANCY_SCALE, Occupancy, Outcome, Workspace};
 use crate::sampling::Sampler;
-use crate::scenario::{Loc, Scenario};
+use crate::scenario::Scenario;
 use crate::supply::{self, SupplyOutcome};
 
 /// Settings of a probabilistic run.
@@ -392,7 +393,7 @@ impl<'a> Analysis<'a> {
         let Some(spec) = &self.scenario.payments else {
             return Ok(None);
         };
-        let response = crate::pricing::payments::response_curve(
+        let response = crate::model::response::response_curve(
             occupancy,
             self.scenario.intervention,
             self.scenario.states.len(),

@@ -8,7 +8,7 @@
 //! `m Phi(m / s) + s phi(m / s) - max(0, m)` and the EVPPI of `g` is the same with `s = w sd_g`.
 
 use statrs::distribution::{Continuous, ContinuousCDF, Normal};
-use tenbin_engine::decision::{
+use tenbin_engine::analysis::decision::{
     DecisionOptions, analyse, ceac, convergence, headline, net_benefits, one_way,
     price_acceptability, psa_until_precise, threshold_prices, value_of_information,
 };
@@ -310,7 +310,7 @@ fn a_dominated_third_arm_never_wins_and_leaves_the_curve_and_evpi_unchanged() {
         assert_eq!(c.probability[y][k], two.probability[1][k]);
         assert_ne!(c.frontier[k].0, z);
     }
-    let e2 = tenbin_engine::decision::evpi(&net_benefits(&sc, &psa, W, 5e6), 2);
-    let e3 = tenbin_engine::decision::evpi(&net_benefits(&three, &psa3, W, 5e6), 3);
+    let e2 = tenbin_engine::analysis::decision::evpi(&net_benefits(&sc, &psa, W, 5e6), 2);
+    let e3 = tenbin_engine::analysis::decision::evpi(&net_benefits(&three, &psa3, W, 5e6), 3);
     assert!((e2 - e3).abs() <= 1e-9 * e2);
 }

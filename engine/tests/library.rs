@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use tenbin_engine::decision::{DecisionOptions, analyse};
+use tenbin_engine::analysis::decision::{DecisionOptions, analyse};
 use tenbin_engine::report::Report;
 use tenbin_engine::run::{Analysis, Evaluation, RunOptions};
 use tenbin_engine::scenario::Scenario;

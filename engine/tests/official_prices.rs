@@ -1,13 +1,13 @@
 //! Japan's official pricing rules against published calculations, to the yen. Each test names
 //! the document it reproduces (as collected in `shared/reference/pricing-rules.md`).
 
-use tenbin_engine::pricing::official::{
+use tenbin_engine::official::rules::{RULE_SETS, rule_set};
+use tenbin_engine::official::{
     ComparableDrug, CostAccounting, Distribution, ForeignAdjustment, Route, comparable_drug,
     cost_accounting, round_significant,
 };
-use tenbin_engine::pricing::rules::{RULE_SETS, rule_set};
 
-fn step(c: &tenbin_engine::pricing::official::Calculation, label: &str) -> f64 {
+fn step(c: &tenbin_engine::official::Calculation, label: &str) -> f64 {
     c.steps
         .iter()
         .find(|s| s.label == label)
@@ -189,7 +189,7 @@ fn premiums_stay_within_their_ranges_and_marketability_does_not_stack() {
             .contains("unknown premium")
     );
     // Every allowed rate, at each end of each range, is accepted and raises the price.
-    for kind in tenbin_engine::pricing::rules::PREMIUMS {
+    for kind in tenbin_engine::official::rules::PREMIUMS {
         for rate in [kind.min, kind.max] {
             z.premiums = vec![(kind.id.into(), rate)];
             let c = comparable_drug(&z, rules).unwrap();

@@ -6,10 +6,11 @@
 //! R(t) = p0 exp(-lambda t) at every whole year. Each scheme's expected present cost is then a
 //! short sum the test writes out itself.
 
-use tenbin_engine::pricing::payments::{SCHEMES, SchemeReport};
+use tenbin_engine::pricing::payments::SchemeReport;
 use tenbin_engine::report::Report;
 use tenbin_engine::run::{Analysis, RunOptions};
 use tenbin_engine::scenario::Scenario;
+use tenbin_engine::scenario::payments::SCHEMES;
 
 const P0: f64 = 0.9;
 const LAMBDA: f64 = 0.2;

@@ -257,7 +257,7 @@ fn a_supply_value_outside_its_range_names_the_key_and_the_draw() {
 
 #[test]
 fn each_lever_changes_what_it_should_by_its_closed_form() {
-    use tenbin_engine::levers::lever_effects;
+    use tenbin_engine::analysis::levers::lever_effects;
     let sc = scenario(
         r#"
 [supply]

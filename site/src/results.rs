@@ -11,8 +11,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use tenbin_engine::decision::{DecisionOptions, analyse, discounted_patients};
-use tenbin_engine::levers::lever_effects;
+use tenbin_engine::analysis::decision::{DecisionOptions, analyse, discounted_patients};
+use tenbin_engine::analysis::levers::lever_effects;
 use tenbin_engine::report::{Report, VERSION};
 use tenbin_engine::run::{Analysis, RunOptions};
 use tenbin_engine::scenario::Scenario;

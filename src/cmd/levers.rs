@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use tenbin_engine::levers::{Change, lever_effects};
+use tenbin_engine::analysis::levers::{Change, lever_effects};
 use tenbin_engine::run::Analysis;
 use tenbin_engine::scenario::Scenario;
 

@@ -7,7 +7,7 @@ pub mod price;
 pub mod run;
 pub mod site;
 
-use tenbin_engine::decision::{Precision, psa_until_precise};
+use tenbin_engine::analysis::decision::{Precision, psa_until_precise};
 use tenbin_engine::run::Psa;
 
 /// Errors of any subcommand; each is printed as one `error: ...` line.

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use tenbin_engine::pricing::case::run_case;
+use tenbin_engine::official::case::run_case;
 
 use super::Error;
 use super::run::{Format, yen};

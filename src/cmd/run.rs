@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
-use tenbin_engine::decision::{
+use tenbin_engine::analysis::decision::{
     DecisionOptions, DecisionReport, Precision, analyse, discounted_patients,
 };
 use tenbin_engine::report::{Report, VERSION};

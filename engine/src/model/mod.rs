@@ -20,11 +20,13 @@
 pub mod fastmath;
 pub mod kernel;
 pub mod mortality;
+pub mod response;
 
 use kernel::{Accumulate, Isa, LANES, Lanes, Op, Program, Reg, Tables, Way};
 
+use crate::error::{DrawError, Loc, Located};
 use crate::expr::Expr;
-use crate::scenario::{CostKind, Loc, Located, Scenario, TransitionLaw, WithinCycleCorrection};
+use crate::scenario::{CostKind, Scenario, TransitionLaw, WithinCycleCorrection};
 
 /// What one draw gives for one arm.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
@@ -35,16 +37,6 @@ pub struct Outcome {
     pub qalys: f64,
     /// Undiscounted life years.
     pub life_years: f64,
-}
-
-/// A draw whose parameter values the model cannot use (a probability above one, a negative
-/// scale, initial shares that do not sum to one).
-#[derive(Debug, Clone, PartialEq)]
-pub struct DrawError {
-    /// What is wrong, with the offending value.
-    pub message: String,
-    /// Where the offending expression is written.
-    pub loc: Loc,
 }
 
 /// A rule a per-draw value must obey.

@@ -12,25 +12,10 @@
 use serde::Serialize;
 
 use super::payments::Spread;
+use crate::error::{DrawError, Located};
 use crate::expr::Expr;
-use crate::model::DrawError;
-use crate::scenario::Located;
-
-/// A scenario's `[budget]` block.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BudgetSpec {
-    /// Years shown (5 to 10).
-    pub years: u32,
-    /// Prevalent patients eligible from year one (the backlog).
-    pub prevalent: Option<Located<Expr>>,
-    /// Newly eligible patients per year.
-    pub incident: Located<Expr>,
-    /// Share of eligible patients who start treatment in each year; the last value holds for
-    /// later years.
-    pub uptake: Vec<f64>,
-    /// How the price is paid (an index into [`super::payments::SCHEMES`]).
-    pub scheme: usize,
-}
+use crate::scenario::budget::BudgetSpec;
+use crate::scenario::payments::SCHEMES;
 
 impl BudgetSpec {
     /// One draw's (prevalent, incident) patients, checked.
@@ -165,7 +150,7 @@ impl BudgetReport {
             })
             .collect();
         BudgetReport {
-            scheme: super::payments::SCHEMES[spec.scheme],
+            scheme: SCHEMES[spec.scheme],
             nominal_price,
             prevalent: base.0[0],
             incident: base.0[1],

@@ -7,7 +7,11 @@
 //! and derived quantities share one numbering of *slots*: parameters first (in name order), then
 //! derived quantities in evaluation order, so a compiled [`Expr`] reads its inputs from one slice.
 
+pub mod budget;
+pub mod payments;
+pub mod pricing;
 mod raw;
+pub mod supply;
 mod validate;
 
 use std::path::Path;
@@ -15,6 +19,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::distribution::{Dirichlet, Distribution};
+use crate::error::{Loc, Located};
 pub use crate::error::{ScenarioError, ScenarioErrors, SourceText};
 use crate::expr::Expr;
 
@@ -25,15 +30,6 @@ pub struct Bilingual {
     pub ja: String,
     /// English.
     pub en: String,
-}
-
-/// A line and column in the scenario file, kept for errors found while running.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Loc {
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column.
-    pub column: usize,
 }
 
 /// The kind of regenerative medicine product.
@@ -232,15 +228,6 @@ pub struct State {
     pub mortality_hr: Located<Expr>,
 }
 
-/// A compiled expression with the place it was written.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Located<T> {
-    /// The value.
-    pub value: T,
-    /// Where it was written.
-    pub loc: Loc,
-}
-
 /// How a transition's probability is specified. Times are years since the start of the model
 /// (the cohort's clock), not time in the state.
 #[derive(Debug, Clone, PartialEq)]
@@ -428,14 +415,14 @@ pub struct Scenario {
     /// Index of the comparator arm.
     pub comparator: usize,
     /// What making, testing and delivering the intervention takes (`[supply]`), if modelled.
-    pub supply: Option<crate::supply::SupplySpec>,
+    pub supply: Option<supply::SupplySpec>,
     /// How the pricing methods apply (`[pricing]`, defaults when absent).
-    pub pricing: crate::pricing::methods::PricingSpec,
+    pub pricing: pricing::PricingSpec,
     /// How the price is paid (`[payments]`; present with defaults when only `[budget]` is
     /// given).
-    pub payments: Option<crate::pricing::payments::PaymentSpec>,
+    pub payments: Option<payments::PaymentSpec>,
     /// The budget-impact analysis (`[budget]`), if asked for.
-    pub budget: Option<crate::pricing::budget::BudgetSpec>,
+    pub budget: Option<budget::BudgetSpec>,
     /// The scenario again with some parameters set otherwise (`[[variants]]`).
     pub variants: Vec<Variant>,
     /// The parameters behind the calculator's controls (`[calculator]`), in
@@ -555,7 +542,7 @@ pub struct Variant {
     /// The scenario's settings with the variant's discount rates, if it changes them.
     pub settings: Option<Settings>,
     /// The scenario's levers with the variant's switches, if it flips any.
-    pub levers: Option<crate::supply::Levers>,
+    pub levers: Option<supply::Levers>,
 }
 
 impl Variant {

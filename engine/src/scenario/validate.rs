@@ -7,15 +7,15 @@ use std::ops::Range;
 
 use toml::Spanned;
 
+use super::budget::BudgetSpec;
+use super::payments::{PaymentSpec, PriceBasis, SCHEMES};
+use super::pricing::{ComparableSpec, METHODS, PricingSpec, applies};
 use super::raw::{self, ExprSource, Number, RawScenario};
+use super::supply::{Levers, OosPolicy, SupplySpec};
 use super::*;
 use crate::distribution::{Dirichlet, Distribution, ParamError};
 use crate::expr::{Ast, Expr};
-use crate::pricing::budget::BudgetSpec;
-use crate::pricing::methods::{ComparableSpec, METHODS, PricingSpec, applies};
-use crate::pricing::official::Route;
-use crate::pricing::payments::{PaymentSpec, PriceBasis, SCHEMES};
-use crate::supply::{Levers, OosPolicy, SupplySpec};
+use crate::official::Route;
 
 /// Names that cannot be used for parameters because expressions give them another meaning.
 const RESERVED: &[&str] = &[
@@ -1531,19 +1531,11 @@ fn variants(
                 None
             }
             (Some(l), Some(mut lv)) => {
-                let l = l.get_ref();
-                let set = |b: &Option<Spanned<bool>>, into: &mut bool| {
-                    if let Some(b) = b {
-                        *into = *b.get_ref();
+                for lever in &super::supply::LEVERS {
+                    if let Some(b) = (lever.raw)(l.get_ref()) {
+                        (lever.set)(&mut lv, *b.get_ref());
                     }
-                };
-                set(
-                    &l.accept_foreign_certificate,
-                    &mut lv.accept_foreign_certificate,
-                );
-                set(&l.supply_oos, &mut lv.supply_oos);
-                set(&l.shared_accreditation, &mut lv.shared_accreditation);
-                set(&l.price_post_approval, &mut lv.price_post_approval);
+                }
                 Some(lv)
             }
         };
@@ -1589,7 +1581,7 @@ fn variants(
             }
         }
         if let (Some(l), Some(was)) = (variant_levers, levers) {
-            for (name, x) in crate::levers::changed(&was, &l) {
+            for (name, x) in crate::scenario::supply::changed(&was, &l) {
                 set_text.push((format!("levers.{name}"), format!("{x}")));
             }
         }
@@ -1871,10 +1863,10 @@ fn budget_spec(
 fn pricing_spec(v: &mut Validator, p: &raw::RawPricing) -> PricingSpec {
     let mut spec = PricingSpec::defaults();
     if let Some(id) = &p.rule_set {
-        match crate::pricing::rules::rule_set(id.get_ref()) {
+        match crate::official::rules::rule_set(id.get_ref()) {
             Some(r) => spec.rules = r,
             None => {
-                let known: Vec<&str> = crate::pricing::rules::RULE_SETS
+                let known: Vec<&str> = crate::official::rules::RULE_SETS
                     .iter()
                     .map(|r| r.id)
                     .collect();
@@ -1945,8 +1937,8 @@ fn pricing_spec(v: &mut Validator, p: &raw::RawPricing) -> PricingSpec {
         }
     }
     if p.sga_ratio.is_some() || p.operating_profit_ratio.is_some() {
-        let probe = crate::pricing::official::cost_accounting(
-            &crate::pricing::official::CostAccounting {
+        let probe = crate::official::cost_accounting(
+            &crate::official::CostAccounting {
                 route: spec.route,
                 product_cost: 1_000_000.0,
                 sga_ratio: spec.sga_ratio,
@@ -2015,9 +2007,9 @@ fn pricing_spec(v: &mut Validator, p: &raw::RawPricing) -> PricingSpec {
         let units = v.number(&c.units_per_course, "units_per_course", positive);
         let mut premiums = Vec::new();
         for (id, rate) in &c.premiums {
-            match crate::pricing::rules::premium_kind(id.get_ref()) {
+            match crate::official::rules::premium_kind(id.get_ref()) {
                 None => {
-                    let known: Vec<&str> = crate::pricing::rules::PREMIUMS
+                    let known: Vec<&str> = crate::official::rules::PREMIUMS
                         .iter()
                         .map(|p| p.id)
                         .collect();
@@ -2061,8 +2053,8 @@ fn pricing_spec(v: &mut Validator, p: &raw::RawPricing) -> PricingSpec {
             // The price does not vary by draw: check it once here, so that a rule it breaks
             // (premiums that do not stack, one the rule set forbids) is an error at its place
             // rather than a method missing from every report.
-            let check = crate::pricing::official::comparable_drug(
-                &crate::pricing::official::ComparableDrug {
+            let check = crate::official::comparable_drug(
+                &crate::official::ComparableDrug {
                     route: spec.route,
                     comparator_unit_price,
                     units_per_course,
@@ -2094,7 +2086,7 @@ fn supply_spec<'a>(
     levers: Option<&Spanned<raw::RawLevers>>,
     resolve: &dyn Fn(&str) -> Option<usize>,
 ) -> SupplySpec {
-    use crate::supply::SupplyField as F;
+    use super::supply::SupplyField as F;
     let mut given: Vec<(&'a Spanned<ExprSource>, F)> = Vec::new();
     let mut add = |x: &'a Option<Spanned<ExprSource>>, f: F| {
         if let Some(x) = x {
@@ -2208,13 +2200,11 @@ fn supply_spec<'a>(
     }
     let mut lv = Levers::default();
     if let Some(l) = levers {
-        let l = l.get_ref();
-        let get =
-            |b: &Option<Spanned<bool>>, default: bool| b.as_ref().map_or(default, |b| *b.get_ref());
-        lv.accept_foreign_certificate = get(&l.accept_foreign_certificate, false);
-        lv.supply_oos = get(&l.supply_oos, false);
-        lv.shared_accreditation = get(&l.shared_accreditation, false);
-        lv.price_post_approval = get(&l.price_post_approval, true);
+        for lever in &super::supply::LEVERS {
+            if let Some(b) = (lever.raw)(l.get_ref()) {
+                (lever.set)(&mut lv, *b.get_ref());
+            }
+        }
     }
     SupplySpec {
         fields,

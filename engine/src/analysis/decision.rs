@@ -8,7 +8,7 @@
 //! - [`price_acceptability`]: the probability that the product is cost-effective as a function
 //!   of its price, `P(P*(w) >= p)` for the threshold price `P*`: the curve a pricing analyst
 //!   wants.
-//! - [`evpi`] and EVPPI ([`crate::evppi`]): the expected value of perfect information, per
+//! - [`evpi`] and EVPPI ([`crate::analysis::evppi`]): the expected value of perfect information, per
 //!   patient and for the patients who will be treated, and of partial information on single
 //!   parameters and groups.
 //! - [`one_way`] and [`two_way`]: the threshold price and each method's price with one (or two)
@@ -25,10 +25,11 @@
 
 use serde::Serialize;
 
-use crate::evppi::{Evppi, evppi};
-use crate::pricing::methods::{METHODS, Population, method_prices};
+use crate::analysis::evppi::{Evppi, evppi};
+use crate::pricing::methods::{Population, method_prices};
 use crate::run::{Analysis, Evaluation, Psa, RunError};
 use crate::scenario::Scenario;
+use crate::scenario::pricing::METHODS;
 use crate::summary::{mean, sd};
 
 /// The net benefit of each arm in every draw at willingness to pay `w` and price `p`,
@@ -196,7 +197,7 @@ pub fn price_grid(thresholds: &[&[f64]], n: usize) -> Vec<f64> {
     let (lo, hi) = (q[0], q[1]);
     let step = (hi - lo) / (n - 1) as f64;
     let mut grid: Vec<f64> = (0..n)
-        .map(|k| crate::pricing::official::round_significant(lo + step * k as f64, 3))
+        .map(|k| crate::official::round_significant(lo + step * k as f64, 3))
         .collect();
     grid.dedup();
     grid
@@ -204,7 +205,7 @@ pub fn price_grid(thresholds: &[&[f64]], n: usize) -> Vec<f64> {
 
 /// The expected value of perfect information per patient: `E[max_a NB_a] - max_a E[NB_a]`.
 pub fn evpi(net_benefit: &[f64], arms: usize) -> f64 {
-    crate::evppi::evpi(net_benefit, arms)
+    crate::analysis::evppi::evpi(net_benefit, arms)
 }
 
 /// The value of information at one willingness to pay.
@@ -397,7 +398,7 @@ pub fn one_way(analysis: &Analysis<'_>, w: f64) -> Result<OneWay, RunError> {
             v[k] = x;
             let e = analysis.evaluate(&v).map_err(|error| RunError::BaseCase {
                 file: sc.file.clone(),
-                error: crate::model::DrawError {
+                error: crate::error::DrawError {
                     message: format!("with {} at {x}: {}", p.name, error.message),
                     loc: error.loc,
                 },
@@ -582,7 +583,7 @@ pub fn analyse(
     let (base_threshold, _) = prices_at(sc, &base, w0);
     let price = opts
         .price
-        .unwrap_or_else(|| crate::pricing::official::round_significant(base_threshold, 3));
+        .unwrap_or_else(|| crate::official::round_significant(base_threshold, 3));
     let wtp_grid = opts
         .wtp_grid
         .clone()

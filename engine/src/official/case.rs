@@ -19,11 +19,11 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::official::{
+use super::rules::{RULE_SETS, rule_set};
+use super::{
     Calculation, ComparableDrug, CostAccounting, Distribution, ForeignAdjustment, Route,
     comparable_drug, cost_accounting,
 };
-use super::rules::{RULE_SETS, rule_set};
 use crate::error::{ScenarioError, SourceText};
 
 #[derive(Debug, Deserialize)]

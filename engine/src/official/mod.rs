@@ -5,11 +5,17 @@
 //! Each calculation returns every step (what was computed, its value, the rule behind it) and the
 //! final price rounded as its route requires: drugs to the nearest yen, devices (material prices)
 //! to four significant figures. Intermediate amounts are rounded to the yen, as Chuikyo documents
-//! print them. Rules and coefficients: [`super::rules`].
+//! print them. Rules and coefficients: [`rules`]; case files
+//! for `tenbin price`: [`case`].
+//!
+//! This layer depends on nothing but [`crate::error`]: a rule is a rule whatever model feeds it.
 
 use serde::Serialize;
 
-use super::rules::{PREMIUMS, RuleSet, premium_kind};
+pub mod case;
+pub mod rules;
+
+use rules::{PREMIUMS, RuleSet, premium_kind};
 
 /// Which price list a product is priced on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

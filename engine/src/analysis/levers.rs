@@ -8,50 +8,13 @@
 
 use serde::Serialize;
 
-use crate::model::{DrawError, Outcome};
+use crate::error::DrawError;
+use crate::model::Outcome;
 use crate::run::{Evaluation, Psa};
 use crate::scenario::Scenario;
+use crate::scenario::supply::{LEVERS, Levers, SupplySpec};
 use crate::summary::{Summary, summarise_in_place};
-use crate::supply::{self, Levers, SupplyOutcome, SupplySpec};
-
-/// A lever: its name in `[levers]`, and how to read and set it.
-struct Lever {
-    name: &'static str,
-    get: fn(&Levers) -> bool,
-    set: fn(&mut Levers, bool),
-}
-
-const LEVERS: [Lever; 4] = [
-    Lever {
-        name: "accept_foreign_certificate",
-        get: |l| l.accept_foreign_certificate,
-        set: |l, v| l.accept_foreign_certificate = v,
-    },
-    Lever {
-        name: "supply_oos",
-        get: |l| l.supply_oos,
-        set: |l, v| l.supply_oos = v,
-    },
-    Lever {
-        name: "shared_accreditation",
-        get: |l| l.shared_accreditation,
-        set: |l, v| l.shared_accreditation = v,
-    },
-    Lever {
-        name: "price_post_approval",
-        get: |l| l.price_post_approval,
-        set: |l, v| l.price_post_approval = v,
-    },
-];
-
-/// The levers `to` sets otherwise than `from`, by name in `[levers]`, with their new value.
-pub(crate) fn changed(from: &Levers, to: &Levers) -> Vec<(&'static str, bool)> {
-    LEVERS
-        .iter()
-        .filter(|l| (l.get)(from) != (l.get)(to))
-        .map(|l| (l.name, (l.get)(to)))
-        .collect()
-}
+use crate::supply::{self, SupplyOutcome};
 
 /// A difference, lever flipped minus scenario as written.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

@@ -1,0 +1,88 @@
+//! The compiled `[pricing]` block: the rule set and route of Japan's official methods, the
+//! inputs they need beyond the supply model's cost, and the shares the other methods use; and
+//! the names of the pricing methods. Plain data; [`crate::pricing`] computes the prices.
+
+use crate::official::Route;
+use crate::official::rules::{self, RuleSet};
+
+/// The comparable-drug inputs of a scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparableSpec {
+    /// The comparator's price per unit, yen.
+    pub comparator_unit_price: f64,
+    /// Units per course.
+    pub units_per_course: f64,
+    /// Premiums by id.
+    pub premiums: Vec<(String, f64)>,
+    /// The foreign average, when reference countries have prices.
+    pub foreign_average: Option<f64>,
+}
+
+/// A scenario's `[pricing]` block, with defaults for what it leaves out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PricingSpec {
+    /// The rule set of the official methods (default FY2024).
+    pub rules: &'static RuleSet,
+    /// Drug or device route (default drug).
+    pub route: Route,
+    /// Premium rate on the cost-accounting price, before the disclosure coefficient.
+    pub premium_rate: f64,
+    /// Disclosed share of the product cost.
+    pub disclosure: f64,
+    /// The cost-accounting SG&A and R&D share, when not the rule set's cap (e.g. 0 for an
+    /// import whose transfer price already covers it, as Kymriah's did).
+    pub sga_ratio: Option<f64>,
+    /// The cost-accounting operating-profit share, when not the rule set's.
+    pub operating_profit_ratio: Option<f64>,
+    /// Special consideration in the cost-effectiveness adjustment.
+    pub special_consideration: bool,
+    /// Return on cost added to the corridor's floor (e.g. 0.1).
+    pub return_on_cost: f64,
+    /// Where in the corridor the suggested price sits (0 = floor, 1 = ceiling; default 0.5).
+    pub corridor_share: f64,
+    /// Share of cost offsets credited by the shared-savings price (default 0.5).
+    pub savings_share: f64,
+    /// Comparable-drug inputs, if the scenario names a comparator price.
+    pub comparable: Option<ComparableSpec>,
+}
+
+impl PricingSpec {
+    /// The defaults: FY2024 rules, drug route, no premium, no disclosure, no return, the middle
+    /// of the corridor, half the offsets.
+    pub fn defaults() -> PricingSpec {
+        PricingSpec {
+            rules: rules::rule_set("FY2024").unwrap_or(&rules::RULE_SETS[2]),
+            route: Route::Drug,
+            premium_rate: 0.0,
+            disclosure: 0.0,
+            sga_ratio: None,
+            operating_profit_ratio: None,
+            special_consideration: false,
+            return_on_cost: 0.0,
+            corridor_share: 0.5,
+            savings_share: 0.5,
+            comparable: None,
+        }
+    }
+}
+
+/// Identifiers of the methods, in the order they are reported.
+pub const METHODS: [&str; 7] = [
+    "value_based",
+    "shared_savings",
+    "cost_accounting",
+    "cost_accounting_adjusted",
+    "comparable_drug",
+    "comparable_drug_adjusted",
+    "corridor",
+];
+
+/// Whether method `k` (in [`METHODS`] order) has its inputs: the cost-based methods and the
+/// corridor need a supply model, the comparable-drug methods a comparator.
+pub fn applies(k: usize, has_supply: bool, has_comparable: bool) -> bool {
+    match METHODS[k] {
+        "cost_accounting" | "cost_accounting_adjusted" | "corridor" => has_supply,
+        "comparable_drug" | "comparable_drug_adjusted" => has_comparable,
+        _ => true,
+    }
+}
