@@ -14,14 +14,8 @@ use super::raw::{self, ExprSource, Number, RawScenario};
 use super::supply::{Levers, OosPolicy, SupplySpec};
 use super::*;
 use crate::distribution::{Dirichlet, Distribution, ParamError};
-use crate::expr::{Ast, Expr};
+use crate::expr::{Ast, Expr, RESERVED};
 use crate::official::Route;
-
-/// Names that cannot be used for parameters because expressions give them another meaning.
-const RESERVED: &[&str] = &[
-    "and", "or", "not", "true", "false", "min", "max", "exp", "ln", "log10", "pow", "sqrt", "abs",
-    "if",
-];
 
 struct Validator<'a> {
     src: SourceText<'a>,
