@@ -13,7 +13,7 @@ use pulldown_cmark::{Options, Parser};
 use serde::Deserialize;
 
 use crate::Error;
-use crate::chart::Lang;
+use crate::i18n::Lang;
 
 /// What a page says about itself, between `+++` lines at the top of its file.
 #[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]

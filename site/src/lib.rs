@@ -6,11 +6,12 @@
 //! A build reads like its steps ([`build`]):
 //!
 //! 1. load the templates (`site/templates/`, minijinja) and the interface strings
-//!    (`site/i18n.toml`);
+//!    (`site/i18n.toml`, [`i18n`]);
 //! 2. load and run every scenario ([`results`], cached by scenario hash, seed, draws and version);
 //! 3. load the written pages ([`content`]: Markdown with front matter, sanitised);
 //! 4. render every page in both languages ([`pages`]), with charts from [`chart`] and their
-//!    downloads, into a staging directory ([`staging`]);
+//!    downloads and numbers written for each language ([`i18n`]), into a staging directory
+//!    ([`staging`]);
 //! 5. copy `site/assets/`, check every internal link and anchor ([`links`]), index the site for
 //!    search (Pagefind), and only then swap the staging directory in for the old site.
 //!
@@ -18,10 +19,11 @@
 //! and place, and the previous site stays as it was.
 //!
 //! Adding a page is a Markdown file pair in `content/`; adding a chart to the scenario page is a
-//! [`chart::Chart`] plus one [`pages::Figure`] in `pages::scenario_figures`.
+//! [`chart::Chart`] plus one [`pages::Figure`] in `scenario_figures` (`pages/figures.rs`).
 
 pub mod chart;
 pub mod content;
+pub mod i18n;
 pub mod links;
 pub mod pages;
 pub mod results;

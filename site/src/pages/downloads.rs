@@ -1,0 +1,73 @@
+//! The data files offered beside the pages: each scenario's summary and draws, and each
+//! figure's data as JSON.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use tenbin_engine::report::VERSION;
+use tenbin_engine::scenario::Scenario;
+
+use super::Figure;
+use crate::Error;
+use crate::chart::Chart;
+use crate::results::ScenarioResults;
+
+/// A figure's data as JSON: where it comes from, then its CSV columns and rows as numbers.
+pub(super) fn figure_json(
+    sc: &Scenario,
+    r: &ScenarioResults,
+    fig: &Figure,
+    chart: &dyn Chart,
+) -> serde_json::Value {
+    let csv = chart.csv();
+    let mut lines = csv.lines();
+    let columns: Vec<&str> = lines
+        .next()
+        .map(|h| h.split(',').collect())
+        .unwrap_or_default();
+    let rows: Vec<Vec<serde_json::Value>> = lines
+        .map(|l| {
+            l.split(',')
+                .map(|v| {
+                    v.parse::<f64>()
+                        .ok()
+                        .and_then(serde_json::Number::from_f64)
+                        .map_or_else(|| serde_json::Value::from(v), serde_json::Value::Number)
+                })
+                .collect()
+        })
+        .collect();
+    serde_json::json!({
+        "chart": fig.id,
+        "title": fig.title,
+        "scenario": { "id": sc.meta.id, "file": sc.file, "sha256": sc.hash },
+        "tenbin_version": VERSION,
+        "seed": r.seed,
+        "draws": r.draws,
+        "columns": columns,
+        "rows": rows,
+    })
+}
+
+pub(super) fn pretty_json<T: Serialize>(v: &T) -> Result<Vec<u8>, Error> {
+    let mut bytes = serde_json::to_vec_pretty(v).map_err(|e| Error::Cache(e.to_string()))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// Every draw's incremental results and threshold prices.
+pub(super) fn draws_csv(r: &ScenarioResults) -> String {
+    let mut out = String::from("draw,incremental_qalys,incremental_costs");
+    for th in &r.thresholds {
+        let _ = write!(out, ",threshold_price_{}", th.wtp);
+    }
+    out.push('\n');
+    for (d, (q, c)) in r.delta_qalys.iter().zip(&r.delta_costs).enumerate() {
+        let _ = write!(out, "{d},{q},{c}");
+        for th in &r.thresholds {
+            let _ = write!(out, ",{}", th.wtp * q - c);
+        }
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,63 @@
+//! The home page and the list of scenarios: a card per scenario with its headline in plain
+//! words; and the lists of written pages (on the home page and on each section's page).
+
+use minijinja::{Value, context};
+use tenbin_engine::scenario::Scenario;
+
+use super::Templates;
+use super::scenario::parameter_label;
+use crate::content::Document;
+use crate::i18n::{Lang, count, fill, pick, yen};
+use crate::results::ScenarioResults;
+
+/// The headline in plain words: the price range at the first willingness to pay and what
+/// drives its uncertainty.
+pub(super) fn headline(t: &Templates, lang: Lang, sc: &Scenario, r: &ScenarioResults) -> String {
+    let Some(first) = r.thresholds.first() else {
+        return String::new();
+    };
+    let mut s = fill(
+        t.s(lang, "headline"),
+        &[
+            ("wtp", &yen(first.wtp, lang)),
+            ("low", &yen(first.p2_5, lang)),
+            ("high", &yen(first.p97_5, lang)),
+            ("median", &yen(first.p50, lang)),
+            ("draws", &count(r.draws)),
+        ],
+    );
+    if let Some(top) = r.influence.first() {
+        s.push_str(&fill(
+            t.s(lang, "headline_driver"),
+            &[("input", &parameter_label(sc, &top.parameter, lang))],
+        ));
+    }
+    s
+}
+
+pub(super) fn scenario_card(
+    t: &Templates,
+    lang: Lang,
+    sc: &Scenario,
+    r: &ScenarioResults,
+) -> Value {
+    context! {
+        id => sc.meta.id,
+        title => pick(&sc.meta.title, lang),
+        summary => pick(&sc.meta.summary, lang),
+        // A scenario that states no question is listed under its title.
+        question => Some(pick(&sc.meta.question, lang)).filter(|q| !q.is_empty()).unwrap_or_else(|| pick(&sc.meta.title, lang)),
+        headline => headline(t, lang, sc, r),
+    }
+}
+
+pub(super) fn section_docs(docs: &[Document], lang: Lang, section: &str) -> Vec<Value> {
+    let mut list: Vec<&Document> = docs
+        .iter()
+        .filter(|d| d.lang == lang && d.section() == section)
+        .collect();
+    list.sort_by(|a, b| a.front.order.cmp(&b.front.order).then(a.path.cmp(&b.path)));
+    list.into_iter()
+        .map(|d| context! { slug => d.slug(), title => d.front.title, summary => d.front.summary })
+        .collect()
+}

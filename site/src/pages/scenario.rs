@@ -1,0 +1,317 @@
+//! The scenario page: its context (headline, run, settings, results, inputs and sources) and its
+//! downloads; its charts are built in `figures`, its tables in `tables`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use minijinja::{Value, context};
+use tenbin_engine::distribution::Distribution;
+use tenbin_engine::report::VERSION;
+use tenbin_engine::scenario::Scenario;
+
+use super::downloads::{figure_json, pretty_json};
+use super::figures::scenario_figures;
+use super::home::headline;
+use super::tables::{
+    budget_rows, information_rows, official_steps, payment_rows, supply_rows, variant_rows,
+};
+use super::{Figure, Files, Templates};
+use crate::Error;
+use crate::i18n::{Lang, count, fill, percent, pick, plain, with_unit, yen};
+use crate::results::ScenarioResults;
+
+/// Inputs listed under "what drives the uncertainty".
+const DRIVERS_SHOWN: usize = 5;
+
+pub(super) fn parameter_label(sc: &Scenario, name: &str, lang: Lang) -> String {
+    sc.parameters
+        .iter()
+        .find(|p| p.name == name)
+        .map_or_else(|| name.to_string(), |p| pick(&p.label, lang).to_string())
+}
+
+/// A distribution in a compact, language-neutral notation.
+fn describe(d: &Distribution) -> String {
+    match d {
+        Distribution::Fixed { value } => format!("fixed {}", plain(*value)),
+        Distribution::Normal { mean, sd } => {
+            format!("Normal(mean {}, sd {})", plain(*mean), plain(*sd))
+        }
+        Distribution::TruncatedNormal {
+            mean,
+            sd,
+            lower,
+            upper,
+        } => format!(
+            "Normal(mean {}, sd {}) in [{}, {}]",
+            plain(*mean),
+            plain(*sd),
+            plain(*lower),
+            plain(*upper)
+        ),
+        Distribution::LogNormal { meanlog, sdlog } => {
+            format!(
+                "LogNormal(meanlog {}, sdlog {})",
+                plain(*meanlog),
+                plain(*sdlog)
+            )
+        }
+        Distribution::Beta { alpha, beta } => format!("Beta({}, {})", plain(*alpha), plain(*beta)),
+        Distribution::Gamma { shape, scale } => {
+            format!("Gamma(shape {}, scale {})", plain(*shape), plain(*scale))
+        }
+        Distribution::Uniform { min, max } => format!("Uniform({}, {})", plain(*min), plain(*max)),
+        Distribution::Triangular { min, mode, max } => format!(
+            "Triangular({}, {}, {})",
+            plain(*min),
+            plain(*mode),
+            plain(*max)
+        ),
+        Distribution::Pert {
+            min,
+            mode,
+            max,
+            lambda,
+        } => format!(
+            "PERT({}, {}, {}; λ {})",
+            plain(*min),
+            plain(*mode),
+            plain(*max),
+            plain(*lambda)
+        ),
+        Distribution::Empirical { values } => format!("empirical ({} values)", values.len()),
+    }
+}
+
+fn source_text(sc: &Scenario, id: &str) -> String {
+    sc.sources
+        .iter()
+        .find(|s| s.id == id)
+        .map_or_else(|| id.to_string(), |s| s.citation.clone())
+}
+
+/// The citations of the sources a scenario's parameters name (and its background mortality's),
+/// each once.
+pub(super) fn cited_sources(sc: &Scenario, with_mortality: bool) -> Vec<String> {
+    let mut ids: Vec<&str> = sc.parameters.iter().map(|p| p.source.as_str()).collect();
+    if with_mortality {
+        ids.push(&sc.mortality_source);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter().map(|id| source_text(sc, id)).collect()
+}
+
+/// The scenario page's context and its downloads (paths relative to the page).
+pub(super) fn scenario_page(
+    t: &Templates,
+    lang: Lang,
+    sc: &Scenario,
+    r: &ScenarioResults,
+) -> Result<(Value, Files), Error> {
+    let mut downloads = Vec::new();
+    let figures = scenario_figures(t, lang, sc, r);
+    let mut readme = fill(
+        t.s(lang, "download_readme"),
+        &[
+            ("title", pick(&sc.meta.title, lang)),
+            ("file", &sc.file),
+            ("sha256", &sc.hash),
+            ("seed", &r.seed.to_string()),
+            ("draws", &r.draws.to_string()),
+            ("version", VERSION),
+            ("command", &rerun_command(sc, r)),
+        ],
+    );
+    readme.push('\n');
+    for (f, _) in &figures {
+        let _ = writeln!(readme, "- {}: {}", f.id, f.title);
+    }
+    downloads.push(("data/README.txt".to_string(), readme.into_bytes()));
+    let mut shown = Vec::new();
+    let mut in_sections: BTreeMap<&str, Figure> = BTreeMap::new();
+    let mut decision_taken: BTreeMap<String, Figure> = BTreeMap::new();
+    for (fig, chart) in figures {
+        downloads.push((format!("data/{}.svg", fig.id), chart.svg().into_bytes()));
+        downloads.push((format!("data/{}.csv", fig.id), chart.csv().into_bytes()));
+        let json = figure_json(sc, r, &fig, chart.as_ref());
+        downloads.push((format!("data/{}.json", fig.id), pretty_json(&json)?));
+        match SECTION_FIGURES.iter().find(|(id, _)| *id == fig.id) {
+            Some((_, "decision")) => {
+                decision_taken.insert(fig.id.clone(), fig);
+            }
+            Some((_, section)) => {
+                in_sections.insert(section, fig);
+            }
+            None => shown.push(fig),
+        }
+    }
+    let decision_figures: Vec<Figure> = ["price-acceptability", "acceptability", "tornado"]
+        .iter()
+        .filter_map(|id| decision_taken.remove(*id))
+        .collect();
+    let payments = &r.report["payments"];
+    let payments_ctx = (!payments.is_null()).then(|| {
+        let rate = |k: &str| payments[k].as_f64().map(percent).unwrap_or_default();
+        context! {
+            figure => in_sections.remove("payments"),
+            rows => payment_rows(t, lang, r),
+            target => payments["target_price"].as_f64().map(|x| yen(x, lang)).unwrap_or_default(),
+            method => payments["target_method"].as_str().map(|m| t.s(lang, &format!("method_{m}")).to_string()).unwrap_or_else(|| t.s(lang, "given_price").to_string()),
+            payer_rate => rate("payer_discount_rate"),
+            maker_rate => rate("maker_discount_rate"),
+        }
+    });
+    let budget = &r.report["budget"];
+    let budget_ctx = (!budget.is_null()).then(|| {
+        let uptake: Vec<String> = budget["uptake"]
+            .as_array()
+            .map(|u| u.iter().filter_map(|x| x.as_f64()).map(percent).collect())
+            .unwrap_or_default();
+        context! {
+            figure => in_sections.remove("budget"),
+            rows => budget_rows(t, lang, r),
+            prevalent => budget["prevalent"].as_f64().map(|x| format!("{x:.0}")).unwrap_or_default(),
+            incident => budget["incident"].as_f64().map(|x| format!("{x:.0}")).unwrap_or_default(),
+            uptake => uptake.join(" → "),
+            total => budget["total"].as_f64().map(|x| yen(x, lang)).unwrap_or_default(),
+        }
+    });
+
+    let thresholds: Vec<Value> = r
+        .thresholds
+        .iter()
+        .map(|th| {
+            context! {
+                wtp => yen(th.wtp, lang),
+                base_case => yen(th.base_case, lang),
+                mean => yen(th.mean, lang),
+                mcse => yen(th.mcse, lang),
+                median => yen(th.p50, lang),
+                low => yen(th.p2_5, lang),
+                high => yen(th.p97_5, lang),
+                positive => percent(th.probability_positive),
+            }
+        })
+        .collect();
+    let base = &r.report["base_case"]["arms"];
+    let arms: Vec<Value> = sc
+        .arms
+        .iter()
+        .map(|a| {
+            let o = &base[&a.id];
+            let num = |k: &str| o[k].as_f64().unwrap_or(f64::NAN);
+            context! {
+                label => pick(&a.label, lang),
+                qalys => plain(num("qalys")),
+                life_years => plain(num("life_years")),
+                costs => yen(num("costs"), lang),
+            }
+        })
+        .collect();
+    let drivers: Vec<Value> = r
+        .influence
+        .iter()
+        .take(DRIVERS_SHOWN)
+        .map(|i| {
+            context! {
+                label => parameter_label(sc, &i.parameter, lang),
+                name => i.parameter,
+                rho => format!("{:+.2}", i.rank_correlation),
+            }
+        })
+        .collect();
+    let inputs: Vec<Value> = sc
+        .parameters
+        .iter()
+        .map(|p| {
+            let unit = p.unit.as_deref();
+            let spread =
+                if matches!(p.distribution, Distribution::Fixed { .. }) || p.dirichlet.is_some() {
+                    String::new()
+                } else {
+                    format!(
+                        "{} – {}",
+                        with_unit(p.distribution.quantile(0.025), unit, lang),
+                        with_unit(p.distribution.quantile(0.975), unit, lang)
+                    )
+                };
+            let distribution = match p.dirichlet {
+                Some(g) => format!("Dirichlet ({})", sc.dirichlets[g].name),
+                None => describe(&p.distribution),
+            };
+            context! {
+                name => p.name,
+                label => pick(&p.label, lang),
+                base => with_unit(p.base, unit, lang),
+                distribution => distribution,
+                spread => spread,
+                source => source_text(sc, &p.source),
+                note => p.note.clone().unwrap_or_default(),
+            }
+        })
+        .collect();
+    let sources: Vec<Value> = sc
+        .sources
+        .iter()
+        .map(|s| context! { id => s.id, citation => s.citation, url => s.url, date => s.date })
+        .collect();
+    let settings = &sc.settings;
+    let ctx = context! {
+        scenario => context! {
+            id => sc.meta.id,
+            title => pick(&sc.meta.title, lang),
+            summary => pick(&sc.meta.summary, lang),
+            file => sc.file,
+            sha256 => sc.hash,
+        },
+        headline => headline(t, lang, sc, r),
+        run => context! {
+            seed => r.seed,
+            draws => count(r.draws),
+            version => VERSION,
+            command => rerun_command(sc, r),
+        },
+        settings => context! {
+            horizon_years => settings.horizon_years,
+            start_age => plain(settings.start_age),
+            discount_costs => percent(settings.discount_rate_costs),
+            discount_outcomes => percent(settings.discount_rate_outcomes),
+            cycles_per_year => settings.cycles_per_year,
+        },
+        mortality_source => source_text(sc, &sc.mortality_source),
+        thresholds => thresholds,
+        arms => arms,
+        drivers => drivers,
+        figures => shown,
+        supply => supply_rows(t, lang, r),
+        official => official_steps(t, lang, r),
+        variants => variant_rows(t, lang, r),
+        decision => context! {
+            figures => decision_figures,
+            information => information_rows(t, lang, sc, r),
+        },
+        payments => payments_ctx,
+        budget => budget_ctx,
+        inputs => inputs,
+        sources => sources,
+    };
+    Ok((ctx, downloads))
+}
+
+/// The command that reproduces a scenario's numbers.
+pub(super) fn rerun_command(sc: &Scenario, r: &ScenarioResults) -> String {
+    format!(
+        "tenbin run {} --seed {} --draws {}",
+        sc.file, r.seed, r.draws
+    )
+}
+
+/// The figures shown in their own sections rather than among the charts.
+const SECTION_FIGURES: [(&str, &str); 5] = [
+    ("payer-cost-by-scheme", "payments"),
+    ("budget-impact", "budget"),
+    ("price-acceptability", "decision"),
+    ("acceptability", "decision"),
+    ("tornado", "decision"),
+];

@@ -1,0 +1,384 @@
+//! The scenario page's tables: value of information, payment schemes, variants, budget years,
+//! the official pricing calculations and supply.
+
+use minijinja::{Value, context};
+use tenbin_engine::scenario::Scenario;
+
+use super::Templates;
+use super::scenario::parameter_label;
+use crate::i18n::{Lang, count, fill, percent, plain, yen};
+use crate::results::ScenarioResults;
+
+/// The value of information: EVPI and the largest EVPPIs.
+pub(super) fn information_rows(
+    t: &Templates,
+    lang: Lang,
+    sc: &Scenario,
+    r: &ScenarioResults,
+) -> Value {
+    let vi = &r.decision["value_of_information"];
+    if vi.is_null() {
+        return Value::from(());
+    }
+    let rows: Vec<Value> = vi["evppi"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .take(8)
+                .map(|x| {
+                    let params: Vec<String> = x["parameters"]
+                        .as_array()
+                        .map(|p| {
+                            p.iter()
+                                .filter_map(|n| n.as_str())
+                                .map(|n| parameter_label(sc, n, lang))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    context! {
+                        label => params.join(" + "),
+                        name => x["name"].as_str().unwrap_or_default(),
+                        value => x["per_patient"].as_f64().map(|v| yen(v, lang)).unwrap_or_default(),
+                        share => x["share_of_evpi"].as_f64().map(percent).unwrap_or_default(),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let convergence: Vec<Value> = r.decision["convergence"]
+        .as_array()
+        .map(|c| {
+            c.iter()
+                .map(|x| {
+                    context! {
+                        draws => count(x["draws"].as_u64().unwrap_or(0) as usize),
+                        mean => x["mean"].as_f64().map(|v| yen(v, lang)).unwrap_or_default(),
+                        mcse => x["mcse"].as_f64().map(|v| yen(v, lang)).unwrap_or_default(),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let nb = &r.decision["net_benefit"];
+    let net_benefit = fill(
+        t.s(lang, "net_benefit_sentence"),
+        &[
+            (
+                "price",
+                &yen(nb["price"].as_f64().unwrap_or(f64::NAN), lang),
+            ),
+            (
+                "nmb",
+                &yen(nb["monetary"]["mean"].as_f64().unwrap_or(f64::NAN), lang),
+            ),
+            (
+                "nhb",
+                &format!("{:.2}", nb["health"]["mean"].as_f64().unwrap_or(f64::NAN)),
+            ),
+            (
+                "positive",
+                &percent(nb["probability_positive"].as_f64().unwrap_or(f64::NAN)),
+            ),
+        ],
+    );
+    context! {
+        net_benefit => net_benefit,
+        wtp => yen(vi["wtp"].as_f64().unwrap_or(f64::NAN), lang),
+        price => yen(vi["price"].as_f64().unwrap_or(f64::NAN), lang),
+        evpi => yen(vi["evpi_per_patient"].as_f64().unwrap_or(f64::NAN), lang),
+        population => vi["evpi_population"].as_f64().map(|v| yen(v, lang)),
+        evppi => rows,
+        convergence => convergence,
+        words => t.s(lang, "voi_intro"),
+    }
+}
+
+/// One row per payment scheme: its contract and what it does to payer and maker.
+pub(super) fn payment_rows(t: &Templates, lang: Lang, r: &ScenarioResults) -> Vec<Value> {
+    let Some(schemes) = r.report["payments"]["schemes"].as_array() else {
+        return Vec::new();
+    };
+    let money = |v: &serde_json::Value| v.as_f64().map(|x| yen(x, lang)).unwrap_or_default();
+    schemes
+        .iter()
+        .map(|s| {
+            let id = s["scheme"].as_str().unwrap_or_default();
+            let payments: Vec<String> = s["payments"]
+                .as_array()
+                .map(|ps| {
+                    ps.iter()
+                        .map(|p| {
+                            let when = p["years"].as_f64().unwrap_or(0.0);
+                            let key = match p["condition"].as_str() {
+                                Some("in_response") => "payment_in_response",
+                                Some("refund_if_response_lost_by_then") => "payment_refund",
+                                _ => "payment_always",
+                            };
+                            let when_words = if when == 0.0 {
+                                t.s(lang, "when_treatment").to_string()
+                            } else {
+                                fill(t.s(lang, "when_years"), &[("years", &plain(when))])
+                            };
+                            fill(
+                                t.s(lang, key),
+                                &[
+                                    ("amount", &yen(p["share"].as_f64().unwrap_or(0.0).abs(), lang)),
+                                    ("years", &plain(when)),
+                                    ("when", &when_words),
+                                ],
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let pp = &s["per_patient"];
+            let spread = |k: &str| match (pp[k][0].as_f64(), pp[k][2].as_f64()) {
+                (Some(a), Some(b)) => format!("{}{}{}", yen(a, lang), t.s(lang, "range_to"), yen(b, lang)),
+                _ => t.s(lang, "not_applicable").to_string(),
+            };
+            context! {
+                label => t.s(lang, &format!("scheme_{id}")),
+                nominal => money(&s["nominal_price"]),
+                payments => payments,
+                maker => money(&s["maker_expected_receipts"]),
+                in_full => pp["paid_in_full"].as_f64().map(percent).unwrap_or_else(|| t.s(lang, "not_applicable").to_string()),
+                payer_spread => spread("payer"),
+                above_value => s["probability_above_value"].as_f64().map(percent).unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// One row per variant, after a row for the scenario as written: what it changes, the
+/// value-based prices it gives and, with `[supply]`, what supply costs and does under it (a
+/// variant that flips a lever shows its effect there, not in the value-based price).
+pub(super) fn variant_rows(t: &Templates, lang: Lang, r: &ScenarioResults) -> Vec<Value> {
+    let Some(variants) = r.report["variants"].as_array().filter(|v| !v.is_empty()) else {
+        return Vec::new();
+    };
+    let money = |x: &serde_json::Value| x.as_f64().map(|x| yen(x, lang)).unwrap_or_default();
+    let interval = |d: &serde_json::Value| match (d["p5"].as_f64(), d["p95"].as_f64()) {
+        (Some(a), Some(b)) => format!("{}{}{}", yen(a, lang), t.s(lang, "range_to"), yen(b, lang)),
+        _ => String::new(),
+    };
+    let supply = |cost: &serde_json::Value, never: &serde_json::Value, days: &serde_json::Value| {
+        context! {
+            cost => money(&cost["base_case"]),
+            never_treated => never["base_case"].as_f64().map(percent).unwrap_or_default(),
+            days => days["base_case"]
+                .as_f64()
+                .map(|x| fill(t.s(lang, "days"), &[("n", &format!("{x:.1}"))]))
+                .unwrap_or_default(),
+        }
+    };
+    let methods = r.report["pricing"]["methods"].as_array();
+    let method = |id: &str| {
+        methods
+            .and_then(|m| m.iter().find(|m| m["method"] == id))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (value, savings) = (method("value_based"), method("shared_savings"));
+    let sup = &r.report["supply"];
+    let as_written = context! {
+        label => t.s(lang, "variant_as_written"),
+        role => "",
+        share => "",
+        set => Vec::<String>::new(),
+        base_case => money(&value["base_case"]),
+        interval => interval(&value),
+        shared_savings => money(&savings["base_case"]),
+        supply => (!sup.is_null()).then(|| supply(
+            &sup["total_cost_per_treated"],
+            &sup["never_treated"],
+            &sup["time_to_treatment_days"],
+        )),
+    };
+    let rows = variants.iter().map(|v| {
+        let label = v["label"][lang.code()]
+            .as_str()
+            .filter(|l| !l.is_empty())
+            .or_else(|| v["id"].as_str())
+            .unwrap_or_default();
+        let set: Vec<String> = v["set"]
+            .as_array()
+            .map(|s| {
+                s.iter()
+                    .map(|p| {
+                        format!(
+                            "{} = {}",
+                            p[0].as_str().unwrap_or_default(),
+                            p[1].as_str().unwrap_or_default()
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let first = &v["value_based"][0];
+        let s = &v["supply"];
+        context! {
+            label => label,
+            role => t.s(lang, &format!("role_{}", v["role"].as_str().unwrap_or("scenario"))),
+            share => v["share"].as_f64().map(percent).unwrap_or_default(),
+            set => set,
+            base_case => money(&first["base_case"]),
+            interval => interval(&first["draws"]),
+            shared_savings => money(&v["shared_savings"]["base_case"]),
+            supply => (!s.is_null()).then(|| supply(
+                &s["cost_per_treated"],
+                &s["never_treated"],
+                &s["time_to_treatment_days"],
+            )),
+        }
+    });
+    std::iter::once(as_written).chain(rows).collect()
+}
+
+/// One row per budget year.
+pub(super) fn budget_rows(t: &Templates, lang: Lang, r: &ScenarioResults) -> Vec<Value> {
+    let Some(years) = r.report["budget"]["years"].as_array() else {
+        return Vec::new();
+    };
+    let range = |d: &serde_json::Value, f: &dyn Fn(f64) -> String| match (
+        d["p5"].as_f64(),
+        d["p95"].as_f64(),
+    ) {
+        (Some(a), Some(b)) => format!("{}{}{}", f(a), t.s(lang, "range_to"), f(b)),
+        _ => String::new(),
+    };
+    let patients = |x: f64| format!("{x:.0}");
+    years
+        .iter()
+        .map(|y| {
+            context! {
+                year => fill(t.s(lang, "budget_year"), &[("n", &y["year"].as_u64().unwrap_or(0).to_string())]),
+                patients => y["patients_treated"].as_f64().map(patients).unwrap_or_default(),
+                patients_range => range(&y["patients_treated_draws"], &patients),
+                spending => y["spending"].as_f64().map(|x| yen(x, lang)).unwrap_or_default(),
+                spending_range => range(&y["spending_draws"], &|x| yen(x, lang)),
+            }
+        })
+        .collect()
+}
+
+/// The official calculations at the base case, step by step, with labels in the reader's
+/// language.
+pub(super) fn official_steps(t: &Templates, lang: Lang, r: &ScenarioResults) -> Vec<Value> {
+    let Some(calcs) = r.report["pricing"]["official"].as_array() else {
+        return Vec::new();
+    };
+    calcs
+        .iter()
+        .map(|c| {
+            let method = c["method"].as_str().unwrap_or_default();
+            let steps: Vec<Value> = c["steps"]
+                .as_array()
+                .map(|steps| {
+                    steps
+                        .iter()
+                        .map(|st| {
+                            let label = st["label"].as_str().unwrap_or_default();
+                            let rule = st["rule"].as_str().unwrap_or_default();
+                            let value = st["value"].as_f64().unwrap_or(f64::NAN);
+                            let (label, value) = match label.strip_prefix("premium ") {
+                                // A named premium of the comparable-drug method: a rate.
+                                Some(id) => (
+                                    fill(
+                                        t.s(lang, "step_premium_named"),
+                                        &[("name", if lang == Lang::Ja { rule } else { id })],
+                                    ),
+                                    percent(value),
+                                ),
+                                None => (t.s(lang, &step_key(label)).to_string(), yen(value, lang)),
+                            };
+                            context! { label => label, value => value, rule => rule }
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            context! {
+                method => t.s(lang, &format!("method_{method}")),
+                rule_set => c["rule_set"].as_str().unwrap_or_default(),
+                route => t.s(lang, &format!("route_{}", c["route"].as_str().unwrap_or("drug"))),
+                price => c["price"].as_f64().map(|x| yen(x, lang)).unwrap_or_default(),
+                steps => steps,
+            }
+        })
+        .collect()
+}
+
+/// The strings key of an official calculation step: `step_` and its label's words.
+fn step_key(label: &str) -> String {
+    let mut key = String::from("step");
+    for word in label
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        key.push('_');
+        key.push_str(&word.to_ascii_lowercase());
+    }
+    key
+}
+
+/// The scenario page's supply facts: never treated, time to treatment, price per treatment.
+pub(super) fn supply_rows(t: &Templates, lang: Lang, r: &ScenarioResults) -> Vec<Value> {
+    let sup = &r.report["supply"];
+    if sup.is_null() {
+        return Vec::new();
+    }
+    let row = |label: String, m: &serde_json::Value, f: &dyn Fn(f64) -> String| {
+        let get = |k: &str| m["psa"][k].as_f64();
+        context! {
+            label => label,
+            base_case => m["base_case"].as_f64().map(f).unwrap_or_default(),
+            mean => get("mean").map(f).unwrap_or_default(),
+            interval => match (get("p2_5"), get("p97_5")) {
+                (Some(a), Some(b)) => format!("{}{}{}", f(a), t.s(lang, "range_to"), f(b)),
+                _ => String::new(),
+            },
+        }
+    };
+    let money = |x: f64| yen(x, lang);
+    let days = |x: f64| fill(t.s(lang, "days"), &[("n", &format!("{x:.1}"))]);
+    let mut rows = vec![
+        row(
+            t.s(lang, "row_total_cost").into(),
+            &sup["total_cost_per_treated"],
+            &money,
+        ),
+        row(
+            t.s(lang, "row_never_treated").into(),
+            &sup["never_treated"],
+            &|x| format!("{:.2}%", 100.0 * x),
+        ),
+        row(
+            t.s(lang, "row_time_to_treatment").into(),
+            &sup["time_to_treatment_days"],
+            &days,
+        ),
+        row(
+            t.s(lang, "row_treated_with_oos").into(),
+            &sup["treated_with_oos"],
+            &|x| format!("{:.2}%", 100.0 * x),
+        ),
+        row(
+            t.s(lang, "row_post_approval_burden").into(),
+            &sup["post_approval_burden"],
+            &money,
+        ),
+    ];
+    if let Some(prices) = sup["threshold_price_per_treatment"].as_array() {
+        for p in prices {
+            let wtp = p[0].as_f64().unwrap_or(0.0);
+            rows.push(row(
+                fill(
+                    t.s(lang, "row_price_per_treatment"),
+                    &[("wtp", &yen(wtp, lang))],
+                ),
+                &p[1],
+                &money,
+            ));
+        }
+    }
+    rows
+}
