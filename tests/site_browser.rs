@@ -102,7 +102,7 @@ fn calculator_shows_what_the_native_engine_computes(root: &Path, json: &Path) {
             let want = native
                 .methods
                 .iter()
-                .find(|m| m.method == method)
+                .find(|m| m.method.id() == method)
                 .unwrap()
                 .base_case;
             let got = s["value"].as_f64().unwrap();

@@ -46,18 +46,33 @@
 //! functions come from [`libm`] or from the engine's own vectorisable routines, never from the
 //! platform's C library, so that a run gives the same bits on every target.
 
-// The order of these declarations is the layer order above; `tests/engine/layers.rs` holds the
-// same list.
-pub mod analysis;
-pub mod distribution;
+// The order of these declarations is the layer order above (the `layers` test reads it; each
+// stands apart so that rustfmt keeps the order).
+// Foundations:
 pub mod error;
-pub mod expr;
-pub mod model;
-pub mod official;
-pub mod pricing;
-pub mod report;
-pub mod run;
-pub mod sampling;
-pub mod scenario;
+
 pub mod summary;
+
+pub mod expr;
+
+pub mod distribution;
+
+// Japan's official rules:
+pub mod official;
+
+// scenario → draws → health model → supply cost → run → prices → analyses → report:
+pub mod scenario;
+
+pub mod sampling;
+
+pub mod model;
+
 pub mod supply;
+
+pub mod run;
+
+pub mod pricing;
+
+pub mod analysis;
+
+pub mod report;

@@ -17,6 +17,7 @@ use crate::pricing::value::{shared_savings_price, threshold_price};
 use crate::run::{Evaluation, Psa};
 use crate::run::{VariantOutcome, VariantSupply};
 use crate::scenario::payments::PriceBasis;
+use crate::scenario::pricing::Method;
 use crate::scenario::supply::Levers;
 use crate::scenario::{Bilingual, Scenario, Settings};
 use crate::scenario::{Variant, VariantRole};
@@ -488,7 +489,7 @@ impl Report {
         let payments = sc.payments.as_ref().and_then(|spec| {
             let base_pay = base.payment.as_ref()?;
             let target = match spec.price {
-                PriceBasis::Method(k) => pricing_base.0[k]?,
+                PriceBasis::Method(m) => pricing_base.of(m)?,
                 PriceBasis::Fixed(x) => x,
             };
             // (NaN included: no positive price to pay.)
@@ -503,7 +504,7 @@ impl Report {
                         .zip(prices)
                         .map(|(d, pr)| DrawView {
                             response: &d.response,
-                            value_price: pr.0[0].unwrap_or(f64::NAN),
+                            value_price: pr.of(Method::ValueBased).unwrap_or(f64::NAN),
                         })
                         .collect(),
                 )
@@ -522,7 +523,7 @@ impl Report {
         });
         let budget = sc.budget.as_ref().and_then(|b| {
             let spec = sc.payments.as_ref()?;
-            let nominal = payments.as_ref()?.schemes[b.scheme].nominal_price;
+            let nominal = payments.as_ref()?.schemes[b.scheme.index()].nominal_price;
             let one =
                 |pay: &crate::run::PaymentDraw, supply: Option<&SupplyOutcome>| -> BudgetDraw {
                     (

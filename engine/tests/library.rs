@@ -77,7 +77,7 @@ fn method(r: &Report, id: &str) -> f64 {
     r.pricing
         .methods
         .iter()
-        .find(|m| m.method == id)
+        .find(|m| m.method.id() == id)
         .unwrap_or_else(|| panic!("{id}"))
         .base_case
 }

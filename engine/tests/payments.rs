@@ -10,7 +10,7 @@ use tenbin_engine::pricing::payments::SchemeReport;
 use tenbin_engine::report::Report;
 use tenbin_engine::run::{Analysis, RunOptions};
 use tenbin_engine::scenario::Scenario;
-use tenbin_engine::scenario::payments::SCHEMES;
+use tenbin_engine::scenario::payments::Scheme;
 
 const P0: f64 = 0.9;
 const LAMBDA: f64 = 0.2;
@@ -168,7 +168,7 @@ fn scheme<'a>(r: &'a Report, id: &str) -> &'a SchemeReport {
         .expect("payments report")
         .schemes
         .iter()
-        .find(|s| s.scheme == id)
+        .find(|s| s.scheme.id() == id)
         .expect(id)
 }
 
@@ -179,12 +179,12 @@ fn each_scheme_costs_the_payer_its_closed_form_and_matches_the_target() {
     let report = Report::new(&sc, &base, None);
     let p = report.payments.as_ref().unwrap();
     // The target is the base case's value-based price.
-    assert_eq!(p.target_method, Some("value_based"));
+    assert_eq!(p.target_method.map(|m| m.id()), Some("value_based"));
     assert_eq!(p.target_price, report.threshold_price[0].base_case);
     for t in 0..=2 {
         assert!(close(p.response[t], response(LAMBDA, t as f64), 1e-9));
     }
-    for id in SCHEMES {
+    for id in Scheme::ALL.map(Scheme::id) {
         let s = scheme(&report, id);
         let want = closed_form(id, LAMBDA);
         assert!(
@@ -302,7 +302,7 @@ fn over_draws_the_contract_is_fixed_and_its_cost_follows_each_draws_response() {
 
     // Budget: patients and spending year by year at the base case.
     let b = report.budget.as_ref().unwrap();
-    assert_eq!(b.scheme, "outcome_instalments");
+    assert_eq!(b.scheme.id(), "outcome_instalments");
     let treated = [105.0, 0.2 * 900.0 + 0.2 * 40.0, 0.5 * 720.0 + 0.5 * 40.0];
     let treated: Vec<f64> = [
         0.1 * 1040.0,
@@ -426,7 +426,7 @@ fn a_budget_alone_pays_up_front_and_stops_payments_only_at_death() {
     let report = Report::new(&sc, &base, None);
     let b = report.budget.unwrap();
     let price = report.threshold_price[0].base_case;
-    assert_eq!(b.scheme, "up_front");
+    assert_eq!(b.scheme.id(), "up_front");
     assert!(
         b.years
             .iter()
@@ -512,7 +512,7 @@ premiums = { innovativeness = 1.0 }
             .pricing
             .methods
             .iter()
-            .find(|m| m.method == id)
+            .find(|m| m.method.id() == id)
             .unwrap()
             .base_case
     };
@@ -543,7 +543,7 @@ premiums = { innovativeness = 1.0 }
         .pricing
         .methods
         .iter()
-        .find(|m| m.method == "comparable_drug_adjusted")
+        .find(|m| m.method.id() == "comparable_drug_adjusted")
         .unwrap()
         .base_case;
     assert_ne!(alone, adjusted);

@@ -4,6 +4,7 @@
 use tenbin_engine::report::Report;
 use tenbin_engine::run::{Analysis, RunOptions};
 use tenbin_engine::scenario::Scenario;
+use tenbin_engine::scenario::pricing::Method;
 
 /// A small scenario: a one-dose autologous therapy slows progression.
 const HEALTH: &str = r#"
@@ -360,7 +361,13 @@ comparable_drug = { comparator_unit_price = 1_000_000, units_per_course = 30, pr
     let base = a.base_case().unwrap();
     let psa = a.psa(&OPTS, &|_| {}).unwrap();
     let r = Report::new(&sc, &base, Some(&psa));
-    let by = |m: &str| r.pricing.methods.iter().find(|x| x.method == m).unwrap();
+    let by = |m: &str| {
+        r.pricing
+            .methods
+            .iter()
+            .find(|x| x.method.id() == m)
+            .unwrap()
+    };
     // Value-based: the threshold price at the first willingness to pay.
     assert_eq!(by("value_based").base_case, r.threshold_price[0].base_case);
     assert_eq!(by("value_based").p50, r.threshold_price[0].p50);
@@ -387,9 +394,9 @@ comparable_drug = { comparator_unit_price = 1_000_000, units_per_course = 30, pr
         Some(count as f64 / OPTS.draws as f64)
     );
     // Per draw, the corridor's suggested price sits a quarter of the way up.
-    let (p, _) = method_prices(&sc.pricing, 5e6, 1.0, 0.0, Some(&supply[0]), &[]);
+    let p = method_prices(&sc.pricing, 5e6, 1.0, 0.0, Some(&supply[0]), &[]);
     let floor = 1.2 * supply[0].costs.total();
-    assert!((p[6].unwrap() - (floor + 0.25 * (5e6 - floor))).abs() < 1e-6);
+    assert!((p.of(Method::Corridor).unwrap() - (floor + 0.25 * (5e6 - floor))).abs() < 1e-6);
     // A bad [pricing] block is located.
     let e = error_of("[pricing]\nrule_set = \"FY2030\"\n");
     assert!(e.starts_with("2:12: unknown rule set `FY2030`"), "{e}");

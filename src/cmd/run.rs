@@ -666,7 +666,7 @@ fn print_payments(
         w,
         "Payment schemes matching {} yen per treated patient ({}), payer at {:.1}%, maker at {:.1}%",
         yen(p.target_price),
-        p.target_method.unwrap_or("given price"),
+        p.target_method.map_or("given price", |m| m.id()),
         100.0 * p.payer_discount_rate,
         100.0 * p.maker_discount_rate
     )?;

@@ -29,7 +29,7 @@ use crate::analysis::evppi::{Evppi, evppi};
 use crate::pricing::methods::{Population, method_prices};
 use crate::run::{Analysis, Evaluation, Psa, RunError};
 use crate::scenario::Scenario;
-use crate::scenario::pricing::METHODS;
+use crate::scenario::pricing::Method;
 use crate::summary::{mean, sd};
 
 /// The net benefit of each arm in every draw at willingness to pay `w` and price `p`,
@@ -326,9 +326,9 @@ pub struct TornadoBar {
     pub values: (f64, f64),
     /// The threshold price at the first willingness to pay with the parameter low and high.
     pub threshold_price: (f64, f64),
-    /// Each method's price with the parameter low and high, in [`METHODS`] order (absent where
+    /// Each method's price with the parameter low and high, in [`Method::ALL`] order (absent where
     /// a method does not apply).
-    pub methods: Vec<(&'static str, f64, f64)>,
+    pub methods: Vec<(Method, f64, f64)>,
 }
 
 /// The one-way analysis: base values, then every varying parameter moved to each end of its
@@ -340,13 +340,13 @@ pub struct OneWay {
     /// The threshold price at the base case.
     pub base_threshold_price: f64,
     /// Each method's base-case price.
-    pub base_methods: Vec<(&'static str, f64)>,
+    pub base_methods: Vec<(Method, f64)>,
     /// One bar per parameter, widest swing of the threshold price first.
     pub bars: Vec<TornadoBar>,
 }
 
 /// A threshold price and each applicable method's price.
-type Prices = (f64, Vec<(&'static str, f64)>);
+type Prices = (f64, Vec<(Method, f64)>);
 
 /// A base-case evaluation's threshold price and method prices at `w`.
 fn prices_at(sc: &Scenario, e: &Evaluation, w: f64) -> Prices {
@@ -354,7 +354,7 @@ fn prices_at(sc: &Scenario, e: &Evaluation, w: f64) -> Prices {
     let dq = e.arms[i].qalys - e.arms[c].qalys;
     let dc = e.arms[i].costs - e.arms[c].costs;
     let r = e.supply.as_ref().map_or(1.0, |s| s.mean_relative_effect);
-    let (prices, _) = method_prices(
+    let prices = method_prices(
         &sc.pricing,
         w,
         dq,
@@ -362,10 +362,9 @@ fn prices_at(sc: &Scenario, e: &Evaluation, w: f64) -> Prices {
         e.supply.as_ref(),
         &Population::of(sc, &e.variants),
     );
-    let methods = METHODS
-        .iter()
-        .zip(prices)
-        .filter_map(|(m, p)| p.map(|p| (*m, p)))
+    let methods = Method::ALL
+        .into_iter()
+        .filter_map(|m| prices.of(m).map(|p| (m, p)))
         .collect();
     (r * (w * dq - dc), methods)
 }

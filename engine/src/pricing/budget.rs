@@ -15,7 +15,7 @@ use super::payments::Spread;
 use crate::error::{DrawError, Located};
 use crate::expr::Expr;
 use crate::scenario::budget::BudgetSpec;
-use crate::scenario::payments::SCHEMES;
+use crate::scenario::payments::Scheme;
 
 impl BudgetSpec {
     /// One draw's (prevalent, incident) patients, checked.
@@ -96,7 +96,7 @@ pub struct BudgetYear {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BudgetReport {
     /// The payment scheme.
-    pub scheme: &'static str,
+    pub scheme: Scheme,
     /// The contract's nominal price per treated patient, yen.
     pub nominal_price: f64,
     /// Prevalent and incident patients at the base case.
@@ -150,7 +150,7 @@ impl BudgetReport {
             })
             .collect();
         BudgetReport {
-            scheme: SCHEMES[spec.scheme],
+            scheme: spec.scheme,
             nominal_price,
             prevalent: base.0[0],
             incident: base.0[1],
@@ -182,7 +182,7 @@ mod tests {
             prevalent: Some(constant(1000.0)),
             incident: constant(50.0),
             uptake,
-            scheme: 0,
+            scheme: Scheme::UpFront,
         }
     }
 

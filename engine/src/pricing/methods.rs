@@ -13,12 +13,25 @@ use crate::official::{
     Calculation, ComparableDrug, CostAccounting, ForeignAdjustment, comparable_drug,
     cost_accounting,
 };
-use crate::scenario::pricing::{ComparableSpec, METHODS, PricingSpec};
+use crate::scenario::pricing::{ComparableSpec, Method, PricingSpec};
 use crate::supply::SupplyOutcome;
 
 /// One draw's price under each method (`None` where it does not apply), and whether the
 /// corridor has no viable price (`None` without supply).
-pub type DrawPrices = ([Option<f64>; 7], Option<bool>);
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MethodPrices {
+    /// Prices in [`Method::ALL`] order.
+    pub prices: [Option<f64>; 7],
+    /// Whether the value ceiling is below the cost floor (`None` without supply).
+    pub no_viable_price: Option<bool>,
+}
+
+impl MethodPrices {
+    /// The price under `method`, if it applies.
+    pub fn of(&self, method: Method) -> Option<f64> {
+        self.prices[method.index()]
+    }
+}
 
 /// The cost-accounting case of a scenario: the supply model's cost per treated patient as the
 /// product cost, the rule set's standard ratios.
@@ -98,7 +111,7 @@ impl Population {
     }
 }
 
-/// One draw's price under each method that applies, in [`METHODS`] order (`value_based` at the
+/// One draw's price under each method that applies (`value_based` at the
 /// first willingness to pay; `None` where a method lacks its inputs), and whether the corridor
 /// has no viable price.
 pub fn method_prices(
@@ -108,7 +121,7 @@ pub fn method_prices(
     delta_costs: f64,
     supply: Option<&SupplyOutcome>,
     populations: &[Population],
-) -> DrawPrices {
+) -> MethodPrices {
     let r = supply.map_or(1.0, |s| s.mean_relative_effect);
     let value = r * (wtp * delta_qalys - delta_costs);
     let shared = r * shared_savings_price(wtp, delta_qalys, delta_costs, spec.savings_share);
@@ -201,8 +214,8 @@ pub fn method_prices(
             spec.corridor_share,
         )
     });
-    (
-        [
+    MethodPrices {
+        prices: [
             Some(value),
             Some(shared),
             cost_based.map(|c| c.0),
@@ -211,15 +224,15 @@ pub fn method_prices(
             comparable.map(|c| c.1),
             corridor.map(|c| c.suggested),
         ],
-        corridor.map(|c| c.no_viable_price),
-    )
+        no_viable_price: corridor.map(|c| c.no_viable_price),
+    }
 }
 
 /// A method's prices over the draws.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MethodSummary {
-    /// The method's id (one of [`METHODS`]).
-    pub method: &'static str,
+    /// The method.
+    pub method: Method,
     /// At the base case.
     pub base_case: f64,
     /// Mean over draws.
@@ -239,7 +252,7 @@ pub struct PricingReport {
     pub wtp: f64,
     /// The official rule set followed.
     pub rule_set: &'static str,
-    /// Methods that apply, in [`METHODS`] order.
+    /// Methods that apply, in [`Method::ALL`] order.
     pub methods: Vec<MethodSummary>,
     /// Share of draws (or, without a PSA, 0 or 1 at the base case) where the value-based
     /// ceiling is below the cost floor.
@@ -253,15 +266,15 @@ impl PricingReport {
     pub fn new(
         spec: &PricingSpec,
         wtp: f64,
-        base: DrawPrices,
-        draws: Option<&[DrawPrices]>,
+        base: MethodPrices,
+        draws: Option<&[MethodPrices]>,
         official: Vec<Calculation>,
     ) -> PricingReport {
         let mut methods = Vec::new();
-        for (k, id) in METHODS.iter().enumerate() {
-            let Some(b) = base.0[k] else { continue };
+        for method in Method::ALL {
+            let Some(b) = base.of(method) else { continue };
             let mut s = MethodSummary {
-                method: id,
+                method,
                 base_case: b,
                 mean: None,
                 p5: None,
@@ -269,7 +282,7 @@ impl PricingReport {
                 p95: None,
             };
             if let Some(d) = draws {
-                let mut v: Vec<f64> = d.iter().filter_map(|x| x.0[k]).collect();
+                let mut v: Vec<f64> = d.iter().filter_map(|x| x.of(method)).collect();
                 if !v.is_empty() {
                     s.mean = Some(crate::summary::mean(&v));
                     let q = crate::summary::quantiles(&mut v, &[0.05, 0.5, 0.95]);
@@ -279,10 +292,11 @@ impl PricingReport {
             methods.push(s);
         }
         let probability_no_viable_price = match draws {
-            Some(d) if base.1.is_some() => {
-                Some(d.iter().filter(|x| x.1 == Some(true)).count() as f64 / d.len().max(1) as f64)
-            }
-            _ => base.1.map(|b| if b { 1.0 } else { 0.0 }),
+            Some(d) if base.no_viable_price.is_some() => Some(
+                d.iter().filter(|x| x.no_viable_price == Some(true)).count() as f64
+                    / d.len().max(1) as f64,
+            ),
+            _ => base.no_viable_price.map(|b| if b { 1.0 } else { 0.0 }),
         };
         PricingReport {
             wtp,
@@ -301,7 +315,10 @@ mod tests {
     #[test]
     fn without_supply_or_comparator_only_value_methods_apply() {
         let spec = PricingSpec::defaults();
-        let (p, viable) = method_prices(&spec, 5e6, 2.0, -10e6, None, &[]);
+        let MethodPrices {
+            prices: p,
+            no_viable_price: viable,
+        } = method_prices(&spec, 5e6, 2.0, -10e6, None, &[]);
         assert_eq!(p[0], Some(20e6));
         assert_eq!(p[1], Some(15e6));
         assert!(p[2..].iter().all(Option::is_none));
@@ -314,7 +331,10 @@ mod tests {
         s.costs.manufacturing = 10_000_000.0;
         s.mean_relative_effect = 1.0;
         let spec = PricingSpec::defaults();
-        let (p, viable) = method_prices(&spec, 5e6, 1.0, 0.0, Some(&s), &[]);
+        let MethodPrices {
+            prices: p,
+            no_viable_price: viable,
+        } = method_prices(&spec, 5e6, 1.0, 0.0, Some(&s), &[]);
         // FY2024 on a cost of 10M (see the official_prices tests): 10M / (1 - 0.677) plus
         // distribution 0.069 and 10% tax.
         let subtotal = 10e6 / (1.0 - 0.510 - 0.167);

@@ -24,8 +24,8 @@
 
 use serde::Serialize;
 
-use crate::scenario::payments::{PaymentSpec, PriceBasis, SCHEMES};
-use crate::scenario::pricing::METHODS;
+use crate::scenario::payments::{PaymentSpec, PriceBasis, Scheme};
+use crate::scenario::pricing::Method;
 
 /// The share of patients in a response state at `t` years, interpolating linearly between whole
 /// years (and holding the last value beyond the curve).
@@ -45,18 +45,18 @@ pub fn response_at(response: &[f64], t: f64) -> f64 {
 
 /// A scheme's expected cash flows per patient per unit of nominal price: (years after
 /// treatment, amount). Refunds are negative.
-pub fn cash_flows(scheme: usize, spec: &PaymentSpec, response: &[f64]) -> Vec<(f64, f64)> {
+pub fn cash_flows(scheme: Scheme, spec: &PaymentSpec, response: &[f64]) -> Vec<(f64, f64)> {
     let n = spec.instalment_years.max(1);
-    match SCHEMES[scheme] {
-        "up_front" => vec![(0.0, 1.0)],
-        "instalments" => (0..n).map(|t| (f64::from(t), 1.0 / f64::from(n))).collect(),
-        "outcome_instalments" => (0..n)
+    match scheme {
+        Scheme::UpFront => vec![(0.0, 1.0)],
+        Scheme::Instalments => (0..n).map(|t| (f64::from(t), 1.0 / f64::from(n))).collect(),
+        Scheme::OutcomeInstalments => (0..n)
             .map(|t| {
                 let t = f64::from(t);
                 (t, response_at(response, t) / f64::from(n))
             })
             .collect(),
-        "refund" => {
+        Scheme::Refund => {
             let f = spec.refund_share;
             let mut flows = vec![(0.0, 1.0 - f * (1.0 - response[0]))];
             for t in 1..=spec.refund_years as usize {
@@ -65,7 +65,7 @@ pub fn cash_flows(scheme: usize, spec: &PaymentSpec, response: &[f64]) -> Vec<(f
             }
             flows
         }
-        _ => spec
+        Scheme::AtResult => spec
             .milestones
             .iter()
             .map(|&(t, share)| (t, share * response_at(response, t)))
@@ -91,22 +91,22 @@ fn discount(rate: f64, t: f64) -> f64 {
 
 /// The nominal payments of a scheme per unit of nominal price: (years after treatment, amount
 /// due if its condition holds, what it depends on).
-pub fn schedule(scheme: usize, spec: &PaymentSpec) -> Vec<Payment> {
+pub fn schedule(scheme: Scheme, spec: &PaymentSpec) -> Vec<Payment> {
     let n = spec.instalment_years.max(1);
     let each = |years: f64, share: f64, condition: &'static str| Payment {
         years,
         share,
         condition,
     };
-    match SCHEMES[scheme] {
-        "up_front" => vec![each(0.0, 1.0, "always")],
-        "instalments" => (0..n)
+    match scheme {
+        Scheme::UpFront => vec![each(0.0, 1.0, "always")],
+        Scheme::Instalments => (0..n)
             .map(|t| each(f64::from(t), 1.0 / f64::from(n), "always"))
             .collect(),
-        "outcome_instalments" => (0..n)
+        Scheme::OutcomeInstalments => (0..n)
             .map(|t| each(f64::from(t), 1.0 / f64::from(n), "in_response"))
             .collect(),
-        "refund" => vec![
+        Scheme::Refund => vec![
             each(0.0, 1.0, "always"),
             each(
                 f64::from(spec.refund_years),
@@ -114,7 +114,7 @@ pub fn schedule(scheme: usize, spec: &PaymentSpec) -> Vec<Payment> {
                 "refund_if_response_lost_by_then",
             ),
         ],
-        _ => spec
+        Scheme::AtResult => spec
             .milestones
             .iter()
             .map(|&(t, s)| each(t, s, "in_response"))
@@ -150,7 +150,7 @@ pub struct PatientOutcome {
 /// Per-patient outcomes of a scheme, by when response ends. `None` when R rises anywhere the
 /// scheme looks, so that patients' paths cannot be read from the cohort.
 pub fn per_patient(
-    scheme: usize,
+    scheme: Scheme,
     spec: &PaymentSpec,
     response: &[f64],
     payer_rate: f64,
@@ -158,7 +158,7 @@ pub fn per_patient(
 ) -> Option<Vec<PatientOutcome>> {
     // The times the scheme looks at, and the whole years between.
     let mut grid: Vec<f64> = (0..=spec.trace_years()).map(|t| t as f64).collect();
-    if SCHEMES[scheme] == "at_result" {
+    if scheme == Scheme::AtResult {
         grid.extend(spec.milestones.iter().map(|m| m.0));
     }
     grid.sort_by(f64::total_cmp);
@@ -179,16 +179,16 @@ pub fn per_patient(
         let responds_at = |t: f64| end == grid.len() || t < grid[end];
         let mut flows: Vec<(f64, f64)> = Vec::new();
         let n = spec.instalment_years.max(1);
-        let in_full = match SCHEMES[scheme] {
-            "up_front" => {
+        let in_full = match scheme {
+            Scheme::UpFront => {
                 flows.push((0.0, 1.0));
                 true
             }
-            "instalments" => {
+            Scheme::Instalments => {
                 flows.extend((0..n).map(|t| (f64::from(t), 1.0 / f64::from(n))));
                 true
             }
-            "outcome_instalments" => {
+            Scheme::OutcomeInstalments => {
                 flows.extend(
                     (0..n)
                         .map(f64::from)
@@ -197,7 +197,7 @@ pub fn per_patient(
                 );
                 flows.len() == n as usize
             }
-            "refund" => {
+            Scheme::Refund => {
                 flows.push((0.0, 1.0));
                 // Response that ends at a grid point up to the guarantee's last year is refunded
                 // then; later losses are not.
@@ -206,7 +206,7 @@ pub fn per_patient(
                 }
                 flows.len() == 1
             }
-            _ => {
+            Scheme::AtResult => {
                 flows.extend(spec.milestones.iter().filter(|m| responds_at(m.0)).copied());
                 flows.len() == spec.milestones.len()
             }
@@ -276,8 +276,8 @@ pub struct PerPatient {
 /// One scheme's results.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SchemeReport {
-    /// The scheme's id (one of [`SCHEMES`]).
-    pub scheme: &'static str,
+    /// The scheme.
+    pub scheme: Scheme,
     /// The nominal price (every payment made) that makes the payer's expected cost equal the
     /// target price at the base case.
     pub nominal_price: f64,
@@ -300,7 +300,7 @@ pub struct SchemeReport {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PaymentsReport {
     /// The method whose base-case price is the target (absent for a given price).
-    pub target_method: Option<&'static str>,
+    pub target_method: Option<Method>,
     /// The target price per treated patient, yen.
     pub target_price: f64,
     /// The payer's discount rate (the scenario's cost rate).
@@ -311,7 +311,7 @@ pub struct PaymentsReport {
     pub response_states: Vec<String>,
     /// The share responding at each whole year after treatment, base case.
     pub response: Vec<f64>,
-    /// One entry per scheme, in [`SCHEMES`] order.
+    /// One entry per scheme, in [`Scheme::ALL`] order.
     pub schemes: Vec<SchemeReport>,
 }
 
@@ -336,7 +336,8 @@ impl PaymentsReport {
         draws: Option<&[DrawView<'_>]>,
     ) -> PaymentsReport {
         let maker_rate = spec.maker_discount_rate.unwrap_or(payer_rate);
-        let schemes = (0..SCHEMES.len())
+        let schemes = Scheme::ALL
+            .into_iter()
             .map(|k| {
                 let flows = cash_flows(k, spec, base_response);
                 let payer_factor = present_value(&flows, payer_rate);
@@ -393,7 +394,7 @@ impl PaymentsReport {
                         }
                     });
                 SchemeReport {
-                    scheme: SCHEMES[k],
+                    scheme: k,
                     nominal_price,
                     payments,
                     payer_factor,
@@ -406,7 +407,7 @@ impl PaymentsReport {
             .collect();
         PaymentsReport {
             target_method: match spec.price {
-                PriceBasis::Method(m) => Some(METHODS[m]),
+                PriceBasis::Method(m) => Some(m),
                 PriceBasis::Fixed(_) => None,
             },
             target_price,

@@ -4,6 +4,8 @@
 use crate::error::Located;
 use crate::expr::Expr;
 
+use super::payments::Scheme;
+
 /// A scenario's `[budget]` block.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BudgetSpec {
@@ -16,6 +18,6 @@ pub struct BudgetSpec {
     /// Share of eligible patients who start treatment in each year; the last value holds for
     /// later years.
     pub uptake: Vec<f64>,
-    /// How the price is paid (an index into [`super::payments::SCHEMES`]).
-    pub scheme: usize,
+    /// How the price is paid.
+    pub scheme: Scheme,
 }

@@ -2,21 +2,67 @@
 //! of each scheme; and the names of the schemes. Plain data; [`crate::pricing::payments`]
 //! computes cash flows from it.
 
-/// The schemes, in the order they are reported.
-pub const SCHEMES: [&str; 5] = [
-    "up_front",
-    "instalments",
-    "outcome_instalments",
-    "refund",
-    "at_result",
-];
+use super::pricing::Method;
+
+/// A way to pay the price. Reports list them in [`Scheme::ALL`] order and write them by their
+/// id, which is also how `[budget] scheme` names one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scheme {
+    /// All of it at treatment.
+    UpFront,
+    /// Equal yearly instalments.
+    Instalments,
+    /// Equal yearly instalments, each due only while the patient responds.
+    OutcomeInstalments,
+    /// All of it at treatment, with a refund if response is lost within the guarantee.
+    Refund,
+    /// Shares of the price at set times, each due only if the patient still responds.
+    AtResult,
+}
+
+impl Scheme {
+    /// Every scheme, in the order they are reported.
+    pub const ALL: [Scheme; 5] = [
+        Scheme::UpFront,
+        Scheme::Instalments,
+        Scheme::OutcomeInstalments,
+        Scheme::Refund,
+        Scheme::AtResult,
+    ];
+
+    /// Its id in scenario files and reports.
+    pub fn id(self) -> &'static str {
+        match self {
+            Scheme::UpFront => "up_front",
+            Scheme::Instalments => "instalments",
+            Scheme::OutcomeInstalments => "outcome_instalments",
+            Scheme::Refund => "refund",
+            Scheme::AtResult => "at_result",
+        }
+    }
+
+    /// The scheme with this id.
+    pub fn from_id(id: &str) -> Option<Scheme> {
+        Scheme::ALL.into_iter().find(|s| s.id() == id)
+    }
+
+    /// Its place in [`Scheme::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Every id, comma-separated (for messages).
+    pub fn ids() -> String {
+        Scheme::ALL.map(Scheme::id).join(", ")
+    }
+}
 
 /// What price the contract is built to match, in expectation, at the base case.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum PriceBasis {
-    /// The base-case price under a pricing method (an index into
-    /// [`super::pricing::METHODS`]).
-    Method(usize),
+    /// The base-case price under a pricing method.
+    Method(Method),
     /// A given price (e.g. an actual list price), yen.
     Fixed(f64),
 }
@@ -47,7 +93,7 @@ impl PaymentSpec {
     pub fn defaults(alive_states: Vec<usize>) -> PaymentSpec {
         PaymentSpec {
             response_states: alive_states,
-            price: PriceBasis::Method(0),
+            price: PriceBasis::Method(Method::ValueBased),
             instalment_years: 5,
             refund_share: 0.8,
             refund_years: 2,
@@ -68,5 +114,11 @@ impl PaymentSpec {
             .saturating_sub(1)
             .max(self.refund_years as usize)
             .max(last_milestone)
+    }
+}
+
+impl std::fmt::Display for Scheme {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
     }
 }

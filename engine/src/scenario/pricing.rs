@@ -66,23 +66,83 @@ impl PricingSpec {
     }
 }
 
-/// Identifiers of the methods, in the order they are reported.
-pub const METHODS: [&str; 7] = [
-    "value_based",
-    "shared_savings",
-    "cost_accounting",
-    "cost_accounting_adjusted",
-    "comparable_drug",
-    "comparable_drug_adjusted",
-    "corridor",
-];
+/// A pricing method. Reports list them in [`Method::ALL`] order and write them by their id
+/// (`value_based`, `cost_accounting_adjusted`, ...), which is also how `[payments] price` names
+/// one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// The value-based (threshold) price at the first willingness to pay.
+    ValueBased,
+    /// ICER-style shared savings: the health gain at full value, a share of the cost offsets.
+    SharedSavings,
+    /// Japan's cost-accounting method on the supply model's cost.
+    CostAccounting,
+    /// The same after the cost-effectiveness adjustment.
+    CostAccountingAdjusted,
+    /// Japan's comparable-drug method.
+    ComparableDrug,
+    /// The same after the cost-effectiveness adjustment.
+    ComparableDrugAdjusted,
+    /// A price between the cost floor and the value ceiling.
+    Corridor,
+}
 
-/// Whether method `k` (in [`METHODS`] order) has its inputs: the cost-based methods and the
-/// corridor need a supply model, the comparable-drug methods a comparator.
-pub fn applies(k: usize, has_supply: bool, has_comparable: bool) -> bool {
-    match METHODS[k] {
-        "cost_accounting" | "cost_accounting_adjusted" | "corridor" => has_supply,
-        "comparable_drug" | "comparable_drug_adjusted" => has_comparable,
-        _ => true,
+impl Method {
+    /// Every method, in the order they are reported.
+    pub const ALL: [Method; 7] = [
+        Method::ValueBased,
+        Method::SharedSavings,
+        Method::CostAccounting,
+        Method::CostAccountingAdjusted,
+        Method::ComparableDrug,
+        Method::ComparableDrugAdjusted,
+        Method::Corridor,
+    ];
+
+    /// Its id in scenario files and reports.
+    pub fn id(self) -> &'static str {
+        match self {
+            Method::ValueBased => "value_based",
+            Method::SharedSavings => "shared_savings",
+            Method::CostAccounting => "cost_accounting",
+            Method::CostAccountingAdjusted => "cost_accounting_adjusted",
+            Method::ComparableDrug => "comparable_drug",
+            Method::ComparableDrugAdjusted => "comparable_drug_adjusted",
+            Method::Corridor => "corridor",
+        }
+    }
+
+    /// The method with this id.
+    pub fn from_id(id: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.id() == id)
+    }
+
+    /// Every id, comma-separated (for messages).
+    pub fn ids() -> String {
+        Method::ALL.map(Method::id).join(", ")
+    }
+
+    /// Its place in [`Method::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Whether it has its inputs: the cost-based methods and the corridor need a supply model,
+    /// the comparable-drug methods a comparator.
+    pub fn applies(self, has_supply: bool, has_comparable: bool) -> bool {
+        match self {
+            Method::CostAccounting | Method::CostAccountingAdjusted | Method::Corridor => {
+                has_supply
+            }
+            Method::ComparableDrug | Method::ComparableDrugAdjusted => has_comparable,
+            Method::ValueBased | Method::SharedSavings => true,
+        }
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
     }
 }

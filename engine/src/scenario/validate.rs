@@ -8,8 +8,8 @@ use std::ops::Range;
 use toml::Spanned;
 
 use super::budget::BudgetSpec;
-use super::payments::{PaymentSpec, PriceBasis, SCHEMES};
-use super::pricing::{ComparableSpec, METHODS, PricingSpec, applies};
+use super::payments::{PaymentSpec, PriceBasis, Scheme};
+use super::pricing::{ComparableSpec, Method, PricingSpec};
 use super::raw::{self, ExprSource, Number, RawScenario};
 use super::supply::{Levers, OosPolicy, SupplySpec};
 use super::*;
@@ -1672,8 +1672,8 @@ fn payments_spec(
                 &price.span(),
                 format!("price: {x} is not a price; expected a positive number of yen or a method in quotes"),
             ),
-            ExprSource::Text(id) => match METHODS.iter().position(|m| m == id) {
-                Some(k) if !applies(k, has_supply, has_comparable) => v.err(
+            ExprSource::Text(id) => match Method::from_id(id) {
+                Some(m) if !m.applies(has_supply, has_comparable) => v.err(
                     &price.span(),
                     format!(
                         "the {id} method needs {} in this scenario",
@@ -1684,12 +1684,12 @@ fn payments_spec(
                         }
                     ),
                 ),
-                Some(k) => spec.price = PriceBasis::Method(k),
+                Some(m) => spec.price = PriceBasis::Method(m),
                 None => v.err(
                     &price.span(),
                     format!(
                         "unknown pricing method `{id}`; expected one of {} or a price in yen",
-                        METHODS.join(", ")
+                        Method::ids()
                     ),
                 ),
             },
@@ -1825,16 +1825,16 @@ fn budget_spec(
         );
     }
     let scheme = match &b.scheme {
-        None => Some(0),
+        None => Some(Scheme::UpFront),
         Some(s) => {
-            let k = SCHEMES.iter().position(|x| x == s.get_ref());
+            let k = Scheme::from_id(s.get_ref());
             if k.is_none() {
                 v.err(
                     &s.span(),
                     format!(
                         "unknown payment scheme `{}`; expected one of {}",
                         s.get_ref(),
-                        SCHEMES.join(", ")
+                        Scheme::ids()
                     ),
                 );
             }

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use tenbin_engine::pricing::methods::MethodSummary;
 use tenbin_engine::report::{Report, VERSION};
 use tenbin_engine::run::{Analysis, RunOptions};
+use tenbin_engine::scenario::payments::Scheme;
 use tenbin_engine::scenario::{Scenario, VariantRole};
 
 /// The most draws one request may ask for, so that a page cannot freeze its tab by accident.
@@ -240,7 +241,7 @@ pub fn answer(r: &Report) -> Answer {
     let instalments = r.payments.as_ref().and_then(|p| {
         p.schemes
             .iter()
-            .find(|s| s.scheme == "instalments")
+            .find(|s| s.scheme == Scheme::Instalments)
             .map(|s| Instalments {
                 target_price: p.target_price,
                 years: s.payments.len() as u32,

@@ -146,12 +146,12 @@ fn the_calculator_answers_as_tenbin_run_with_the_same_holds() {
         .pricing
         .methods
         .iter()
-        .find(|m| m.method == "value_based")
+        .find(|m| m.method.id() == "value_based")
         .unwrap();
     let shown = a
         .methods
         .iter()
-        .find(|m| m.method == "value_based")
+        .find(|m| m.method.id() == "value_based")
         .unwrap();
     assert_eq!(shown.base_case, value.base_case);
     assert_eq!(shown.mean, value.mean);
