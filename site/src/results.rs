@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tenbin_engine::analysis::decision::{DecisionOptions, analyse, discounted_patients};
 use tenbin_engine::analysis::levers::lever_effects;
+use tenbin_engine::report::draws::draws_csv;
 use tenbin_engine::report::{Report, VERSION};
 use tenbin_engine::run::{Analysis, RunOptions};
 use tenbin_engine::scenario::Scenario;
@@ -21,7 +22,7 @@ use tenbin_engine::summary::rank_correlation;
 use crate::Error;
 
 /// Bumped whenever [`ScenarioResults`] changes shape, so that old cache files are ignored.
-const CACHE_FORMAT: u32 = 3;
+const CACHE_FORMAT: u32 = 4;
 
 /// A threshold price at one willingness to pay, over the draws.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -80,6 +81,8 @@ pub struct ScenarioResults {
     pub levers: serde_json::Value,
     /// The decision analyses, as `tenbin run --analyses` writes them to `decision.json`.
     pub decision: serde_json::Value,
+    /// The draws table, as `tenbin run --keep-draws` writes it to `draws.csv`.
+    pub draws_csv: String,
 }
 
 impl ScenarioResults {
@@ -259,5 +262,6 @@ pub fn run(
         influence,
         levers: serde_json::to_value(&levers).map_err(|e| Error::Cache(e.to_string()))?,
         decision: serde_json::to_value(&decision).map_err(|e| Error::Cache(e.to_string()))?,
+        draws_csv: draws_csv(sc, &psa),
     })
 }

@@ -179,22 +179,38 @@ fn the_page_shows_the_numbers_of_the_run() {
         );
         assert!(page.contains(&shown), "{key} = {v} shown as {shown}");
     }
-    // Every draw's threshold price in the download is w * dQALY - dCost of that draw.
-    let csv = f.out("data/one-dose-cell-therapy/draws.csv");
+    // The download is the CLI's draws table (every parameter included), gzipped; every draw's
+    // threshold price in it is w * dQALY - dCost of that draw.
+    let gz = std::fs::read(
+        f.root
+            .join("public/data/one-dose-cell-therapy/draws.csv.gz"),
+    )
+    .unwrap();
+    let mut csv = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut csv).unwrap();
     let mut lines = csv.lines();
-    assert_eq!(
-        lines.next().unwrap(),
-        "draw,incremental_qalys,incremental_costs,threshold_price_5000000,threshold_price_10000000"
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let sc =
+        tenbin_engine::scenario::Scenario::load(&f.root.join("models/one-dose-cell-therapy.toml"))
+            .unwrap();
+    let mut want = vec!["draw".to_string()];
+    want.extend((0..sc.slot_count()).map(|k| sc.slot_name(k).to_string()));
+    assert_eq!(header[..want.len()], want, "the draw, then every parameter");
+    let (dq, dc) = (col("incremental.qalys"), col("incremental.costs"));
+    let (w5, w10) = (
+        col("threshold_price.5000000"),
+        col("threshold_price.10000000"),
     );
     let rows: Vec<Vec<f64>> = lines
         .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
         .collect();
     assert_eq!(rows.len(), DRAWS);
     for r in &rows {
-        assert_eq!(r[3], 5e6 * r[1] - r[2]);
-        assert_eq!(r[4], 1e7 * r[1] - r[2]);
+        assert_eq!(r[w5], 5e6 * r[dq] - r[dc]);
+        assert_eq!(r[w10], 1e7 * r[dq] - r[dc]);
     }
-    let mean = rows.iter().map(|r| r[3]).sum::<f64>() / DRAWS as f64;
+    let mean = rows.iter().map(|r| r[w5]).sum::<f64>() / DRAWS as f64;
     let reported = first["mean"].as_f64().unwrap();
     assert!(
         (mean - reported).abs() <= 1e-9 * reported.abs(),
@@ -211,7 +227,7 @@ fn the_page_shows_the_numbers_of_the_run() {
             continue;
         }
         let (x, y): (f64, f64) = (x.parse().unwrap(), y.parse().unwrap());
-        let share = rows.iter().filter(|r| r[3] >= x).count() as f64 / DRAWS as f64;
+        let share = rows.iter().filter(|r| r[w5] >= x).count() as f64 / DRAWS as f64;
         assert_eq!(y, share, "at {x}");
         checked += 1;
     }

@@ -11,10 +11,10 @@ use serde::Serialize;
 use tenbin_engine::analysis::decision::{
     DecisionOptions, DecisionReport, Precision, analyse, discounted_patients,
 };
+use tenbin_engine::report::draws::draws_csv;
 use tenbin_engine::report::{Report, VERSION};
-use tenbin_engine::run::{Analysis, Psa};
+use tenbin_engine::run::Analysis;
 use tenbin_engine::scenario::Scenario;
-use tenbin_engine::supply::CostComponents;
 
 use super::Error;
 use tenbin_site::staging::Staging;
@@ -180,7 +180,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
         })?;
         if let (true, Some(p)) = (args.keep_draws, &psa) {
             files.push("draws.csv");
-            staging.write("draws.csv", |w| write_draws(w, &sc, p))?;
+            staging.write("draws.csv", |w| w.write_all(draws_csv(&sc, p).as_bytes()))?;
         }
         if let Some(d) = &decision {
             files.extend(write_decision(&staging, d)?);
@@ -237,80 +237,6 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// One row per draw: the draw's parameter and derived values, each arm's results, the
-/// incremental results and the threshold price at every willingness to pay.
-fn write_draws(w: &mut dyn Write, sc: &Scenario, p: &Psa) -> std::io::Result<()> {
-    let (i, c) = (sc.intervention, sc.comparator);
-    let mut header = vec!["draw".to_string()];
-    header.extend((0..sc.slot_count()).map(|s| sc.slot_name(s).to_string()));
-    for arm in &sc.arms {
-        for m in ["qalys", "costs", "life_years"] {
-            header.push(format!("{}.{m}", arm.id));
-        }
-    }
-    header.push("incremental.qalys".into());
-    header.push("incremental.costs".into());
-    for wtp in &sc.settings.wtp {
-        header.push(format!("threshold_price.{wtp}"));
-    }
-    // Each draw's supply results, when the scenario models supply.
-    let supply = p.supply.as_deref();
-    if supply.is_some() {
-        for name in CostComponents::NAMES {
-            header.push(format!("supply.{name}"));
-        }
-        for name in [
-            "total_cost_per_treated",
-            "never_treated",
-            "time_to_treatment_days",
-            "treated_with_oos",
-            "expiry_probability",
-            "launch_delay_qalys_lost",
-        ] {
-            header.push(format!("supply.{name}"));
-        }
-    }
-    writeln!(w, "{}", header.join(","))?;
-    let params = p.parameters.as_deref().unwrap_or(&[]);
-    let mut line = String::new();
-    for d in 0..p.draws {
-        use std::fmt::Write as _;
-        line.clear();
-        let _ = write!(line, "{d}");
-        if !params.is_empty() {
-            for v in &params[d * p.slot_count..(d + 1) * p.slot_count] {
-                let _ = write!(line, ",{v}");
-            }
-        }
-        let o = &p.outcomes[d * p.arms..(d + 1) * p.arms];
-        for a in o {
-            let _ = write!(line, ",{},{},{}", a.qalys, a.costs, a.life_years);
-        }
-        let (dq, dc) = (o[i].qalys - o[c].qalys, o[i].costs - o[c].costs);
-        let _ = write!(line, ",{dq},{dc}");
-        for wtp in &sc.settings.wtp {
-            let _ = write!(line, ",{}", wtp * dq - dc);
-        }
-        if let Some(s) = supply.map(|s| &s[d]) {
-            for v in s.costs.values() {
-                let _ = write!(line, ",{v}");
-            }
-            let _ = write!(
-                line,
-                ",{},{},{},{},{},{}",
-                s.costs.total(),
-                s.never_treated,
-                s.time_to_treatment_days,
-                s.treated_with_oos,
-                s.expiry_probability,
-                s.launch_delay_qalys_lost
-            );
-        }
-        writeln!(w, "{line}")?;
-    }
-    Ok(())
 }
 
 /// Writes decision.json and one CSV per analysis; returns their names.

@@ -44,7 +44,7 @@ mod tables;
 use about::about_rows;
 use calculator::calculator;
 use compare::{compare_rows, method_rows};
-use downloads::{draws_csv, pretty_json};
+use downloads::{draws_csv_gz, pretty_json};
 use home::{scenario_card, section_docs};
 use levers::lever_rows;
 use scenario::scenario_page;
@@ -208,8 +208,8 @@ pub fn render(t: &Templates, site: &Site, stage: &Staging) -> Result<Written, Er
             pretty_json(&r.report)?,
         ));
         files.push((
-            format!("data/{}/draws.csv", sc.meta.id),
-            draws_csv(r).into_bytes(),
+            format!("data/{}/draws.csv.gz", sc.meta.id),
+            draws_csv_gz(r)?,
         ));
     }
 

@@ -4,6 +4,8 @@
 //! them. Add keys freely; rename or remove one only with a major version. The schema is
 //! documented in `docs/output-schema.md`.
 
+pub mod draws;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;
