@@ -190,21 +190,21 @@ pub fn scenario_files(root: &Path) -> Result<Vec<PathBuf>, Error> {
 
 /// Every `.toml` file under `dir`, at any depth, sorted by path.
 pub fn toml_files_under(dir: &Path) -> Result<Vec<PathBuf>, Error> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-        for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
-            let path = entry.map_err(|e| Error::io(dir, e))?.path();
-            if path.is_dir() {
-                walk(&path, out)?;
-            } else if path.extension().is_some_and(|e| e == "toml") {
-                out.push(path);
-            }
-        }
-        Ok(())
-    }
     let mut files = Vec::new();
-    walk(dir, &mut files)?;
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.map_err(|e| walk_error(dir, e))?;
+        if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "toml") {
+            files.push(entry.into_path());
+        }
+    }
     files.sort();
     Ok(files)
+}
+
+/// A failed directory walk as the site's I/O error, naming the path that failed.
+fn walk_error(dir: &Path, e: walkdir::Error) -> Error {
+    let path = e.path().unwrap_or(dir).to_path_buf();
+    Error::io(&path, e.into())
 }
 
 /// Builds the whole site. On any error the previous site at `opts.out` is left as it was.
@@ -277,14 +277,9 @@ pub fn build(opts: &Options) -> Result<Built, Error> {
 
 /// Loads a scenario, with errors naming it by its path relative to the project root.
 fn load_scenario(root: &Path, rel: &Path) -> Result<Scenario, Error> {
-    let path = root.join(rel);
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-    let dir = path.parent().unwrap_or(root).to_path_buf();
-    Scenario::parse(&rel.to_string_lossy(), &text, &|name: &str| {
-        std::fs::read_to_string(dir.join(name))
-            .map_err(|e| format!("{}: {e}", dir.join(name).display()))
-    })
-    .map_err(|errors| Error::Scenario(errors.to_string()))
+    Scenario::load_as(&root.join(rel), &rel.to_string_lossy())
+        .map(|(sc, _)| sc)
+        .map_err(|errors| Error::Scenario(errors.to_string()))
 }
 
 /// The calculator: its module in `calculator/`, and each scenario as the bundle the page loads
@@ -312,7 +307,7 @@ fn add_calculator(
     }
     for (sc, _) in runs {
         let bundle = tenbin_calculator::Bundle::read(&root.join(&sc.file), &sc.file)
-            .map_err(Error::Calculator)?;
+            .map_err(|e| Error::Calculator(e.to_string()))?;
         let json = serde_json::to_vec(&bundle).map_err(|e| Error::Calculator(e.to_string()))?;
         let name = format!("data/{}/calculator.json", sc.meta.id);
         stage
@@ -327,13 +322,14 @@ fn add_calculator(
 fn copy_dir(from: &Path, to: &Path) -> Result<usize, Error> {
     std::fs::create_dir_all(to).map_err(|e| Error::io(to, e))?;
     let mut n = 0;
-    for entry in std::fs::read_dir(from).map_err(|e| Error::io(from, e))? {
-        let path = entry.map_err(|e| Error::io(from, e))?.path();
-        let dest = to.join(path.file_name().unwrap_or_default());
-        if path.is_dir() {
-            n += copy_dir(&path, &dest)?;
+    for entry in walkdir::WalkDir::new(from).min_depth(1) {
+        let entry = entry.map_err(|e| walk_error(from, e))?;
+        let rel = entry.path().strip_prefix(from).unwrap_or(entry.path());
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).map_err(|e| Error::io(&dest, e))?;
         } else {
-            std::fs::copy(&path, &dest).map_err(|e| Error::io(&path, e))?;
+            std::fs::copy(entry.path(), &dest).map_err(|e| Error::io(entry.path(), e))?;
             n += 1;
         }
     }

@@ -36,7 +36,12 @@ struct Page {
 /// Checks every `.html` file under `root`; returns the broken links, in page order.
 pub fn check(root: &Path) -> std::io::Result<Vec<BrokenLink>> {
     let mut files = Vec::new();
-    walk(root, &mut files)?;
+    for entry in walkdir::WalkDir::new(root) {
+        let entry = entry?;
+        if !entry.file_type().is_dir() {
+            files.push(entry.into_path());
+        }
+    }
     files.sort();
     let mut pages: HashMap<PathBuf, Page> = HashMap::new();
     for f in &files {
@@ -64,18 +69,6 @@ pub fn check(root: &Path) -> std::io::Result<Vec<BrokenLink>> {
         }
     }
     Ok(broken)
-}
-
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, files)?;
-        } else {
-            files.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// Why `link` on page `from` is broken, or `None` if it is fine.

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use percent_encoding::percent_decode_str;
 use tenbin_site::{Built, Options, Search};
 
 use super::Error;
@@ -239,7 +240,7 @@ fn is_change(kind: &notify::EventKind) -> bool {
 /// The file for a request path, with its type; `index.html` for directories; 404 otherwise.
 fn respond(dir: &Path, url: &str) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
     let path = url.split(['?', '#']).next().unwrap_or("/");
-    let decoded = percent_decode(path);
+    let decoded = percent_decode_str(path).decode_utf8_lossy();
     // Never serve anything outside the site directory.
     let safe = !decoded.split('/').any(|p| p == "..");
     let mut file = dir.join(decoded.trim_start_matches('/'));
@@ -274,24 +275,6 @@ fn content_type(file: &Path) -> &'static str {
         "wasm" => "application/wasm",
         _ => "application/octet-stream",
     }
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -330,7 +313,10 @@ mod tests {
             content_type(Path::new("x/wasm.ja.pagefind")),
             "application/octet-stream"
         );
-        assert_eq!(percent_decode("%E4%BE%A1%E6%A0%BC"), "価格");
+        assert_eq!(
+            percent_decode_str("%E4%BE%A1%E6%A0%BC").decode_utf8_lossy(),
+            "価格"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
         std::fs::remove_file(&secret).unwrap();
     }

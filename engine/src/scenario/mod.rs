@@ -381,6 +381,37 @@ pub struct Meta {
     pub product_type: ProductType,
 }
 
+/// A scenario file's text and the text of every file it reads (life tables), by the path it
+/// names them with: what [`Scenario::parse`] needs to read the scenario again.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ScenarioFiles {
+    /// The scenario's name in messages (`models/x.toml`).
+    pub file: String,
+    /// The scenario text (TOML).
+    pub text: String,
+    /// Every file the scenario reads, by the path it is written with.
+    #[serde(default)]
+    pub files: std::collections::BTreeMap<String, String>,
+}
+
+impl ScenarioFiles {
+    /// Reads scenario file `path` and every file it reads, naming it `file` in messages
+    /// ([`Scenario::load_as`]).
+    pub fn read(path: &Path, file: &str) -> Result<ScenarioFiles, ScenarioErrors> {
+        Scenario::load_as(path, file).map(|(_, files)| files)
+    }
+
+    /// Parses the scenario again from these texts alone.
+    pub fn parse(&self) -> Result<Scenario, ScenarioErrors> {
+        Scenario::parse(&self.file, &self.text, &|p: &str| {
+            self.files
+                .get(p)
+                .cloned()
+                .ok_or_else(|| format!("`{p}` is not among the files read with the scenario"))
+        })
+    }
+}
+
 /// A validated scenario, ready to compile into a model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
@@ -614,21 +645,40 @@ impl Scenario {
         Ok(())
     }
 
-    /// Reads and validates a scenario file; files it refers to are resolved relative to it.
+    /// Reads and validates a scenario file; files it refers to are resolved relative to it. The
+    /// file is named in messages as `path` is written.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
-        let file = path.display().to_string();
+        Scenario::load_as(path, &path.display().to_string()).map(|(sc, _)| sc)
+    }
+
+    /// The one scenario loader (the command line, the site and the calculator's bundles all use
+    /// it): reads `path`, naming it `file` in messages, resolves the files it refers to relative
+    /// to it, and returns the validated scenario with the text of everything it read, so that it
+    /// can be parsed again without a disk (the calculator in the browser).
+    pub fn load_as(path: &Path, file: &str) -> Result<(Scenario, ScenarioFiles), ScenarioErrors> {
         let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
-            file: file.clone(),
+            file: file.to_string(),
             line: 1,
             column: 1,
             message: format!("cannot read the scenario file: {e}"),
         })?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let read = move |rel: &str| {
-            std::fs::read_to_string(dir.join(rel))
-                .map_err(|e| format!("{}: {e}", dir.join(rel).display()))
+        let files = std::cell::RefCell::new(std::collections::BTreeMap::new());
+        let read = |rel: &str| {
+            let t = std::fs::read_to_string(dir.join(rel))
+                .map_err(|e| format!("{}: {e}", dir.join(rel).display()))?;
+            files.borrow_mut().insert(rel.to_string(), t.clone());
+            Ok(t)
         };
-        Scenario::parse(&file, &text, &read)
+        let sc = Scenario::parse(file, &text, &read)?;
+        Ok((
+            sc,
+            ScenarioFiles {
+                file: file.to_string(),
+                text,
+                files: files.into_inner(),
+            },
+        ))
     }
 
     /// Number of slots (parameters and derived quantities).

@@ -23,44 +23,14 @@ use tenbin_engine::pricing::methods::MethodSummary;
 use tenbin_engine::report::{Report, VERSION};
 use tenbin_engine::run::{Analysis, RunOptions};
 use tenbin_engine::scenario::payments::Scheme;
-use tenbin_engine::scenario::{Scenario, VariantRole};
+use tenbin_engine::scenario::{Scenario, ScenarioFiles, VariantRole};
 
 /// The most draws one request may ask for, so that a page cannot freeze its tab by accident.
 pub const MAX_DRAWS: usize = 100_000;
 
-/// A scenario as the site build embeds it.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct Bundle {
-    /// The scenario's file name, as `tenbin run` would name it in messages (`models/x.toml`).
-    pub file: String,
-    /// The scenario text (TOML).
-    pub text: String,
-    /// Every file the scenario reads, by the path it is written with (e.g. the life table).
-    #[serde(default)]
-    pub files: BTreeMap<String, String>,
-}
-
-impl Bundle {
-    /// Reads scenario file `path` and every file it reads (resolved relative to it, as
-    /// [`Scenario::load`] does), naming the scenario `file` in messages.
-    pub fn read(path: &std::path::Path, file: &str) -> Result<Bundle, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("{}: cannot read the scenario file: {e}", path.display()))?;
-        let dir = path.parent().unwrap_or(std::path::Path::new("."));
-        let files = std::cell::RefCell::new(BTreeMap::new());
-        let read = |p: &str| {
-            let t = std::fs::read_to_string(dir.join(p)).map_err(|e| e.to_string())?;
-            files.borrow_mut().insert(p.to_string(), t.clone());
-            Ok(t)
-        };
-        Scenario::parse(file, &text, &read).map_err(|e| e.to_string())?;
-        Ok(Bundle {
-            file: file.to_string(),
-            text,
-            files: files.into_inner(),
-        })
-    }
-}
+/// A scenario as the site build embeds it: its text and every file it reads, written by the
+/// engine's one loader ([`ScenarioFiles::read`]).
+pub type Bundle = ScenarioFiles;
 
 /// What the reader asks for.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -147,15 +117,7 @@ pub struct Calculator {
 impl Calculator {
     /// Parses and validates the bundled scenario.
     pub fn new(bundle: &Bundle) -> Result<Calculator, String> {
-        let read = |path: &str| {
-            bundle
-                .files
-                .get(path)
-                .cloned()
-                .ok_or_else(|| format!("`{path}` is not in the calculator's bundle"))
-        };
-        let scenario =
-            Scenario::parse(&bundle.file, &bundle.text, &read).map_err(|e| e.to_string())?;
+        let scenario = bundle.parse().map_err(|e| e.to_string())?;
         Ok(Calculator { scenario })
     }
 
