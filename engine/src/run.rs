@@ -224,10 +224,9 @@ fn supply_of(
         return Ok(None);
     };
     let inputs = spec.inputs(slots)?;
-    let (i, c) = (sc.intervention, sc.comparator);
     Ok(Some(supply::evaluate(
         &inputs,
-        arms[i].qalys - arms[c].qalys,
+        Outcome::incremental(sc, arms).qalys,
         sc.settings.discount_rate_costs,
     )))
 }
@@ -347,7 +346,6 @@ impl<'a> Analysis<'a> {
         }
         let sc = self.scenario.slot_count();
         let arms = self.model.arms();
-        let (i, c) = (self.scenario.intervention, self.scenario.comparator);
         let mut vslots = vec![0.0; n * sc];
         let mut vout = vec![Outcome::default(); n * arms];
         for (k, variant) in self.scenario.variants.iter().enumerate() {
@@ -373,9 +371,10 @@ impl<'a> Analysis<'a> {
                 let o = &vout[lane * arms..(lane + 1) * arms];
                 let s = &vslots[lane * sc..(lane + 1) * sc];
                 let supply = supply_of(vsc, s, o).map_err(|e| (lane, in_variant(e)))?;
+                let inc = Outcome::incremental(vsc, o);
                 out[lane * nv + k] = VariantOutcome {
-                    delta_qalys: o[i].qalys - o[c].qalys,
-                    delta_costs: o[i].costs - o[c].costs,
+                    delta_qalys: inc.qalys,
+                    delta_costs: inc.costs,
                     relative_effect: supply.as_ref().map_or(1.0, |s| s.mean_relative_effect),
                     supply: supply.map(|s| VariantSupply {
                         cost_per_treated: s.costs.total(),

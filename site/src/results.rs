@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tenbin_engine::analysis::decision::{DecisionOptions, analyse, discounted_patients};
 use tenbin_engine::analysis::levers::lever_effects;
+use tenbin_engine::model::Outcome;
+use tenbin_engine::pricing::value::threshold_price;
 use tenbin_engine::report::draws::draws_csv;
 use tenbin_engine::report::{Report, VERSION};
 use tenbin_engine::run::{Analysis, RunOptions};
@@ -91,7 +93,7 @@ impl ScenarioResults {
         self.delta_qalys
             .iter()
             .zip(&self.delta_costs)
-            .map(|(q, c)| wtp * q - c)
+            .map(|(&q, &c)| threshold_price(wtp, q, c))
             .collect()
     }
 }
@@ -201,11 +203,13 @@ pub fn run(
         },
     )
     .map_err(run_error)?;
-    let (i, c) = (sc.intervention, sc.comparator);
     let (delta_qalys, delta_costs): (Vec<f64>, Vec<f64>) = psa
         .outcomes
         .chunks(psa.arms)
-        .map(|d| (d[i].qalys - d[c].qalys, d[i].costs - d[c].costs))
+        .map(|d| {
+            let inc = Outcome::incremental(sc, d);
+            (inc.qalys, inc.costs)
+        })
         .unzip();
     let thresholds = report
         .threshold_price
@@ -226,7 +230,7 @@ pub fn run(
         let price: Vec<f64> = delta_qalys
             .iter()
             .zip(&delta_costs)
-            .map(|(q, c)| first.wtp * q - c)
+            .map(|(&q, &c)| threshold_price(first.wtp, q, c))
             .collect();
         for p in &sc.parameters {
             let Some(slot) = sc.slot_of(&p.name) else {

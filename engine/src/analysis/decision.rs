@@ -26,7 +26,9 @@
 use serde::Serialize;
 
 use crate::analysis::evppi::{Evppi, evppi};
+use crate::model::Outcome;
 use crate::pricing::methods::{Population, method_prices};
+use crate::pricing::value::threshold_price;
 use crate::run::{Analysis, Evaluation, Psa, RunError};
 use crate::scenario::Scenario;
 use crate::scenario::pricing::Method;
@@ -41,8 +43,9 @@ pub fn net_benefits(sc: &Scenario, psa: &Psa, w: f64, p: f64) -> Vec<f64> {
         let r = relative_effect(psa, d);
         for (a, x) in o.iter().enumerate() {
             out.push(if a == i {
+                let inc = Outcome::incremental(sc, o);
                 let nb_c = w * o[c].qalys - o[c].costs;
-                nb_c + r * (w * (o[i].qalys - o[c].qalys) - (o[i].costs - o[c].costs)) - p
+                nb_c + r * threshold_price(w, inc.qalys, inc.costs) - p
             } else {
                 w * x.qalys - x.costs
             });
@@ -59,12 +62,12 @@ fn relative_effect(psa: &Psa, d: usize) -> f64 {
 
 /// Each draw's threshold price per treatment at `w`: `r (w dQ - dC)`.
 pub fn threshold_prices(sc: &Scenario, psa: &Psa, w: f64) -> Vec<f64> {
-    let (i, c) = (sc.intervention, sc.comparator);
     psa.outcomes
         .chunks(psa.arms)
         .enumerate()
         .map(|(d, o)| {
-            relative_effect(psa, d) * (w * (o[i].qalys - o[c].qalys) - (o[i].costs - o[c].costs))
+            let inc = Outcome::incremental(sc, o);
+            relative_effect(psa, d) * threshold_price(w, inc.qalys, inc.costs)
         })
         .collect()
 }
@@ -350,9 +353,11 @@ type Prices = (f64, Vec<(Method, f64)>);
 
 /// A base-case evaluation's threshold price and method prices at `w`.
 fn prices_at(sc: &Scenario, e: &Evaluation, w: f64) -> Prices {
-    let (i, c) = (sc.intervention, sc.comparator);
-    let dq = e.arms[i].qalys - e.arms[c].qalys;
-    let dc = e.arms[i].costs - e.arms[c].costs;
+    let Outcome {
+        qalys: dq,
+        costs: dc,
+        ..
+    } = Outcome::incremental(sc, &e.arms);
     let r = e.supply.as_ref().map_or(1.0, |s| s.mean_relative_effect);
     let prices = method_prices(
         &sc.pricing,
@@ -366,7 +371,7 @@ fn prices_at(sc: &Scenario, e: &Evaluation, w: f64) -> Prices {
         .into_iter()
         .filter_map(|m| prices.of(m).map(|p| (m, p)))
         .collect();
-    (r * (w * dq - dc), methods)
+    (r * threshold_price(w, dq, dc), methods)
 }
 
 /// The low and high values of a parameter: the ends of its 95% range.

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::error::DrawError;
 use crate::model::Outcome;
+use crate::pricing::value::threshold_price;
 use crate::run::{Evaluation, Psa};
 use crate::scenario::Scenario;
 use crate::scenario::supply::{LEVERS, Levers, SupplySpec};
@@ -68,9 +69,11 @@ pub fn lever_effects(
     let Some(spec) = &sc.supply else {
         return Ok(Vec::new());
     };
-    let (i, c) = (sc.intervention, sc.comparator);
     let rate = sc.settings.discount_rate_costs;
-    let inc = |o: &[Outcome]| (o[i].qalys - o[c].qalys, o[i].costs - o[c].costs);
+    let inc = |o: &[Outcome]| {
+        let inc = Outcome::incremental(sc, o);
+        (inc.qalys, inc.costs)
+    };
     let (bq, bc) = inc(&base.arms);
     let mut effects = Vec::new();
     for lever in &LEVERS {
@@ -88,7 +91,8 @@ pub fn lever_effects(
                 b.time_to_treatment_days - a.time_to_treatment_days,
             ];
             for w in &sc.settings.wtp {
-                let price = |o: &SupplyOutcome| o.mean_relative_effect * (w * dq - dc);
+                let price =
+                    |o: &SupplyOutcome| o.mean_relative_effect * threshold_price(*w, dq, dc);
                 d.push(price(&b) - price(&a));
             }
             Ok(d)

@@ -44,6 +44,19 @@ pub struct Outcome {
     pub life_years: f64,
 }
 
+impl Outcome {
+    /// The intervention's outcome minus the comparator's, from one evaluation's outcomes by arm:
+    /// the one place Tenbin takes "intervention minus comparator".
+    pub fn incremental(sc: &Scenario, arms: &[Outcome]) -> Outcome {
+        let (i, c) = (arms[sc.intervention], arms[sc.comparator]);
+        Outcome {
+            costs: i.costs - c.costs,
+            qalys: i.qalys - c.qalys,
+            life_years: i.life_years - c.life_years,
+        }
+    }
+}
+
 /// A scenario compiled into the kernel's program and tables.
 #[derive(Debug, Clone)]
 pub struct Model {

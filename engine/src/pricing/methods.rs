@@ -8,7 +8,9 @@
 
 use serde::Serialize;
 
-use super::value::{AdjustmentInputs, adjusted_price, corridor, shared_savings_price};
+use super::value::{
+    AdjustmentInputs, adjusted_price, corridor, shared_savings_price, threshold_price,
+};
 use crate::official::{
     Calculation, ComparableDrug, CostAccounting, ForeignAdjustment, comparable_drug,
     cost_accounting,
@@ -123,7 +125,7 @@ pub fn method_prices(
     populations: &[Population],
 ) -> MethodPrices {
     let r = supply.map_or(1.0, |s| s.mean_relative_effect);
-    let value = r * (wtp * delta_qalys - delta_costs);
+    let value = r * threshold_price(wtp, delta_qalys, delta_costs);
     let shared = r * shared_savings_price(wtp, delta_qalys, delta_costs, spec.savings_share);
     // The price at which the ICER equals the evaluation's reference value is its floor.
     let reference = if spec.special_consideration {

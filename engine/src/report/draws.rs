@@ -5,6 +5,8 @@
 
 use std::fmt::Write as _;
 
+use crate::model::Outcome;
+use crate::pricing::value::threshold_price;
 use crate::run::Psa;
 use crate::scenario::Scenario;
 use crate::supply::CostComponents;
@@ -49,7 +51,6 @@ pub fn draws_header(sc: &Scenario, psa: &Psa) -> Vec<String> {
 /// The whole table as CSV, one line per draw in draw order, numbers in shortest round-trip
 /// form (read back, they are the same bits).
 pub fn draws_csv(sc: &Scenario, psa: &Psa) -> String {
-    let (i, c) = (sc.intervention, sc.comparator);
     let mut out = draws_header(sc, psa).join(",");
     out.push('\n');
     let params = psa.parameters.as_deref();
@@ -65,14 +66,10 @@ pub fn draws_csv(sc: &Scenario, psa: &Psa) -> String {
         for a in o {
             let _ = write!(out, ",{},{},{}", a.qalys, a.costs, a.life_years);
         }
-        let (dq, dc) = (o[i].qalys - o[c].qalys, o[i].costs - o[c].costs);
-        let _ = write!(out, ",{dq},{dc}");
+        let inc = Outcome::incremental(sc, o);
+        let _ = write!(out, ",{},{}", inc.qalys, inc.costs);
         for wtp in &sc.settings.wtp {
-            let _ = write!(
-                out,
-                ",{}",
-                crate::pricing::value::threshold_price(*wtp, dq, dc)
-            );
+            let _ = write!(out, ",{}", threshold_price(*wtp, inc.qalys, inc.costs));
         }
         if let Some(s) = supply.map(|s| &s[d]) {
             for v in s.costs.values() {

@@ -61,6 +61,17 @@ pub struct Incremental {
     pub life_years: f64,
 }
 
+impl From<Outcome> for Incremental {
+    /// The report's order of an incremental outcome ([`Outcome::incremental`]).
+    fn from(o: Outcome) -> Self {
+        Incremental {
+            qalys: o.qalys,
+            costs: o.costs,
+            life_years: o.life_years,
+        }
+    }
+}
+
 /// The deterministic base case.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BaseCaseReport {
@@ -325,13 +336,16 @@ enum Measure {
 
 impl Measure {
     /// The quantity for every draw, in draw order.
-    fn values(self, p: &Psa, i: usize, c: usize) -> Vec<f64> {
+    fn values(self, sc: &Scenario, p: &Psa) -> Vec<f64> {
         let draws = p.outcomes.chunks(p.arms);
         match self {
             Measure::Arm(a, f) => p.arm_values(a, |o| f.of(o)),
-            Measure::Incremental(f) => draws.map(|d| f.of(&d[i]) - f.of(&d[c])).collect(),
+            Measure::Incremental(f) => draws.map(|d| f.of(&Outcome::incremental(sc, d))).collect(),
             Measure::ThresholdPrice(w) => draws
-                .map(|d| w * (d[i].qalys - d[c].qalys) - (d[i].costs - d[c].costs))
+                .map(|d| {
+                    let inc = Outcome::incremental(sc, d);
+                    threshold_price(w, inc.qalys, inc.costs)
+                })
                 .collect(),
         }
     }
@@ -365,11 +379,7 @@ impl Report {
     /// Builds the report from a base case and, optionally, a PSA of the same scenario.
     pub fn new(sc: &Scenario, base: &Evaluation, psa: Option<&Psa>) -> Report {
         let (i, c) = (sc.intervention, sc.comparator);
-        let base_inc = Incremental {
-            qalys: base.arms[i].qalys - base.arms[c].qalys,
-            costs: base.arms[i].costs - base.arms[c].costs,
-            life_years: base.arms[i].life_years - base.arms[c].life_years,
-        };
+        let base_inc = Incremental::from(Outcome::incremental(sc, &base.arms));
         let base_case = BaseCaseReport {
             arms: sc
                 .arms
@@ -394,7 +404,7 @@ impl Report {
             .collect();
         let summaries: Option<Vec<(Summary, f64)>> = psa.map(|p| {
             let one = |m: &Measure| {
-                let mut v = m.values(p, i, c);
+                let mut v = m.values(sc, p);
                 let positive = v.iter().filter(|&&x| x > 0.0).count() as f64 / v.len() as f64;
                 (summarise_in_place(&mut v), positive)
             };
@@ -470,11 +480,12 @@ impl Report {
                 .chunks(p.arms)
                 .enumerate()
                 .map(|(d, o)| {
+                    let inc = Outcome::incremental(sc, o);
                     method_prices(
                         &sc.pricing,
                         wtp,
-                        o[i].qalys - o[c].qalys,
-                        o[i].costs - o[c].costs,
+                        inc.qalys,
+                        inc.costs,
                         p.supply.as_ref().map(|s| &s[d]),
                         &Population::of(sc, &p.variants[d * nvar..(d + 1) * nvar]),
                     )
@@ -575,11 +586,7 @@ impl Report {
                     let inc: Vec<Incremental> = p
                         .outcomes
                         .chunks(p.arms)
-                        .map(|o| Incremental {
-                            qalys: o[i].qalys - o[c].qalys,
-                            costs: o[i].costs - o[c].costs,
-                            life_years: o[i].life_years - o[c].life_years,
-                        })
+                        .map(|o| Incremental::from(Outcome::incremental(sc, o)))
                         .collect();
                     Some((d, inc))
                 });
