@@ -4,7 +4,8 @@
 
 use serde::Serialize;
 
-/// Mean, spread and interval of a quantity over the draws.
+/// Mean, spread and 95% interval of a quantity over the draws: the summary of outcomes,
+/// threshold prices and supply measures.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Summary {
     /// Sample mean.
@@ -19,6 +20,54 @@ pub struct Summary {
     pub p50: f64,
     /// 97.5% quantile.
     pub p97_5: f64,
+}
+
+impl Summary {
+    /// The interval's coverage: from the 2.5% to the 97.5% quantile.
+    pub const LEVEL: f64 = 0.95;
+}
+
+/// Mean, median and 90% interval of a quantity over the draws: the summary of prices by method,
+/// payments, budgets and net benefit, where the 5% and 95% quantiles are the convention.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Spread {
+    /// Mean.
+    pub mean: f64,
+    /// 5% quantile.
+    pub p5: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95% quantile.
+    pub p95: f64,
+}
+
+impl Spread {
+    /// The interval's coverage: from the 5% to the 95% quantile.
+    pub const LEVEL: f64 = 0.90;
+
+    /// Summarises values (reordering them).
+    pub fn of(values: &mut [f64]) -> Spread {
+        let mean = mean(values);
+        let q = quantiles(values, &[0.05, 0.5, 0.95]);
+        Spread {
+            mean,
+            p5: q[0],
+            p50: q[1],
+            p95: q[2],
+        }
+    }
+}
+
+/// An estimate: its value at the base case and, with a probabilistic analysis, its summary over
+/// the draws. The summary's type carries the interval's level ([`Summary`] at 95%, [`Spread`] at
+/// 90%).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Estimate<S = Summary> {
+    /// At the base case.
+    pub base_case: f64,
+    /// Over the draws (absent without a probabilistic analysis).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub psa: Option<S>,
 }
 
 /// Sample mean, in draw order (so the result does not depend on threads).

@@ -5,9 +5,10 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use tenbin_engine::analysis::levers::{Change, lever_effects};
+use tenbin_engine::analysis::levers::lever_effects;
 use tenbin_engine::run::Analysis;
 use tenbin_engine::scenario::Scenario;
+use tenbin_engine::summary::Estimate;
 
 use super::Error;
 use super::run::{Format, yen};
@@ -68,7 +69,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
         "each lever flipped, minus the scenario as written; base case, then mean and 95% interval over {} draws (seed {})",
         draws, args.sampling.seed
     )?;
-    let show = |c: &Change, f: &dyn Fn(f64) -> String| match &c.psa {
+    let show = |c: &Estimate, f: &dyn Fn(f64) -> String| match &c.psa {
         Some(s) => format!(
             "{:>14}   mean {} (95% {} to {})",
             f(c.base_case),

@@ -651,7 +651,7 @@ fn print_budget(
 }
 
 /// A supply measure: base case, then the PSA mean and interval when there is one.
-fn measure(m: &tenbin_engine::report::SupplyMeasure, fmt: &dyn Fn(f64) -> String) -> String {
+fn measure(m: &tenbin_engine::summary::Estimate, fmt: &dyn Fn(f64) -> String) -> String {
     match &m.psa {
         Some(s) => format!(
             "{:>16}   mean {} (95% {} to {})",

@@ -81,9 +81,9 @@ pub struct NetBenefit {
     /// The price, yen per treated patient.
     pub price: f64,
     /// Incremental net monetary benefit `r (w dQ - dC) - p`, yen, over draws.
-    pub monetary: crate::pricing::payments::Spread,
+    pub monetary: crate::summary::Spread,
     /// Incremental net health benefit, the same divided by `w`, QALYs, over draws.
-    pub health: crate::pricing::payments::Spread,
+    pub health: crate::summary::Spread,
     /// Share of draws in which it is positive.
     pub probability_positive: f64,
 }
@@ -99,8 +99,8 @@ pub fn net_benefit(sc: &Scenario, psa: &Psa, w: f64, price: f64) -> NetBenefit {
     NetBenefit {
         wtp: w,
         price,
-        monetary: crate::pricing::payments::Spread::of(&mut nmb),
-        health: crate::pricing::payments::Spread::of(&mut nhb),
+        monetary: crate::summary::Spread::of(&mut nmb),
+        health: crate::summary::Spread::of(&mut nhb),
         probability_positive: positive,
     }
 }

@@ -14,18 +14,8 @@ use crate::pricing::value::threshold_price;
 use crate::run::{Evaluation, Psa};
 use crate::scenario::Scenario;
 use crate::scenario::supply::{LEVERS, Levers, SupplySpec};
-use crate::summary::{Summary, summarise_in_place};
+use crate::summary::{Estimate, summarise_in_place};
 use crate::supply::{self, SupplyOutcome};
-
-/// A difference, lever flipped minus scenario as written.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Change {
-    /// At the base case.
-    pub base_case: f64,
-    /// Over the draws (paired).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub psa: Option<Summary>,
-}
 
 /// What flipping one lever changes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -37,13 +27,13 @@ pub struct LeverEffect {
     /// The setting compared with it.
     pub to: bool,
     /// Change in cost per treated patient, yen.
-    pub cost_per_treated: Change,
+    pub cost_per_treated: Estimate,
     /// Change in the share of patients never treated.
-    pub never_treated: Change,
+    pub never_treated: Estimate,
     /// Change in the expected days to treatment.
-    pub time_to_treatment_days: Change,
+    pub time_to_treatment_days: Estimate,
     /// Change in the threshold price per treatment at each willingness to pay.
-    pub threshold_price_per_treatment: Vec<(f64, Change)>,
+    pub threshold_price_per_treatment: Vec<(f64, Estimate)>,
 }
 
 /// One draw's supply outcome under `levers`.
@@ -114,7 +104,7 @@ pub fn lever_effects(
             },
             None => None,
         };
-        let change = |k: usize| Change {
+        let change = |k: usize| Estimate {
             base_case: base_d[k],
             psa: draws_d.as_ref().map(|d| {
                 let mut v: Vec<f64> = d.iter().map(|x| x[k]).collect();

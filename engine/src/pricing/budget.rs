@@ -11,11 +11,11 @@
 
 use serde::Serialize;
 
-use super::payments::Spread;
 use crate::error::{DrawError, Located};
 use crate::expr::Expr;
 use crate::scenario::budget::BudgetSpec;
 use crate::scenario::payments::Scheme;
+use crate::summary::Spread;
 
 impl BudgetSpec {
     /// One draw's (prevalent, incident) patients, checked.

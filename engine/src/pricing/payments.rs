@@ -26,6 +26,7 @@ use serde::Serialize;
 
 use crate::scenario::payments::{PaymentSpec, PriceBasis, Scheme};
 use crate::scenario::pricing::Method;
+use crate::summary::Spread;
 
 /// The share of patients in a response state at `t` years, interpolating linearly between whole
 /// years (and holding the last value beyond the curve).
@@ -233,33 +234,6 @@ fn weighted_quantile(mut points: Vec<(f64, f64)>, q: f64) -> f64 {
         }
     }
     points.last().map_or(f64::NAN, |p| p.1)
-}
-
-/// A summary over draws.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Spread {
-    /// Mean.
-    pub mean: f64,
-    /// 5% quantile.
-    pub p5: f64,
-    /// Median.
-    pub p50: f64,
-    /// 95% quantile.
-    pub p95: f64,
-}
-
-impl Spread {
-    /// Summarises values (reordering them).
-    pub fn of(values: &mut [f64]) -> Spread {
-        let mean = crate::summary::mean(values);
-        let q = crate::summary::quantiles(values, &[0.05, 0.5, 0.95]);
-        Spread {
-            mean,
-            p5: q[0],
-            p50: q[1],
-            p95: q[2],
-        }
-    }
 }
 
 /// The spread of per-patient outcomes at the base case.

@@ -13,7 +13,6 @@ use serde::Serialize;
 use crate::model::Outcome;
 use crate::pricing::budget::{BudgetDraw, BudgetReport};
 use crate::pricing::methods::{Population, PricingReport, method_prices, official_calculations};
-use crate::pricing::payments::Spread;
 use crate::pricing::payments::{DrawView, PaymentsReport, cash_flows};
 use crate::pricing::value::{shared_savings_price, threshold_price};
 use crate::run::{Evaluation, Psa};
@@ -23,7 +22,7 @@ use crate::scenario::pricing::Method;
 use crate::scenario::supply::Levers;
 use crate::scenario::{Bilingual, Scenario, Settings};
 use crate::scenario::{Variant, VariantRole};
-use crate::summary::{Summary, summarise_in_place};
+use crate::summary::{Estimate, Spread, Summary, summarise_in_place};
 use crate::supply::{CostComponents, SupplyOutcome};
 
 /// The Tenbin version that produced a result.
@@ -195,23 +194,13 @@ pub struct Report {
     pub variants: Vec<VariantReport>,
 }
 
-/// One supply quantity: its base-case value and, with a PSA, its summary over draws.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct SupplyMeasure {
-    /// At the base case.
-    pub base_case: f64,
-    /// Over the draws.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub psa: Option<Summary>,
-}
-
 /// One component of the cost per treated patient.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SupplyComponent {
     /// Its name (`manufacturing`, `failure_and_oos`, ...).
     pub name: String,
     /// Yen per treated patient.
-    pub cost: SupplyMeasure,
+    pub cost: Estimate,
     /// Its share of the total: of the PSA means when there is a PSA, else of the base case.
     pub share_of_total: f64,
 }
@@ -225,25 +214,25 @@ pub struct SupplyReport {
     /// Components of the cost per treated patient, in a fixed order.
     pub components: Vec<SupplyComponent>,
     /// Their total.
-    pub total_cost_per_treated: SupplyMeasure,
+    pub total_cost_per_treated: Estimate,
     /// Share of patients starting the process who are never treated.
-    pub never_treated: SupplyMeasure,
+    pub never_treated: Estimate,
     /// Expected days from collection (or order) to treatment.
-    pub time_to_treatment_days: SupplyMeasure,
+    pub time_to_treatment_days: Estimate,
     /// Share of treated patients who receive an out-of-specification product.
-    pub treated_with_oos: SupplyMeasure,
+    pub treated_with_oos: Estimate,
     /// Probability that a fresh shipment expires.
-    pub expiry_probability: SupplyMeasure,
+    pub expiry_probability: Estimate,
     /// Post-approval burden per treated patient, priced in or not.
-    pub post_approval_burden: SupplyMeasure,
+    pub post_approval_burden: Estimate,
     /// QALYs lost by eligible patients waiting out the launch delay.
-    pub launch_delay_qalys_lost: SupplyMeasure,
+    pub launch_delay_qalys_lost: Estimate,
     /// Incremental QALYs per patient who starts the process: never-treated patients gain
     /// nothing, OOS products gain their relative share.
-    pub incremental_qalys_per_patient_starting: SupplyMeasure,
+    pub incremental_qalys_per_patient_starting: Estimate,
     /// Value-based threshold price per treatment given, `r * (w dQALY - dCost)` with `r` the
     /// mean relative effect of the products given (never-treated patients are not paid for).
-    pub threshold_price_per_treatment: Vec<(f64, SupplyMeasure)>,
+    pub threshold_price_per_treatment: Vec<(f64, Estimate)>,
 }
 
 impl SupplyReport {
@@ -255,7 +244,7 @@ impl SupplyReport {
         base: (&SupplyOutcome, Incremental),
         draws: Option<(&[SupplyOutcome], &[Incremental])>,
     ) -> SupplyReport {
-        let measure = |f: &(dyn Fn(&SupplyOutcome, &Incremental) -> f64 + Sync)| SupplyMeasure {
+        let measure = |f: &(dyn Fn(&SupplyOutcome, &Incremental) -> f64 + Sync)| Estimate {
             base_case: f(base.0, &base.1),
             psa: draws.map(|(d, inc)| {
                 let mut v: Vec<f64> = d.iter().zip(inc).map(|(o, i)| f(o, i)).collect();
@@ -655,11 +644,11 @@ pub struct VariantReport {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct VariantSupplyReport {
     /// Cost per treated patient, yen.
-    pub cost_per_treated: SupplyMeasure,
+    pub cost_per_treated: Estimate,
     /// Share of patients starting the process who are never treated.
-    pub never_treated: SupplyMeasure,
+    pub never_treated: Estimate,
     /// Expected days from collection (or order) to treatment.
-    pub time_to_treatment_days: SupplyMeasure,
+    pub time_to_treatment_days: Estimate,
 }
 
 impl VariantReport {
@@ -701,7 +690,7 @@ impl VariantReport {
                 o.relative_effect * shared_savings_price(wtp, o.delta_qalys, o.delta_costs, share)
             }),
             supply: base.supply.map(|b| {
-                let measure = |f: fn(&VariantSupply) -> f64| SupplyMeasure {
+                let measure = |f: fn(&VariantSupply) -> f64| Estimate {
                     base_case: f(&b),
                     psa: draws.filter(|d| !d.is_empty()).map(|d| {
                         let mut v: Vec<f64> =
