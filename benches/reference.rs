@@ -1,6 +1,6 @@
 //! Throughput and memory of the probabilistic analysis on the reference model
-//! (`shared/bench/durable-gene-therapy.md`), timed in the same run as the numpy yardstick
-//! (`shared/bench/numpy_ref.py`) so that the ratio, not the absolute time, is what is compared.
+//! (`docs/reference-model.md`), timed in the same run as the numpy yardstick
+//! (`benches/numpy_ref.py`) so that the ratio, not the absolute time, is what is compared.
 //!
 //! `cargo bench --bench reference` runs 10,000, 100,000 and 1,000,000 draws with 1 and 2
 //! threads, each in a child process of its own so that its peak resident memory is its own,
@@ -101,7 +101,7 @@ fn engine(draws: usize, threads: usize) -> Run {
 
 /// numpy_ref.py's own wall time (sampling, model, summary) and peak memory.
 fn numpy(draws: usize) -> Option<Run> {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/numpy_ref.py");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/numpy_ref.py");
     if !script.exists() {
         return None;
     }

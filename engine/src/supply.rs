@@ -1,6 +1,6 @@
 //! What it costs to make, test and deliver one treatment, and what supply does to patients:
 //! the mechanisms behind the burdens that the 2023 proposal says today's prices cannot reflect
-//! (`shared/reference/proposal-summary.md`, sections 1(3)-(5), 2 and 3).
+//! (the 2023 proposal on regenerative medicine products, sections 1(3)-(5), 2 and 3).
 //!
 //! [`evaluate`] turns one draw's supply inputs ([`SupplyInputs`], every number already drawn)
 //! into the cost per treated patient by component, the expected time to treatment, the share of

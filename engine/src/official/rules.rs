@@ -3,7 +3,8 @@
 //! Rules change every two years, so a calculation names the rule set it follows, and a case may
 //! override any coefficient (a published calculation states the values it used). Values the
 //! reference could not confirm are marked `verified: false` and say why; they are defaults to
-//! override, never hidden constants. Source: `shared/reference/pricing-rules.md`.
+//! override, never hidden constants. Each value's `source` names the Chuikyo document it was read
+//! from.
 
 use serde::Serialize;
 

@@ -1,9 +1,9 @@
 //! How the price of a one-time therapy is paid, and what that does to payer and maker: paying up
 //! front, in equal instalments, in instalments that stop when response is lost or the patient
 //! dies, up front with a refund if response is lost early, or at results (shares of the price at
-//! set times, each due only if the patient still responds). These are the arrangements listed in
-//! `shared/reference/pricing-rules.md` section 7 (Zolgensma's five yearly instalments, Zynteglo's
-//! 80% refund within two years, Italy's payment at infusion, 6 and 12 months).
+//! set times, each due only if the patient still responds). These are arrangements in use
+//! abroad: Zolgensma's five yearly instalments (US), Zynteglo's 80% refund within two years (US)
+//! and Italy's payment at infusion, 6 and 12 months for Kymriah (AIFA, 2019).
 //!
 //! Everything rests on one curve per draw: the share of treated patients in a response state at
 //! each whole year after treatment, R(t), read from the model's state occupancy of the

@@ -37,8 +37,7 @@ pub struct Band {
     pub profit: f64,
 }
 
-/// The bands of Chuikyo general meeting no. 527 (2022-08-10), as collected in
-/// `shared/reference/pricing-rules.md` section 5. Below 2M yen per QALY (or dominant) the
+/// The bands of Chuikyo general meeting no. 527 (2022-08-10). Below 2M yen per QALY (or dominant) the
 /// coefficients are 1 (the possible raise to 1.25-1.5 under conditions is not applied).
 pub const BANDS: [Band; 4] = [
     Band {
