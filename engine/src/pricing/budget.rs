@@ -113,9 +113,16 @@ pub struct BudgetReport {
     pub total_draws: Option<Spread>,
 }
 
-/// One draw's budget inputs: patients (prevalent, incident), never-treated share and the
-/// scheme's cash flows per unit of nominal price.
-pub type BudgetDraw = ([f64; 2], f64, Vec<(f64, f64)>);
+/// One draw's budget inputs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BudgetDraw {
+    /// Patients: prevalent (the backlog) and incident (newly eligible each year).
+    pub patients: [f64; 2],
+    /// The supply model's share of patients never treated.
+    pub never_treated: f64,
+    /// The scheme's cash flows per unit of nominal price: (years after treatment, amount).
+    pub flows: Vec<(f64, f64)>,
+}
 
 impl BudgetReport {
     /// Builds the report from the base case and, with a PSA, every draw.
@@ -125,14 +132,20 @@ impl BudgetReport {
         base: &BudgetDraw,
         draws: Option<&[BudgetDraw]>,
     ) -> BudgetReport {
-        // Each draw's (patients treated, spending) by year.
-        type Years = (Vec<f64>, Vec<f64>);
+        // Each draw's patients treated and spending, by year.
+        struct Years {
+            treated: Vec<f64>,
+            spending: Vec<f64>,
+        }
         let run = |d: &BudgetDraw| -> Years {
-            let treated = spec.treated(d.0, d.1);
-            let spend = spending(&treated, &d.2, nominal_price);
-            (treated, spend)
+            let treated = spec.treated(d.patients, d.never_treated);
+            let spending = spending(&treated, &d.flows, nominal_price);
+            Years { treated, spending }
         };
-        let (base_treated, base_spend) = run(base);
+        let Years {
+            treated: base_treated,
+            spending: base_spend,
+        } = run(base);
         let per_draw: Option<Vec<Years>> = draws.map(|d| d.iter().map(run).collect());
         let column = |pick: &dyn Fn(&Years) -> f64| {
             per_draw.as_ref().filter(|v| !v.is_empty()).map(|v| {
@@ -144,22 +157,22 @@ impl BudgetReport {
             .map(|y| BudgetYear {
                 year: y as u32 + 1,
                 patients_treated: base_treated[y],
-                patients_treated_draws: column(&|d| d.0[y]),
+                patients_treated_draws: column(&|d| d.treated[y]),
                 spending: base_spend[y],
-                spending_draws: column(&|d| d.1[y]),
+                spending_draws: column(&|d| d.spending[y]),
             })
             .collect();
         BudgetReport {
             scheme: spec.scheme,
             nominal_price,
-            prevalent: base.0[0],
-            incident: base.0[1],
+            prevalent: base.patients[0],
+            incident: base.patients[1],
             uptake: (0..spec.years as usize)
                 .map(|y| spec.uptake_in(y))
                 .collect(),
             years,
             total: base_spend.iter().sum(),
-            total_draws: column(&|d| d.1.iter().sum()),
+            total_draws: column(&|d| d.spending.iter().sum()),
         }
     }
 }

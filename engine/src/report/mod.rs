@@ -526,14 +526,11 @@ impl Report {
         let budget = sc.budget.as_ref().and_then(|b| {
             let spec = sc.payments.as_ref()?;
             let nominal = payments.as_ref()?.schemes[b.scheme.index()].nominal_price;
-            let one =
-                |pay: &crate::run::PaymentDraw, supply: Option<&SupplyOutcome>| -> BudgetDraw {
-                    (
-                        pay.patients.unwrap_or_default(),
-                        supply.map_or(0.0, |s| s.never_treated),
-                        cash_flows(b.scheme, spec, &pay.response),
-                    )
-                };
+            let one = |pay: &crate::run::PaymentDraw, supply: Option<&SupplyOutcome>| BudgetDraw {
+                patients: pay.patients.unwrap_or_default(),
+                never_treated: supply.map_or(0.0, |s| s.never_treated),
+                flows: cash_flows(b.scheme, spec, &pay.response),
+            };
             let base_draw = one(base.payment.as_ref()?, base.supply.as_ref());
             let draws: Option<Vec<BudgetDraw>> = psa.and_then(|p| {
                 let pay = p.payment.as_ref()?;
