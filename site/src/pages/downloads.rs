@@ -53,8 +53,8 @@ pub(super) fn pretty_json<T: Serialize>(v: &T) -> Result<Vec<u8>, Error> {
     Ok(bytes)
 }
 
-/// The draws table (as `tenbin run --keep-draws` writes it), gzipped: about 7-8 MB of CSV for
-/// 10,000 draws, 3.5 MB compressed. The gzip header carries no time or name, so the same table
+/// The draws table (as `tenbin run --keep-draws` writes it), gzipped: at 10,000 draws 2-7 MB per
+/// scenario, about half the CSV's size. The gzip header carries no time or name, so the same table
 /// gives the same bytes.
 pub(super) fn draws_csv_gz(r: &ScenarioResults) -> Result<Vec<u8>, Error> {
     use std::io::Write as _;
