@@ -5,15 +5,12 @@
 
 use statrs::distribution::{ContinuousCDF, Normal};
 use tenbin_engine::run::Analysis;
-use tenbin_engine::scenario::Scenario;
+
+use crate::common::{assert_close, parse};
 
 const CYCLES_PER_YEAR: usize = 4;
 const YEARS: usize = 30;
 const DT: f64 = 1.0 / CYCLES_PER_YEAR as f64;
-
-fn no_files(_: &str) -> Result<String, String> {
-    Err("no files".into())
-}
 
 /// A two-arm scenario; arm `x` has the given transitions and extra arm-level TOML, arm `y` never
 /// moves. Returns the outcome of arm `x`: (QALYs, costs, life years).
@@ -62,8 +59,7 @@ initial = {{ A = 1 }}
 initial = {{ A = 1 }}
 "#
     );
-    let sc =
-        Scenario::parse("laws.toml", &text, &no_files).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let sc = parse("laws.toml", &text);
     let o = Analysis::new(&sc)
         .base_case()
         .unwrap_or_else(|e| panic!("{e}"))
@@ -79,12 +75,8 @@ fn end_of_cycle_sum(s: impl Fn(f64) -> f64) -> f64 {
         * DT
 }
 
-fn close(got: f64, want: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= 1e-10 * want.abs().max(1.0),
-        "{what}: engine {got}, closed form {want}"
-    );
-}
+/// Tolerance against the closed forms, relative (see `common::close`).
+const TOLERANCE: f64 = 1e-10;
 
 fn one_law(law: &str) -> f64 {
     let arm = format!("[[arms.x.transitions]]\nfrom = \"A\"\nto = \"D\"\n{law}\n");
@@ -94,61 +86,72 @@ fn one_law(law: &str) -> f64 {
 #[test]
 fn parametric_survival_laws_follow_their_closed_forms() {
     let (r, k, l) = (0.12, 1.7, 8.0);
-    close(
+    assert_close(
         one_law("exponential = { rate = 0.12 }"),
         end_of_cycle_sum(|t| (-r * t).exp()),
+        TOLERANCE,
         "exponential",
     );
-    close(
+    assert_close(
         one_law("rate = 0.12"),
         end_of_cycle_sum(|t| (-r * t).exp()),
+        TOLERANCE,
         "constant rate",
     );
-    close(
+    assert_close(
         one_law("weibull = { shape = 1.7, scale = 8 }"),
         end_of_cycle_sum(|t| (-(t / l).powf(k)).exp()),
+        TOLERANCE,
         "weibull",
     );
-    close(
+    assert_close(
         one_law("weibull = { shape = 1.7, scale = 8 }\nhazard_ratio = 0.6"),
         end_of_cycle_sum(|t| (-0.6 * (t / l).powf(k)).exp()),
+        TOLERANCE,
         "weibull with a hazard ratio",
     );
     let (gs, gr) = (0.15, 0.02);
-    close(
+    assert_close(
         one_law("gompertz = { shape = 0.15, rate = 0.02 }"),
         end_of_cycle_sum(|t| (-(gr / gs) * ((gs * t).exp() - 1.0)).exp()),
+        TOLERANCE,
         "gompertz",
     );
-    close(
+    assert_close(
         one_law("gompertz = { shape = 0, rate = 0.02 }"),
         end_of_cycle_sum(|t| (-gr * t).exp()),
+        TOLERANCE,
         "gompertz with shape 0",
     );
-    close(
+    assert_close(
         one_law("loglogistic = { shape = 2.5, scale = 6 }"),
         end_of_cycle_sum(|t| 1.0 / (1.0 + (t / 6.0).powf(2.5))),
+        TOLERANCE,
         "log-logistic",
     );
     let n = Normal::new(1.5, 0.8).unwrap();
-    close(
+    assert_close(
         one_law("lognormal = { meanlog = 1.5, sdlog = 0.8 }"),
         end_of_cycle_sum(|t| 1.0 - n.cdf(t.ln())),
+        TOLERANCE,
         "lognormal",
     );
-    close(
+    assert_close(
         one_law("weibull = { shape = 1.7, scale = 8 }\ncure_fraction = 0.35"),
         end_of_cycle_sum(|t| 0.35 + 0.65 * (-(t / l).powf(k)).exp()),
+        TOLERANCE,
         "mixture cure",
     );
-    close(
+    assert_close(
         one_law("probability = 0.03"),
         end_of_cycle_sum(|t| 0.97f64.powf(t / DT)),
+        TOLERANCE,
         "probability per cycle",
     );
-    close(
+    assert_close(
         one_law("annual_probability = 0.1"),
         end_of_cycle_sum(|t| 0.9f64.powf(t)),
+        TOLERANCE,
         "probability per year",
     );
 }
@@ -160,17 +163,19 @@ fn counting_rules_and_discounting() {
     let k = CYCLES_PER_YEAR * YEARS;
     // Start of cycle: x_k discounted at t_k.
     let (q, _, ly) = run("start_of_cycle", 0.03, "", law);
-    close(
+    assert_close(
         ly,
         (0..k).map(|j| s(j as f64 * DT)).sum::<f64>() * DT,
+        TOLERANCE,
         "life years, start of cycle",
     );
-    close(
+    assert_close(
         q,
         (0..k)
             .map(|j| s(j as f64 * DT) * 1.03f64.powf(-(j as f64 * DT)))
             .sum::<f64>()
             * DT,
+        TOLERANCE,
         "QALYs, start of cycle",
     );
     // Trapezoid: half of each end, discounted at mid-cycle.
@@ -182,7 +187,7 @@ fn counting_rules_and_discounting() {
         })
         .sum::<f64>()
         * DT;
-    close(q, want, "QALYs, trapezoid");
+    assert_close(q, want, TOLERANCE, "QALYs, trapezoid");
 }
 
 #[test]
@@ -197,12 +202,22 @@ fn competing_transitions_share_the_leavers_by_hazard() {
     let a = |t: f64| (-0.4 * t).exp();
     let b = |t: f64| 0.75 * (1.0 - a(t));
     let horizon = YEARS as f64;
-    close(ly, end_of_cycle_sum(|t| a(t) + b(t)), "life years");
-    close(q, end_of_cycle_sum(|t| a(t) + 0.5 * b(t)), "QALYs");
+    assert_close(
+        ly,
+        end_of_cycle_sum(|t| a(t) + b(t)),
+        TOLERANCE,
+        "life years",
+    );
+    assert_close(
+        q,
+        end_of_cycle_sum(|t| a(t) + 0.5 * b(t)),
+        TOLERANCE,
+        "QALYs",
+    );
     // Everyone who ever entered B, everyone who died (only from A), and care in A per year.
     let want_costs =
         1000.0 * b(horizon) + 50.0 * 0.25 * (1.0 - a(horizon)) + 400.0 * end_of_cycle_sum(a);
-    close(c, want_costs, "costs");
+    assert_close(c, want_costs, TOLERANCE, "costs");
 }
 
 #[test]
@@ -213,10 +228,20 @@ fn one_time_items_and_time_windows() {
                [[arms.x.costs]]\nname = \"follow_up\"\nstates = [\"A\"]\nper_cycle = 100\nfrom_year = 2\nuntil_year = 5\n";
     let (q, c, _) = run("end_of_cycle", 0.0, "", arm);
     let s = |t: f64| (-0.2 * t).exp();
-    close(q, end_of_cycle_sum(s) - 0.05, "QALYs with a one-time loss");
+    assert_close(
+        q,
+        end_of_cycle_sum(s) - 0.05,
+        TOLERANCE,
+        "QALYs with a one-time loss",
+    );
     // Cycles whose midpoint lies in [2, 5): k = 8..=19, counted at their end, t_{k+1}.
     let window: f64 = (8..20).map(|k| s((k + 1) as f64 * DT)).sum();
-    close(c, 2500.0 + 100.0 * window, "one-time and windowed costs");
+    assert_close(
+        c,
+        2500.0 + 100.0 * window,
+        TOLERANCE,
+        "one-time and windowed costs",
+    );
 }
 
 /// Every kernel operation gives the same bits whichever instruction set runs it.
@@ -237,7 +262,7 @@ fn all_laws_give_the_same_bits_on_every_instruction_set() {
          [[states]]\nid = \"A\"\nutility = 1\n\n{states}\n\n[[states]]\nid = \"D\"\ndead = true\n\n\
          [arms.x]\ninitial = {{ A = 1 }}\n{arm}\n[arms.y]\ninitial = {{ A = 1 }}\n"
     );
-    let sc = Scenario::parse("isa.toml", &text, &no_files).unwrap_or_else(|e| panic!("{e}"));
+    let sc = parse("isa.toml", &text);
     let run = |isa| {
         let a = Analysis::with_model(&sc, Model::with_isa(&sc, isa));
         let e = a.base_case().unwrap();
@@ -257,7 +282,7 @@ fn a_scenario_without_parameters_runs_its_psa() {
                 [[sources]]\nid = \"s\"\ncitation = \"c\"\n\n[mortality]\nkind = \"gompertz\"\na = 2e-5\nb = 0.09\nsource = \"s\"\n\n\
                 [[states]]\nid = \"A\"\nutility = 1\n\n[[states]]\nid = \"D\"\ndead = true\n\n\
                 [arms.x]\ninitial = { A = 1 }\n\n[arms.y]\ninitial = { A = 1 }\n";
-    let sc = Scenario::parse("bare.toml", text, &no_files).unwrap_or_else(|e| panic!("{e}"));
+    let sc = parse("bare.toml", text);
     let a = Analysis::new(&sc);
     let psa = a
         .psa(

@@ -1,7 +1,9 @@
 //! The `tenbin` command as a user runs it: outputs, exit statuses, and messages.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Output;
+
+use crate::common::{json, tenbin_command};
 
 const MODEL: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -9,10 +11,7 @@ const MODEL: &str = concat!(
 );
 
 fn tenbin(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tenbin"))
-        .args(args)
-        .output()
-        .expect("run tenbin")
+    tenbin_command().args(args).output().expect("run tenbin")
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -20,10 +19,6 @@ fn scratch(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-fn json(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 #[test]
@@ -76,7 +71,7 @@ fn run_writes_summary_manifest_and_draws() {
         assert!(prices[0][k].is_f64(), "threshold_price[0].{k}");
     }
     assert_eq!(prices[0]["wtp"], 5_000_000.0);
-    // The base-case threshold price is the reference model's (see engine/tests/reference_model.rs).
+    // The base-case threshold price is the reference model's (see engine/tests/engine/reference_model.rs).
     assert!((prices[0]["base_case"].as_f64().unwrap() - 342_986_897.448).abs() < 1.0);
     assert_eq!(summary["seed"], 5);
     assert_eq!(summary["draws"], 2000);

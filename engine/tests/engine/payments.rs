@@ -12,6 +12,8 @@ use tenbin_engine::run::{Analysis, RunOptions};
 use tenbin_engine::scenario::Scenario;
 use tenbin_engine::scenario::payments::Scheme;
 
+use crate::common::{close, method, no_files, parse};
+
 const P0: f64 = 0.9;
 const LAMBDA: f64 = 0.2;
 const RATE: f64 = 0.03;
@@ -98,13 +100,8 @@ initial = {{ L = 1 }}
     )
 }
 
-fn no_files(_: &str) -> Result<String, String> {
-    Err("no files".into())
-}
-
 fn scenario(payments: &str, budget: &str) -> Scenario {
-    let t = text(payments, budget);
-    Scenario::parse("payments.toml", &t, &no_files).unwrap_or_else(|e| panic!("{e}\n{t}"))
+    parse("payments.toml", &text(payments, budget))
 }
 
 fn error_of(payments: &str, budget: &str) -> String {
@@ -156,10 +153,6 @@ fn closed_form(scheme: &str, lambda: f64) -> f64 {
             .sum(),
         _ => unreachable!(),
     }
-}
-
-fn close(a: f64, b: f64, rel: f64) -> bool {
-    (a - b).abs() <= rel * b.abs().max(1.0)
 }
 
 fn scheme<'a>(r: &'a Report, id: &str) -> &'a SchemeReport {
@@ -436,7 +429,7 @@ fn a_budget_alone_pays_up_front_and_stops_payments_only_at_death() {
 
 fn base_threshold(lambda: f64, extra: &str) -> (f64, f64, f64) {
     let t = text_with(lambda, extra, "");
-    let sc = Scenario::parse("payments.toml", &t, &no_files).unwrap_or_else(|e| panic!("{e}"));
+    let sc = parse("payments.toml", &t);
     let b = Analysis::new(&sc).base_case().unwrap();
     let r = Report::new(&sc, &b, None);
     (
@@ -507,16 +500,7 @@ premiums = { innovativeness = 1.0 }
     let sc = scenario(&populations, "");
     let base = Analysis::new(&sc).base_case().unwrap();
     let report = Report::new(&sc, &base, None);
-    let method = |id: &str| {
-        report
-            .pricing
-            .methods
-            .iter()
-            .find(|m| m.method.id() == id)
-            .unwrap()
-            .base_case
-    };
-    let price = method("comparable_drug");
+    let price = method(&report, "comparable_drug").base_case;
     assert_eq!(price, 16e6 * 2.0);
     // Recompute: each population's ICER at the listed price picks its coefficient; the premium
     // part is cut by the share-weighted (1 - coefficient), at most 15% of the price (premium
@@ -534,18 +518,15 @@ premiums = { innovativeness = 1.0 }
     let max_cut = price * 0.15;
     let adjusted = (price - cut.min(max_cut)).max(floor.min(price)).round();
     assert!(adjusted < price, "the test should see a cut: {adjusted}");
-    assert_eq!(method("comparable_drug_adjusted"), adjusted);
+    assert_eq!(
+        method(&report, "comparable_drug_adjusted").base_case,
+        adjusted
+    );
     // Without populations the scenario's own ICER decides, and the answer differs.
     let plain = scenario(comparable, "");
     let b = Analysis::new(&plain).base_case().unwrap();
     let r = Report::new(&plain, &b, None);
-    let alone = r
-        .pricing
-        .methods
-        .iter()
-        .find(|m| m.method.id() == "comparable_drug_adjusted")
-        .unwrap()
-        .base_case;
+    let alone = method(&r, "comparable_drug_adjusted").base_case;
     assert_ne!(alone, adjusted);
 }
 
@@ -595,7 +576,7 @@ fn a_variant_may_change_the_discount_rates_as_if_the_scenario_said_so() {
             "discount_rate_outcomes = 0.03",
             "discount_rate_outcomes = 0.05",
         );
-    let other = Scenario::parse("payments.toml", &t, &no_files).unwrap();
+    let other = parse("payments.toml", &t);
     let b = Analysis::new(&other).base_case().unwrap();
     let r = Report::new(&other, &b, None);
     assert_eq!(

@@ -6,6 +6,8 @@ use tenbin_engine::run::{Analysis, RunOptions};
 use tenbin_engine::scenario::Scenario;
 use tenbin_engine::scenario::pricing::Method;
 
+use crate::common::{method, no_files, parse, step};
+
 /// A small scenario: a one-dose autologous therapy slows progression.
 const HEALTH: &str = r#"
 [scenario]
@@ -83,15 +85,13 @@ rate = 0.3
 "#;
 
 fn scenario(supply: &str) -> Scenario {
-    let text = format!("{HEALTH}\n{supply}");
-    Scenario::parse("supply.toml", &text, &|_| Err("no files".into()))
-        .unwrap_or_else(|e| panic!("{e}"))
+    parse("supply.toml", &format!("{HEALTH}\n{supply}"))
 }
 
 fn error_of(supply: &str) -> String {
     let text = format!("{HEALTH}\n{supply}");
     let lines_before = HEALTH.lines().count() + 1;
-    match Scenario::parse("supply.toml", &text, &|_| Err("no files".into())) {
+    match Scenario::parse("supply.toml", &text, &no_files) {
         Ok(_) => panic!("expected an error for {supply}"),
         // Report lines relative to the supply text, so that tests read naturally.
         Err(e) => {
@@ -361,13 +361,7 @@ comparable_drug = { comparator_unit_price = 1_000_000, units_per_course = 30, pr
     let base = a.base_case().unwrap();
     let psa = a.psa(&OPTS, &|_| {}).unwrap();
     let r = Report::new(&sc, &base, Some(&psa));
-    let by = |m: &str| {
-        r.pricing
-            .methods
-            .iter()
-            .find(|x| x.method.id() == m)
-            .unwrap()
-    };
+    let by = |m: &str| method(&r, m);
     // Value-based: the threshold price at the first willingness to pay.
     assert_eq!(by("value_based").base_case, r.threshold_price[0].base_case);
     assert_eq!(by("value_based").p50, r.threshold_price[0].p50);
@@ -493,12 +487,11 @@ fn the_cost_accounting_shares_can_be_set_where_the_product_cost_already_covers_t
     let base = Analysis::new(&sc).base_case().unwrap();
     let r = Report::new(&sc, &base, None);
     let calc = &r.pricing.official[0];
-    let step = |label: &str| calc.steps.iter().find(|s| s.label == label).unwrap().value;
-    assert_eq!(step("SG&A and R&D (5)"), 0.0);
+    assert_eq!(step(calc, "SG&A and R&D (5)"), 0.0);
     // FY2024: profit 0.167 of (4)+(6), distribution 0.069 of the whole, tax 10%.
-    let cost = step("product cost (4)");
+    let cost = step(calc, "product cost (4)");
     let profit = (cost / (1.0 - 0.167) * 0.167f64).round();
-    assert_eq!(step("operating profit (6)"), profit);
+    assert_eq!(step(calc, "operating profit (6)"), profit);
     let before = cost + profit;
     let dist = (before * 0.069 / 0.931f64).round();
     assert_eq!(

@@ -1,16 +1,15 @@
 //! Background mortality from Japan's 2024 life table: life expectancy computed by the engine
 //! equals a direct product of (1 - qx) over the table, for men, women and a mixed cohort.
 
+use std::path::Path;
+
 use tenbin_engine::run::Analysis;
 use tenbin_engine::scenario::Scenario;
 
-const TABLE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../models/data/japan-life-table-2024.csv"
-);
+use crate::common::MODELS;
 
 fn read_table() -> Vec<(f64, f64)> {
-    std::fs::read_to_string(TABLE)
+    std::fs::read_to_string(Path::new(MODELS).join("data/japan-life-table-2024.csv"))
         .unwrap()
         .lines()
         .skip(1)
@@ -65,13 +64,8 @@ initial = {{ alive = 1 }}
 }
 
 fn life_years(sex: &str) -> f64 {
-    let dir = std::path::Path::new(TABLE)
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    let read = move |p: &str| std::fs::read_to_string(dir.join(p)).map_err(|e| e.to_string());
+    let read =
+        |p: &str| std::fs::read_to_string(Path::new(MODELS).join(p)).map_err(|e| e.to_string());
     let sc = Scenario::parse("life.toml", &scenario(sex), &read).unwrap_or_else(|e| panic!("{e}"));
     Analysis::new(&sc).base_case().unwrap().arms[0].life_years
 }

@@ -3,12 +3,9 @@
 
 use tenbin_engine::report::Report;
 use tenbin_engine::run::{Analysis, RunOptions};
-use tenbin_engine::scenario::Scenario;
 use tenbin_engine::summary::summarise;
 
-fn no_files(_: &str) -> Result<String, String> {
-    Err("no such file".into())
-}
+use crate::common::parse;
 
 /// One living state left at a constant annual rate `r ~ Gamma(k, theta)`; utility
 /// `u ~ Beta(8, 2)`; cost per cycle `c ~ LogNormal(mean 1000, sd 300)`; no discounting,
@@ -108,8 +105,7 @@ fn within(got: f64, mcse: f64, want: f64, what: &str) {
 #[test]
 fn psa_means_converge_to_the_gamma_laplace_transform() {
     let (k, theta) = (4.0, 0.05);
-    let sc = Scenario::parse("a.toml", &one_state(k, theta), &no_files)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let sc = parse("a.toml", &one_state(k, theta));
     let a = Analysis::new(&sc);
     let psa = a
         .psa(
@@ -141,7 +137,7 @@ fn psa_means_converge_to_the_gamma_laplace_transform() {
 #[test]
 fn threshold_price_mean_is_linear_in_the_means() {
     let (k, theta) = (2.0, 0.1);
-    let sc = Scenario::parse("a.toml", &one_state(k, theta), &no_files).unwrap();
+    let sc = parse("a.toml", &one_state(k, theta));
     let a = Analysis::new(&sc);
     let base = a.base_case().unwrap();
     let psa = a
@@ -182,7 +178,7 @@ fn copula_and_dirichlet_means_are_exact() {
              [[states]]\nid = \"B\"\nutility = 0\n\n[[states]]\nid = \"A\"",
         )
         .replacen("[arms.new]\ninitial = { A = 1 }", "[arms.new]\ninitial = { A = \"in_a\", B = \"in_b\" }\n\n[[arms.new.costs]]\nname = \"xy\"\nonce = \"x * y\"", 1);
-    let sc = Scenario::parse("a.toml", &text, &no_files).unwrap_or_else(|e| panic!("{e}"));
+    let sc = parse("a.toml", &text);
     let a = Analysis::new(&sc);
     let psa = a
         .psa(

@@ -12,6 +12,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use crate::common::{json, tenbin_command};
+
 #[test]
 fn the_built_site_passes_the_browser_checks() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -23,7 +25,7 @@ fn the_built_site_passes_the_browser_checks() {
     );
     let target = root.join("target");
     let site = target.join("browser-check-site");
-    let build = Command::new(env!("CARGO_BIN_EXE_tenbin"))
+    let build = tenbin_command()
         .current_dir(root)
         .args(["site", "build", "--draws", "2000", "--out"])
         .arg(&site)
@@ -38,14 +40,14 @@ fn the_built_site_passes_the_browser_checks() {
         "site build failed:\n{}",
         String::from_utf8_lossy(&build.stderr)
     );
-    let json = target.join("browser-check.json");
+    let report_file = target.join("browser-check.json");
     let check = Command::new("node")
         .arg(tools.join("check.mjs"))
         .arg(&site)
         .arg("--screenshots")
         .arg(target.join("site-screenshots"))
         .args(["--calculator", CALCULATOR_SCENARIO, "--json"])
-        .arg(&json)
+        .arg(&report_file)
         .output()
         .expect("node runs");
     let report = String::from_utf8_lossy(&check.stdout);
@@ -64,7 +66,7 @@ fn the_built_site_passes_the_browser_checks() {
         assert!(report.contains(page), "{page} was not checked:\n{report}");
     }
     assert!(report.contains("PASSED"), "{report}");
-    calculator_shows_what_the_native_engine_computes(root, &json);
+    calculator_shows_what_the_native_engine_computes(root, &report_file);
 }
 
 /// The scenario whose page the calculator check drives.
@@ -73,9 +75,8 @@ const CALCULATOR_SCENARIO: &str = "hemophilia-b-gene-therapy";
 /// Every price the calculator showed in Chromium (before and after a control moved, and the
 /// timed runs) equals, to 1e-9 relative, what the native engine gives for the request the page
 /// made: the same scenario, holds, willingness to pay, seed and draws.
-fn calculator_shows_what_the_native_engine_computes(root: &Path, json: &Path) {
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+fn calculator_shows_what_the_native_engine_computes(root: &Path, report: &Path) {
+    let report = json(report);
     let file = format!("models/{CALCULATOR_SCENARIO}.toml");
     let bundle = tenbin_calculator::Bundle::read(&root.join(&file), &file).unwrap();
     let calc = tenbin_calculator::Calculator::new(&bundle).unwrap();

@@ -5,12 +5,7 @@
 use tenbin_engine::run::{Analysis, Psa, RunOptions};
 use tenbin_engine::scenario::{ControlKind, Scenario};
 
-const REFERENCE: &str = include_str!("../../models/reference/durable-gene-therapy.toml");
-
-fn parse(text: &str) -> Scenario {
-    Scenario::parse("reference.toml", text, &|_| Err("no files".into()))
-        .unwrap_or_else(|e| panic!("{e}"))
-}
+use crate::common::{REFERENCE_TEXT, no_files, parse};
 
 fn psa(sc: &Scenario) -> Psa {
     Analysis::new(sc)
@@ -27,16 +22,16 @@ fn psa(sc: &Scenario) -> Psa {
 
 #[test]
 fn a_held_parameter_is_the_scenario_written_with_it_fixed() {
-    let mut held = parse(REFERENCE);
+    let mut held = parse("reference.toml", REFERENCE_TEXT);
     held.hold("lambda", 12.0).unwrap();
     assert_eq!(held.held, [("lambda".to_string(), 12.0)]);
     // The same scenario written by hand with lambda fixed at 12.
-    let written = REFERENCE.replace(
+    let written = REFERENCE_TEXT.replace(
         "value = 25\ndist = \"lognormal\"\nmeanlog = 3.2188758248682006 # ln 25\nsdlog = 0.4",
         "value = 12",
     );
-    assert_ne!(written, REFERENCE);
-    let written = parse(&written);
+    assert_ne!(written, REFERENCE_TEXT);
+    let written = parse("reference.toml", &written);
     let (a, b) = (psa(&held), psa(&written));
     assert_eq!(a.outcomes, b.outcomes);
     assert_eq!(
@@ -47,7 +42,7 @@ fn a_held_parameter_is_the_scenario_written_with_it_fixed() {
 
 #[test]
 fn holding_one_parameter_leaves_every_other_draw_as_it_was() {
-    let sc = parse(REFERENCE);
+    let sc = parse("reference.toml", REFERENCE_TEXT);
     let mut held = sc.clone();
     held.hold("kappa", 2.0).unwrap();
     let (a, b) = (psa(&sc), psa(&held));
@@ -79,7 +74,7 @@ fn holding_one_parameter_leaves_every_other_draw_as_it_was() {
 
 #[test]
 fn a_value_outside_the_parameter_range_or_a_dirichlet_share_is_refused() {
-    let mut sc = parse(REFERENCE);
+    let mut sc = parse("reference.toml", REFERENCE_TEXT);
     let e = sc.hold("p_resp", 1.2).unwrap_err();
     assert!(e.contains("expected a value from 0 to 1"), "{e}");
     let e = sc.hold("nope", 1.0).unwrap_err();
@@ -88,9 +83,9 @@ fn a_value_outside_the_parameter_range_or_a_dirichlet_share_is_refused() {
     assert!(e.contains("outside the range"), "{e}");
     assert!(sc.held.is_empty());
     let text = format!(
-        "{REFERENCE}\n[dirichlet.shares]\ncomponents = [\"s_a\", \"s_b\"]\nvalue = [0.4, 0.6]\nconcentration = 50\nsource = \"spec\"\n"
+        "{REFERENCE_TEXT}\n[dirichlet.shares]\ncomponents = [\"s_a\", \"s_b\"]\nvalue = [0.4, 0.6]\nconcentration = 50\nsource = \"spec\"\n"
     );
-    let mut d = parse(&text);
+    let mut d = parse("reference.toml", &text);
     let e = d.hold("s_a", 0.5).unwrap_err();
     assert!(e.contains("Dirichlet"), "{e}");
 }
@@ -98,7 +93,7 @@ fn a_value_outside_the_parameter_range_or_a_dirichlet_share_is_refused() {
 #[test]
 fn the_calculator_block_names_parameters_and_offers_their_range() {
     // The reference model's own block: durability = "lambda", response = "p_resp", ...
-    let sc = parse(REFERENCE);
+    let sc = parse("reference.toml", REFERENCE_TEXT);
     let c = sc.controls[0];
     assert_eq!(c.kind, ControlKind::Durability);
     assert_eq!(sc.parameters[c.parameter].name, "lambda");
@@ -108,13 +103,13 @@ fn the_calculator_block_names_parameters_and_offers_their_range() {
     assert_eq!(sc.controls[1].kind, ControlKind::Response);
     assert_eq!(sc.parameters[sc.controls[1].parameter].name, "p_resp");
 
-    let line = REFERENCE
+    let line = REFERENCE_TEXT
         .lines()
         .position(|l| l.starts_with("durability = "))
         .expect("the reference model names a durability control")
         + 1;
-    let bad = REFERENCE.replace("durability = \"lambda\"", "durability = \"p_fial\"");
-    let e = Scenario::parse("reference.toml", &bad, &|_| Err("no files".into()))
+    let bad = REFERENCE_TEXT.replace("durability = \"lambda\"", "durability = \"p_fial\"");
+    let e = Scenario::parse("reference.toml", &bad, &no_files)
         .unwrap_err()
         .to_string();
     assert!(
@@ -122,18 +117,21 @@ fn the_calculator_block_names_parameters_and_offers_their_range() {
             && e.contains("`p_fial` is not a parameter"),
         "{e}"
     );
-    let bad = REFERENCE.replace("durability = \"lambda\"", "speed = \"lambda\"");
-    let e = Scenario::parse("reference.toml", &bad, &|_| Err("no files".into()))
+    let bad = REFERENCE_TEXT.replace("durability = \"lambda\"", "speed = \"lambda\"");
+    let e = Scenario::parse("reference.toml", &bad, &no_files)
         .unwrap_err()
         .to_string();
     assert!(e.contains("speed"), "{e}");
 
     // A fixed parameter may be held anywhere (its range is not known); the range offered is
     // half to one and a half times its value.
-    let mut fixed = parse(&REFERENCE.replace(
-        "value = 25\ndist = \"lognormal\"\nmeanlog = 3.2188758248682006 # ln 25\nsdlog = 0.4",
-        "value = 25",
-    ));
+    let mut fixed = parse(
+        "reference.toml",
+        &REFERENCE_TEXT.replace(
+            "value = 25\ndist = \"lognormal\"\nmeanlog = 3.2188758248682006 # ln 25\nsdlog = 0.4",
+            "value = 25",
+        ),
+    );
     let c = fixed.controls[0];
     assert_eq!((c.min, c.max), (12.5, 37.5));
     fixed.hold("lambda", 30.0).unwrap();

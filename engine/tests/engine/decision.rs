@@ -15,6 +15,8 @@ use tenbin_engine::analysis::decision::{
 use tenbin_engine::run::{Analysis, RunOptions};
 use tenbin_engine::scenario::Scenario;
 
+use crate::common::parse;
+
 const MU_G: f64 = 2.0;
 const SD_G: f64 = 0.8;
 const MU_K: f64 = 4_000_000.0;
@@ -22,8 +24,7 @@ const SD_K: f64 = 3_000_000.0;
 const W: f64 = 5_000_000.0;
 
 fn scenario() -> Scenario {
-    Scenario::parse("normal.toml", &scenario_text(), &|_| Err("no files".into()))
-        .unwrap_or_else(|e| panic!("{e}"))
+    parse("normal.toml", &scenario_text())
 }
 
 fn scenario_text() -> String {
@@ -288,7 +289,7 @@ fn a_dominated_third_arm_never_wins_and_leaves_the_curve_and_evpi_unchanged() {
         "{}\n[arms.z]\ninitial = {{ A = 1 }}\none_time_qalys = \"gain - 10\"\n",
         scenario_text()
     );
-    let three = Scenario::parse("normal3.toml", &text, &|_| Err("no files".into())).unwrap();
+    let three = parse("normal3.toml", &text);
     let psa3 = Analysis::new(&three)
         .psa(
             &RunOptions {

@@ -1,5 +1,5 @@
 //! Japan's official pricing rules against published calculations, to the yen. Each test names
-//! the document it reproduces (as collected in `shared/reference/pricing-rules.md`).
+//! the Chuikyo document it reproduces.
 
 use tenbin_engine::official::rules::{RULE_SETS, rule_set};
 use tenbin_engine::official::{
@@ -7,13 +7,7 @@ use tenbin_engine::official::{
     cost_accounting, round_significant,
 };
 
-fn step(c: &tenbin_engine::official::Calculation, label: &str) -> f64 {
-    c.steps
-        .iter()
-        .find(|s| s.label == label)
-        .unwrap_or_else(|| panic!("no step {label}"))
-        .value
-}
+use crate::common::step;
 
 /// HeartSheet, device route, Chuikyo general meeting 2015-11-18 (総-4-2): operating profit 5.8% of
 /// the price excluding distribution, the company's distribution amount, 8% tax, four

@@ -10,7 +10,7 @@ use tenbin_engine::report::Report;
 use tenbin_engine::run::{Analysis, Evaluation, RunOptions};
 use tenbin_engine::scenario::Scenario;
 
-const MODELS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../models");
+use crate::common::{self, MODELS, method};
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
@@ -27,7 +27,7 @@ fn load(id: &str) -> Scenario {
     let mut all = Vec::new();
     files(Path::new(MODELS), &mut all);
     all.iter()
-        .map(|p| Scenario::load(p).unwrap_or_else(|e| panic!("{e}")))
+        .map(common::load)
         .find(|s| s.meta.id == id)
         .unwrap_or_else(|| panic!("no scenario {id}"))
 }
@@ -67,19 +67,10 @@ fn failures_cost_patients_and_money(sc: &Scenario, name: &str, from: f64, to: f6
     assert!(s_hi.never_treated > s_lo.never_treated, "{}", sc.meta.id);
     assert!(s_hi.costs.total() > s_lo.costs.total(), "{}", sc.meta.id);
     assert!(
-        method(&r_hi, "cost_accounting") > method(&r_lo, "cost_accounting"),
+        method(&r_hi, "cost_accounting").base_case > method(&r_lo, "cost_accounting").base_case,
         "{}",
         sc.meta.id
     );
-}
-
-fn method(r: &Report, id: &str) -> f64 {
-    r.pricing
-        .methods
-        .iter()
-        .find(|m| m.method.id() == id)
-        .unwrap_or_else(|| panic!("{id}"))
-        .base_case
 }
 
 #[test]
@@ -88,7 +79,7 @@ fn every_scenario_runs_with_every_analysis_and_cites_its_sources() {
     files(Path::new(MODELS), &mut all);
     assert!(all.len() >= 4, "{all:?}");
     for path in all {
-        let sc = Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        let sc = common::load(&path);
         let ids: Vec<&str> = sc.sources.iter().map(|s| s.id.as_str()).collect();
         for p in &sc.parameters {
             assert!(ids.contains(&p.source.as_str()), "{}: {}", sc.file, p.name);
@@ -141,7 +132,7 @@ fn sma_the_comparable_drug_price_is_the_listing_and_a_dearer_comparator_raises_v
     let base = Analysis::new(&sc).base_case().unwrap();
     let r = Report::new(&sc, &base, None);
     // Chuikyo, 2020-05-13: 9,493,024 yen x 11 vials x (1 + 0.5 + 0.1).
-    assert_eq!(method(&r, "comparable_drug"), 167_077_222.0);
+    assert_eq!(method(&r, "comparable_drug").base_case, 167_077_222.0);
     threshold_rises(&sc, "c_vial", 8_500_000.0, 9_500_000.0);
     let (_, sits) = with(&sc, "p_sit_gt", 0.7);
     assert!(threshold(&sits) > threshold(&r));
@@ -215,7 +206,9 @@ fn msc_agvhd_value_rests_on_response_and_a_failed_lot_costs_money_not_patients()
     let (e_hi, r_hi) = with(&sc, "p_lot_fail", 0.15);
     let (s_lo, s_hi) = (e_lo.supply.unwrap(), e_hi.supply.unwrap());
     assert!(s_hi.costs.total() > s_lo.costs.total());
-    assert!(method(&r_hi, "cost_accounting") > method(&r_lo, "cost_accounting"));
+    assert!(
+        method(&r_hi, "cost_accounting").base_case > method(&r_lo, "cost_accounting").base_case
+    );
     assert!((s_hi.never_treated - s_lo.never_treated).abs() < 1e-12);
     // Centre qualification is spread over a centre's patients: busier centres cost less each.
     let (e_few, _) = with(&sc, "pts_per_centre", 1.0);
@@ -254,7 +247,9 @@ fn cardiac_sheet_base_case_mixes_the_two_worlds_and_failure_to_confirm_costs_mor
     // larger post-approval burden per treated patient and a higher cost-based price.
     let (s_works, s_fails) = (e_works.supply.unwrap(), e_fails.supply.unwrap());
     assert!(s_fails.costs.post_approval > s_works.costs.post_approval);
-    assert!(method(&fails, "cost_accounting") > method(&works, "cost_accounting"));
+    assert!(
+        method(&fails, "cost_accounting").base_case > method(&works, "cost_accounting").base_case
+    );
     // More patients a year spread it thinner.
     let (e_few, _) = with(&sc, "n_year", 6.0);
     let (e_many, _) = with(&sc, "n_year", 30.0);
@@ -280,7 +275,9 @@ fn retinal_durability_degeneration_and_the_second_eye_do_what_they_should() {
     // (the vials come from stock).
     let (e_lo, r_lo) = with(&sc, "p_lot_fail", 0.0);
     let (e_hi, r_hi) = with(&sc, "p_lot_fail", 0.15);
-    assert!(method(&r_hi, "cost_accounting") > method(&r_lo, "cost_accounting"));
+    assert!(
+        method(&r_hi, "cost_accounting").base_case > method(&r_lo, "cost_accounting").base_case
+    );
     assert_eq!(e_hi.supply.unwrap().never_treated, 0.0);
     assert!(e_hi.supply.unwrap().costs.total() > e_lo.supply.unwrap().costs.total());
 }
@@ -307,7 +304,7 @@ fn imported_gene_therapy_retesting_costs_vials_money_and_days_unless_the_certifi
     assert!(sa.costs.total() < s.costs.total());
     assert!(sa.time_to_treatment_days < s.time_to_treatment_days);
     assert!(sa.never_treated < s.never_treated);
-    assert!(method(&ra, "cost_accounting") < method(&r, "cost_accounting"));
+    assert!(method(&ra, "cost_accounting").base_case < method(&r, "cost_accounting").base_case);
     assert_eq!(threshold(&ra), threshold(&r));
     sc.supply
         .as_mut()
@@ -319,7 +316,9 @@ fn imported_gene_therapy_retesting_costs_vials_money_and_days_unless_the_certifi
     let (e_lo, r_lo) = with(&sc, "retest_vials", 3.0);
     let (e_hi, r_hi) = with(&sc, "retest_vials", 12.0);
     assert!(e_hi.supply.unwrap().costs.manufacturing > e_lo.supply.unwrap().costs.manufacturing);
-    assert!(method(&r_hi, "cost_accounting") > method(&r_lo, "cost_accounting"));
+    assert!(
+        method(&r_hi, "cost_accounting").base_case > method(&r_lo, "cost_accounting").base_case
+    );
     assert_eq!(threshold(&r_hi), threshold(&r_lo));
     // Fewer patients per imported lot: the re-test is spread over fewer boys, and more of them
     // wait for it.
@@ -356,7 +355,7 @@ fn fresh_export_a_slow_border_makes_grafts_expire_and_leaves_patients_waiting() 
     assert!(s2.costs.total() > s1.costs.total());
     assert!(s2.never_treated > s1.never_treated);
     assert!(s2.time_to_treatment_days > s1.time_to_treatment_days);
-    assert!(method(&r2, "cost_accounting") > method(&r1, "cost_accounting"));
+    assert!(method(&r2, "cost_accounting").base_case > method(&r1, "cost_accounting").base_case);
     assert_eq!(threshold(&r1), threshold(&r2));
     // Inspection days count against the shelf life.
     let (e3, _) = with(&sc, "inspect_days", 0.5);
@@ -377,7 +376,7 @@ fn fresh_export_a_slow_border_makes_grafts_expire_and_leaves_patients_waiting() 
     assert!(sa.costs.total() < s.costs.total());
     assert!(sa.time_to_treatment_days < s.time_to_treatment_days);
     assert!(sa.never_treated < s.never_treated);
-    assert!(method(&ra, "cost_accounting") < method(&r, "cost_accounting"));
+    assert!(method(&ra, "cost_accounting").base_case < method(&r, "cost_accounting").base_case);
     assert_eq!(threshold(&ra), threshold(&r));
     // A less effective graft (relative risk of death nearer 1) is worth less.
     sc.supply

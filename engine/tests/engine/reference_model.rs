@@ -1,16 +1,12 @@
-//! The reference model of `shared/bench/durable-gene-therapy.md`, computed here by a plain,
+//! The reference model of `docs/reference-model.md`, computed here by a plain,
 //! literal transcription of the specification (loops over cycles, the platform's `exp`, no
 //! engine code), must equal the engine's deterministic base case of
 //! `models/reference/durable-gene-therapy.toml` to 1e-9 relative.
 
 use tenbin_engine::report::Report;
 use tenbin_engine::run::Analysis;
-use tenbin_engine::scenario::Scenario;
 
-const MODEL: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../models/reference/durable-gene-therapy.toml"
-);
+use crate::common::reference_model;
 
 struct Arm {
     qaly: f64,
@@ -85,7 +81,7 @@ fn close(got: f64, want: f64, what: &str) {
 
 #[test]
 fn base_case_equals_the_specification() {
-    let sc = Scenario::load(MODEL.as_ref()).unwrap_or_else(|e| panic!("{e}"));
+    let sc = reference_model();
     let base = Analysis::new(&sc)
         .base_case()
         .unwrap_or_else(|e| panic!("{e}"));
@@ -118,7 +114,7 @@ fn base_case_equals_the_specification() {
 fn every_instruction_set_gives_the_same_bits() {
     use tenbin_engine::model::Model;
     use tenbin_engine::model::kernel::Isa;
-    let sc = Scenario::load(MODEL.as_ref()).unwrap_or_else(|e| panic!("{e}"));
+    let sc = reference_model();
     let run = |isa| {
         let a = Analysis::with_model(&sc, Model::with_isa(&sc, isa));
         let opts = tenbin_engine::run::RunOptions {

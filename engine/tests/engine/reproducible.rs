@@ -2,15 +2,11 @@
 //! thread count and any block size.
 
 use tenbin_engine::run::{Analysis, Psa, RunOptions};
-use tenbin_engine::scenario::Scenario;
 
-const MODEL: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../models/reference/durable-gene-therapy.toml"
-);
+use crate::common::reference_model;
 
 fn run(threads: usize, block_size: usize) -> Psa {
-    let sc = Scenario::load(MODEL.as_ref()).unwrap();
+    let sc = reference_model();
     let opts = RunOptions {
         seed: 42,
         draws: 3000,
@@ -43,7 +39,7 @@ fn same_bits_for_any_thread_count_and_block_size() {
 
 #[test]
 fn a_draw_does_not_depend_on_how_many_draws_follow() {
-    let sc = Scenario::load(MODEL.as_ref()).unwrap();
+    let sc = reference_model();
     let a = Analysis::new(&sc);
     let short = a
         .psa(
@@ -81,7 +77,7 @@ fn a_draw_does_not_depend_on_how_many_draws_follow() {
 
 #[test]
 fn psa_occupancy_mean_is_the_mean_of_each_draws_trace() {
-    let sc = Scenario::load(MODEL.as_ref()).unwrap();
+    let sc = reference_model();
     let a = Analysis::new(&sc);
     let psa = a
         .psa(

@@ -4,6 +4,8 @@
 use tenbin_engine::run::{Analysis, RunOptions};
 use tenbin_engine::scenario::Scenario;
 
+use crate::common::{no_files, parse};
+
 /// A small valid scenario; each case below breaks one thing in it.
 const VALID: &str = r#"[scenario]
 id = "small"
@@ -65,10 +67,6 @@ to = "D"
 annual_probability = "p"
 "#;
 
-fn no_files(_: &str) -> Result<String, String> {
-    Err("no such file".into())
-}
-
 /// Replaces `from` (which must occur exactly once) with `to`, parses, and returns the first
 /// error as `line:column: message`.
 fn first_error(from: &str, to: &str) -> String {
@@ -90,7 +88,7 @@ fn first_error(from: &str, to: &str) -> String {
 
 #[test]
 fn the_valid_scenario_is_valid_and_runs() {
-    let sc = Scenario::parse("x.toml", VALID, &no_files).unwrap_or_else(|e| panic!("{e}"));
+    let sc = parse("x.toml", VALID);
     let a = Analysis::new(&sc);
     a.base_case().unwrap();
     a.psa(
@@ -297,7 +295,7 @@ fn a_draw_the_model_cannot_use_names_the_draw_and_the_place() {
         "dist = \"beta\"\nmean = 0.3\nsd = 0.05",
         "dist = \"normal\"\nmean = 0.3\nsd = 0.3",
     );
-    let sc = Scenario::parse("x.toml", &text, &no_files).unwrap();
+    let sc = parse("x.toml", &text);
     let err = Analysis::new(&sc)
         .psa(
             &RunOptions {
@@ -325,7 +323,7 @@ fn initial_shares_must_sum_to_one() {
         "[arms.old]\ninitial = { A = 1 }",
         "[arms.old]\ninitial = { A = 0.9 }",
     );
-    let sc = Scenario::parse("x.toml", &text, &no_files).unwrap();
+    let sc = parse("x.toml", &text);
     let err = Analysis::new(&sc).base_case().unwrap_err().to_string();
     assert_eq!(
         err,
