@@ -2,11 +2,11 @@
 //! quantiles by linear interpolation between order statistics (R's type 7, numpy's default),
 //! found by linear-time selection rather than a full sort.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Mean, spread and 95% interval of a quantity over the draws: the summary of outcomes,
 /// threshold prices and supply measures.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Sample mean.
     pub mean: f64,

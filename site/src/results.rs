@@ -19,30 +19,23 @@ use tenbin_engine::report::draws::draws_csv;
 use tenbin_engine::report::{Report, VERSION};
 use tenbin_engine::run::{Analysis, RunOptions};
 use tenbin_engine::scenario::Scenario;
-use tenbin_engine::summary::rank_correlation;
+use tenbin_engine::summary::{Summary, rank_correlation};
 
 use crate::Error;
 
 /// Bumped whenever [`ScenarioResults`] changes shape, so that old cache files are ignored.
-const CACHE_FORMAT: u32 = 4;
+const CACHE_FORMAT: u32 = 5;
 
-/// A threshold price at one willingness to pay, over the draws.
+/// A threshold price at one willingness to pay: the report's `threshold_price` entry, which
+/// the site always has over draws.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Threshold {
     /// Willingness to pay, yen per QALY.
     pub wtp: f64,
     /// At the base case.
     pub base_case: f64,
-    /// Mean over the draws.
-    pub mean: f64,
-    /// Monte Carlo standard error of the mean.
-    pub mcse: f64,
-    /// 2.5% quantile.
-    pub p2_5: f64,
-    /// Median.
-    pub p50: f64,
-    /// 97.5% quantile.
-    pub p97_5: f64,
+    /// Over the draws (95% interval).
+    pub draws: Summary,
     /// Share of draws with a positive threshold price.
     pub probability_positive: f64,
 }
@@ -217,11 +210,14 @@ pub fn run(
         .map(|t| Threshold {
             wtp: t.wtp,
             base_case: t.base_case,
-            mean: t.mean.unwrap_or(f64::NAN),
-            mcse: t.mcse.unwrap_or(f64::NAN),
-            p2_5: t.p2_5.unwrap_or(f64::NAN),
-            p50: t.p50.unwrap_or(f64::NAN),
-            p97_5: t.p97_5.unwrap_or(f64::NAN),
+            draws: Summary {
+                mean: t.mean.unwrap_or(f64::NAN),
+                mcse: t.mcse.unwrap_or(f64::NAN),
+                sd: t.sd.unwrap_or(f64::NAN),
+                p2_5: t.p2_5.unwrap_or(f64::NAN),
+                p50: t.p50.unwrap_or(f64::NAN),
+                p97_5: t.p97_5.unwrap_or(f64::NAN),
+            },
             probability_positive: t.probability_positive.unwrap_or(f64::NAN),
         })
         .collect::<Vec<_>>();

@@ -18,9 +18,9 @@ pub(super) fn compare_rows(lang: Lang, runs: &[(Scenario, ScenarioResults)]) -> 
                     title => pick(&sc.meta.title, lang),
                     wtp => yen(th.wtp, lang),
                     base_case => yen(th.base_case, lang),
-                    median => yen(th.p50, lang),
-                    low => yen(th.p2_5, lang),
-                    high => yen(th.p97_5, lang),
+                    median => yen(th.draws.p50, lang),
+                    low => yen(th.draws.p2_5, lang),
+                    high => yen(th.draws.p97_5, lang),
                     positive => percent(th.probability_positive),
                 }
             })

@@ -34,9 +34,9 @@ pub(super) fn scenario_figures(
             ("wtp", yen(first.wtp, lang)),
             ("draws", count(r.draws)),
             ("base", yen(first.base_case, lang)),
-            ("median", yen(first.p50, lang)),
-            ("low", yen(first.p2_5, lang)),
-            ("high", yen(first.p97_5, lang)),
+            ("median", yen(first.draws.p50, lang)),
+            ("low", yen(first.draws.p2_5, lang)),
+            ("high", yen(first.draws.p97_5, lang)),
         ];
         values.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
         let refs: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -103,7 +103,7 @@ pub(super) fn scenario_figures(
         bins: Histogram::bin(&prices, HISTOGRAM_BINS),
         markers: vec![
             Marker {
-                value: first.p2_5,
+                value: first.draws.p2_5,
                 label: t.s(lang, "marker_p2_5").into(),
             },
             Marker {
@@ -111,11 +111,11 @@ pub(super) fn scenario_figures(
                 label: t.s(lang, "marker_base").into(),
             },
             Marker {
-                value: first.p50,
+                value: first.draws.p50,
                 label: t.s(lang, "marker_median").into(),
             },
             Marker {
-                value: first.p97_5,
+                value: first.draws.p97_5,
                 label: t.s(lang, "marker_p97_5").into(),
             },
         ],

@@ -20,9 +20,9 @@ pub(super) fn headline(t: &Templates, lang: Lang, sc: &Scenario, r: &ScenarioRes
         t.s(lang, "headline"),
         &[
             ("wtp", &yen(first.wtp, lang)),
-            ("low", &yen(first.p2_5, lang)),
-            ("high", &yen(first.p97_5, lang)),
-            ("median", &yen(first.p50, lang)),
+            ("low", &yen(first.draws.p2_5, lang)),
+            ("high", &yen(first.draws.p97_5, lang)),
+            ("median", &yen(first.draws.p50, lang)),
             ("draws", &count(r.draws)),
         ],
     );

@@ -185,11 +185,11 @@ pub(super) fn scenario_page(
             context! {
                 wtp => yen(th.wtp, lang),
                 base_case => yen(th.base_case, lang),
-                mean => yen(th.mean, lang),
-                mcse => yen(th.mcse, lang),
-                median => yen(th.p50, lang),
-                low => yen(th.p2_5, lang),
-                high => yen(th.p97_5, lang),
+                mean => yen(th.draws.mean, lang),
+                mcse => yen(th.draws.mcse, lang),
+                median => yen(th.draws.p50, lang),
+                low => yen(th.draws.p2_5, lang),
+                high => yen(th.draws.p97_5, lang),
                 positive => percent(th.probability_positive),
             }
         })
