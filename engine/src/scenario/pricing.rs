@@ -54,7 +54,7 @@ impl PricingSpec {
     /// of the corridor, half the offsets.
     pub fn defaults() -> PricingSpec {
         PricingSpec {
-            rules: rules::rule_set("FY2024").unwrap_or(&rules::RULE_SETS[2]),
+            rules: rules::rule_set("FY2024").unwrap_or(&rules::RULE_SETS[4]),
             route: Route::Drug,
             premiums: Vec::new(),
             disclosure: 0.0,
