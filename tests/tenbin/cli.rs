@@ -350,6 +350,10 @@ fn price_reproduces_the_published_cases_and_locates_bad_inputs() {
         ("zolgensma", 167_077_222.0),
         ("heartsheet-kit-a", 6_360_000.0),
         ("heartsheet-kit-b", 1_680_000.0),
+        ("kymriah-2019-listing", 33_493_407.0),
+        ("kymriah-2019-10-tax", 34_113_655.0),
+        ("stemirac-2019-10-tax", 15_234_750.0),
+        ("abecma-2022", 32_647_761.0),
     ] {
         let path = format!("{root}/cases/{case}.toml");
         let o = tenbin(&["price", &path, "--format", "json"]);
@@ -360,7 +364,7 @@ fn price_reproduces_the_published_cases_and_locates_bad_inputs() {
         );
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(v["price"], price, "{case}");
-        assert!(v["steps"].as_array().unwrap().len() >= 4, "{case}");
+        assert!(v["steps"].as_array().unwrap().len() >= 3, "{case}");
     }
     let dir = scratch("price");
     let bad = dir.join("bad.toml");

@@ -4,7 +4,7 @@
 //! ```toml
 //! title = "Zolgensma, listed 2020-05-20"
 //! source = "Chuikyo general meeting, 2020-05-13"
-//! method = "comparable_drug"      # or "cost_accounting"
+//! method = "comparable_drug"      # or "cost_accounting", "consumption_tax_change"
 //! route = "drug"                  # or "device"
 //! rule_set = "FY2018"
 //!
@@ -22,7 +22,7 @@ use toml::Spanned;
 use super::rules::{RULE_SETS, rule_set};
 use super::{
     Calculation, ComparableDrug, CostAccounting, Distribution, ForeignAdjustment, Route,
-    comparable_drug, cost_accounting,
+    comparable_drug, consumption_tax_change, cost_accounting,
 };
 use crate::error::{ScenarioError, SourceText};
 
@@ -37,21 +37,35 @@ struct RawCase {
     rule_set: Spanned<String>,
     cost_accounting: Option<Spanned<RawCostAccounting>>,
     comparable_drug: Option<Spanned<RawComparable>>,
+    consumption_tax_change: Option<Spanned<RawTaxChange>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTaxChange {
+    listed_price: Spanned<f64>,
+    old_rate: Option<Spanned<f64>>,
+    new_rate: Option<Spanned<f64>>,
+    expected_price: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCostAccounting {
-    product_cost: Spanned<f64>,
+    #[serde(default)]
+    product_cost: Option<Spanned<f64>>,
+    published_sum: Option<Spanned<f64>>,
     sga_ratio: Option<Spanned<f64>>,
+    sga_cap: Option<Spanned<f64>>,
     operating_profit_ratio: Option<Spanned<f64>>,
     distribution_ratio: Option<Spanned<f64>>,
     distribution_amount: Option<Spanned<f64>>,
     consumption_tax: Option<Spanned<f64>>,
     #[serde(default)]
-    premium_rate: Option<Spanned<f64>>,
+    premiums: BTreeMap<Spanned<String>, Spanned<f64>>,
     #[serde(default)]
     disclosure: Option<Spanned<f64>>,
+    disclosure_coefficient: Option<Spanned<f64>>,
     actual_sga: Option<Spanned<f64>>,
     actual_operating_profit: Option<Spanned<f64>>,
     /// The published price, checked against the calculation when given.
@@ -130,31 +144,57 @@ pub fn run_case(file: &str, text: &str) -> Result<Case, ScenarioError> {
                     "give distribution_ratio or distribution_amount, not both",
                 ));
             }
+            let product_cost = match (&r.product_cost, &r.published_sum) {
+                (Some(p), _) => *p.get_ref(),
+                // The build-up is not recomputed; the product cost only has to be positive.
+                (None, Some(sum)) => *sum.get_ref(),
+                (None, None) => {
+                    return Err(src.error(
+                        &ca.span(),
+                        "give product_cost (the build-up is computed) or published_sum (the published sum before premiums)",
+                    ));
+                }
+            };
             let c = CostAccounting {
                 route,
-                product_cost: *r.product_cost.get_ref(),
+                product_cost,
+                published_sum: value(&r.published_sum),
+                sga_cap: value(&r.sga_cap),
                 sga_ratio: value(&r.sga_ratio),
                 operating_profit_ratio: value(&r.operating_profit_ratio),
                 distribution: value(&r.distribution_amount)
                     .map(Distribution::Amount)
                     .or(value(&r.distribution_ratio).map(Distribution::Ratio)),
                 consumption_tax: value(&r.consumption_tax),
-                premium_rate: value(&r.premium_rate).unwrap_or(0.0),
+                premiums: r
+                    .premiums
+                    .iter()
+                    .map(|(k, v)| (k.get_ref().clone(), *v.get_ref()))
+                    .collect(),
                 disclosure: value(&r.disclosure).unwrap_or(0.0),
+                disclosure_coefficient: value(&r.disclosure_coefficient),
                 actual_sga: value(&r.actual_sga),
                 actual_operating_profit: value(&r.actual_operating_profit),
             };
             let calc = cost_accounting(&c, rules).map_err(|e| {
-                let span = match e.field.as_str() {
-                    "product_cost" => Some(r.product_cost.span()),
+                let span = e.field.strip_prefix("premiums.").and_then(|id| {
+                    r.premiums
+                        .iter()
+                        .find(|(k, _)| k.get_ref() == id)
+                        .map(|(k, _)| k.span())
+                });
+                let span = span.or(match e.field.as_str() {
+                    "product_cost" => r.product_cost.as_ref().map(|x| x.span()),
+                    "published_sum" => r.published_sum.as_ref().map(|x| x.span()),
                     "sga_ratio" => r.sga_ratio.as_ref().map(|x| x.span()),
                     "operating_profit_ratio" => r.operating_profit_ratio.as_ref().map(|x| x.span()),
                     "distribution_ratio" => r.distribution_ratio.as_ref().map(|x| x.span()),
                     "consumption_tax" => r.consumption_tax.as_ref().map(|x| x.span()),
-                    "premium_rate" => r.premium_rate.as_ref().map(|x| x.span()),
                     "disclosure" => r.disclosure.as_ref().map(|x| x.span()),
+                    "disclosure_coefficient" => r.disclosure_coefficient.as_ref().map(|x| x.span()),
+                    "distribution_amount" => r.distribution_amount.as_ref().map(|x| x.span()),
                     _ => None,
-                };
+                });
                 src.error(&span.unwrap_or(ca.span()), e.to_string())
             })?;
             (calc, value(&r.expected_price))
@@ -194,10 +234,38 @@ pub fn run_case(file: &str, text: &str) -> Result<Case, ScenarioError> {
             })?;
             (calc, value(&r.expected_price))
         }
+        "consumption_tax_change" => {
+            let Some(t) = &raw.consumption_tax_change else {
+                return Err(src.error(
+                    &raw.method.span(),
+                    "method consumption_tax_change needs a [consumption_tax_change] table",
+                ));
+            };
+            let r = t.get_ref();
+            let calc = consumption_tax_change(
+                route,
+                *r.listed_price.get_ref(),
+                value(&r.old_rate).unwrap_or(0.08),
+                value(&r.new_rate).unwrap_or(rules.consumption_tax.value),
+                rules,
+            )
+            .map_err(|e| {
+                let span = match e.field.as_str() {
+                    "listed_price" => Some(r.listed_price.span()),
+                    "old_rate" => r.old_rate.as_ref().map(|x| x.span()),
+                    "new_rate" => r.new_rate.as_ref().map(|x| x.span()),
+                    _ => None,
+                };
+                src.error(&span.unwrap_or(t.span()), e.to_string())
+            })?;
+            (calc, value(&r.expected_price))
+        }
         other => {
             return Err(src.error(
                 &raw.method.span(),
-                format!("unknown method `{other}`; expected cost_accounting or comparable_drug"),
+                format!(
+                    "unknown method `{other}`; expected cost_accounting, comparable_drug or consumption_tax_change"
+                ),
             ));
         }
     };

@@ -4,7 +4,7 @@
 //!
 //! Each calculation returns every step (what was computed, its value, the rule behind it) and the
 //! final price rounded as its route requires: drugs to the nearest yen, devices (material prices)
-//! to four significant figures. Intermediate amounts are rounded to the yen, as Chuikyo documents
+//! to three significant figures. Intermediate amounts are rounded to the yen, as Chuikyo documents
 //! print them. Rules and coefficients: [`rules`]; case files
 //! for `tenbin price`: [`case`].
 //!
@@ -23,16 +23,27 @@ use rules::{PREMIUMS, RuleSet, premium_kind};
 pub enum Route {
     /// The NHI drug price list (薬価): rounded to the yen.
     Drug,
-    /// The material (device) price list (材料価格): rounded to four significant figures.
+    /// The material (device) price list (材料価格): rounded half up at the fourth significant
+    /// digit, which leaves three significant figures.
     Device,
 }
+
+/// Significant figures a material (device) price keeps. The HeartSheet sheet (Chuikyo 総-4-2,
+/// 2015-11-18) rounds "有効数字4桁目を四捨五入" (half up at the fourth significant digit), and
+/// every material price of a regenerative product read in shared/reference/japan-listings.md
+/// has three significant figures (6,360,000; 1,680,000; 306,000; 895,000; 1,270,000; 4,380,000;
+/// 151,000; 4,460,000; 154,000; 4,280,000; 5,470,000; 7,940,000; 1,000,000; 1,890,000), which
+/// rounding to four figures would leave only one time in ten each.
+pub const DEVICE_SIGNIFICANT_FIGURES: i32 = 3;
 
 impl Route {
     /// How the route rounds a final price, in words.
     pub fn rounding_rule(self) -> &'static str {
         match self {
             Route::Drug => "drug route: rounded to the yen",
-            Route::Device => "device route: rounded to four significant figures",
+            Route::Device => {
+                "device route: rounded half up at the 4th significant digit (3 significant figures; Chuikyo 総-4-2, 2015-11-18)"
+            }
         }
     }
 
@@ -40,7 +51,7 @@ impl Route {
     pub fn round(self, x: f64) -> f64 {
         match self {
             Route::Drug => libm::round(x),
-            Route::Device => round_significant(x, 4),
+            Route::Device => round_significant(x, DEVICE_SIGNIFICANT_FIGURES),
         }
     }
 }
@@ -117,29 +128,64 @@ pub enum Distribution {
     Amount(f64),
 }
 
-/// Inputs of the cost-accounting method. Ratios left `None` come from the rule set.
+/// Inputs of the cost-accounting method. Ratios left `None` come from the rule set (the drug
+/// route's, or on the device route [`rules::DeviceRules`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CostAccounting {
     /// Drug or device route.
     pub route: Route,
-    /// Product manufacturing (or import) cost per unit (製品製造(輸入)原価), yen.
+    /// Product manufacturing (or import) cost per unit (製品製造(輸入)原価), yen; on the device
+    /// route the total product cost (製品総原価), which includes SG&A and R&D.
     pub product_cost: f64,
-    /// SG&A and R&D as a share of cost + SG&A + profit; capped by the rule set (`None`: the cap).
+    /// The published sum (4)+...+(8) before premiums, where a document prints it but not its
+    /// items (Kymriah 2019: 30,727,896): the build-up is then not recomputed.
+    pub published_sum: Option<f64>,
+    /// SG&A and R&D as a share of cost + SG&A + profit; capped by the rule set on the drug route
+    /// (`None`: the cap; on the device route 0, as they are inside the total product cost).
     pub sga_ratio: Option<f64>,
-    /// Operating profit as a share of cost + SG&A + profit (`None`: the rule set's).
+    /// The SG&A cap, where a case gives it instead of the rule set's (the special 0.70 cap, an
+    /// orphan product allowed more, or a year whose cap the rule set could not read).
+    pub sga_cap: Option<f64>,
+    /// Operating profit as a share of cost + SG&A + profit (`None`: the rule set's for the
+    /// route).
     pub operating_profit_ratio: Option<f64>,
-    /// Distribution (`None`: the rule set's ratio).
+    /// Distribution (`None`: the rule set's ratio for the route; the device route has none read,
+    /// so it must be given).
     pub distribution: Option<Distribution>,
     /// Consumption tax (`None`: the rule set's).
     pub consumption_tax: Option<f64>,
-    /// Premium rate before the disclosure coefficient.
-    pub premium_rate: f64,
+    /// Premiums by id ([`rules::PREMIUMS`]) with their rates, before the disclosure coefficient.
+    pub premiums: Vec<(String, f64)>,
     /// Share of the product cost the company discloses, in [0, 1].
     pub disclosure: f64,
+    /// The disclosure coefficient, when a case gives it instead of the rule set's.
+    pub disclosure_coefficient: Option<f64>,
     /// Actual SG&A amount, for the regenerative products' "actual cost if lower" clause.
     pub actual_sga: Option<f64>,
     /// Actual operating profit amount, for the same clause.
     pub actual_operating_profit: Option<f64>,
+}
+
+impl CostAccounting {
+    /// A case with only a route and product cost: everything else from the rule set, no
+    /// premium, no disclosure.
+    pub fn new(route: Route, product_cost: f64) -> CostAccounting {
+        CostAccounting {
+            route,
+            product_cost,
+            published_sum: None,
+            sga_ratio: None,
+            sga_cap: None,
+            operating_profit_ratio: None,
+            distribution: None,
+            consumption_tax: None,
+            premiums: Vec::new(),
+            disclosure: 0.0,
+            disclosure_coefficient: None,
+            actual_sga: None,
+            actual_operating_profit: None,
+        }
+    }
 }
 
 fn check_share(field: &str, x: f64) -> Result<(), PricingError> {
@@ -153,6 +199,102 @@ fn check_share(field: &str, x: f64) -> Result<(), PricingError> {
     }
 }
 
+/// Premiums checked against their kinds and the rule set, split into those granted and those
+/// withheld (usefulness-type premiums under a rule set that withholds them at listing).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PremiumDecision {
+    /// Granted premiums: id, rate, whether usefulness-type.
+    pub granted: Vec<(String, f64, bool)>,
+    /// Withheld premiums: id, rate.
+    pub withheld: Vec<(String, f64)>,
+}
+
+impl PremiumDecision {
+    /// Sum of the granted rates.
+    pub fn rate(&self) -> f64 {
+        self.granted.iter().map(|p| p.1).sum()
+    }
+
+    /// Sum of the granted usefulness-type rates.
+    pub fn usefulness_rate(&self) -> f64 {
+        self.granted.iter().filter(|p| p.2).map(|p| p.1).sum()
+    }
+}
+
+/// Checks premiums by id: each known and within its range, at most one marketability premium,
+/// usefulness-type premiums withheld where the rule set withholds them at listing.
+pub fn decide_premiums(
+    premiums: &[(String, f64)],
+    rules: &RuleSet,
+) -> Result<PremiumDecision, PricingError> {
+    let mut decision = PremiumDecision::default();
+    let mut marketability: Option<&str> = None;
+    for (id, rate) in premiums {
+        let field = format!("premiums.{id}");
+        let Some(kind) = premium_kind(id) else {
+            let known: Vec<&str> = PREMIUMS.iter().map(|p| p.id).collect();
+            return Err(bad(
+                &field,
+                format!("unknown premium; expected one of {}", known.join(", ")),
+            ));
+        };
+        if !(kind.min - 1e-12..=kind.max + 1e-12).contains(rate) {
+            return Err(bad(
+                &field,
+                format!(
+                    "{} is {rate}; allowed from {} to {}{}",
+                    kind.name_ja,
+                    kind.min,
+                    kind.max,
+                    if kind.verified {
+                        ""
+                    } else {
+                        " (range to be verified)"
+                    }
+                ),
+            ));
+        }
+        if kind.marketability {
+            if let Some(other) = marketability {
+                return Err(bad(
+                    &field,
+                    format!("marketability premiums do not stack; {other} is already given"),
+                ));
+            }
+            marketability = Some(kind.id);
+        }
+        if kind.usefulness_type && !rules.usefulness_premium_allowed {
+            decision.withheld.push((id.clone(), *rate));
+        } else {
+            decision
+                .granted
+                .push((id.clone(), *rate, kind.usefulness_type));
+        }
+    }
+    Ok(decision)
+}
+
+type StepFn<'a> = dyn FnMut(&str, f64, String) -> f64 + 'a;
+
+/// Writes one step per premium (granted or withheld) and returns nothing.
+fn premium_steps(d: &PremiumDecision, rules: &RuleSet, step: &mut StepFn<'_>) {
+    for (id, rate, _) in &d.granted {
+        let kind = premium_kind(id).map_or(id.as_str(), |k| k.name_ja);
+        step(&format!("premium {id}"), *rate, kind.to_string());
+    }
+    for (id, rate) in &d.withheld {
+        let kind = premium_kind(id).map_or(id.as_str(), |k| k.name_ja);
+        step(
+            &format!("premium {id} withheld"),
+            0.0,
+            format!(
+                "{kind} {rate}: usefulness-type premiums are not granted at listing under the {} rules (judged again at full approval); {}",
+                rules.id, rules.operating_profit_factor.source
+            ),
+        );
+    }
+}
+
 /// The cost-accounting price under `rules`, step by step.
 pub fn cost_accounting(c: &CostAccounting, rules: &RuleSet) -> Result<Calculation, PricingError> {
     if !(c.product_cost.is_finite() && c.product_cost > 0.0) {
@@ -161,21 +303,30 @@ pub fn cost_accounting(c: &CostAccounting, rules: &RuleSet) -> Result<Calculatio
             format!("is {}; expected a positive amount of yen", c.product_cost),
         ));
     }
-    let cap = rules.sga_cap.value;
-    let sga_ratio = c.sga_ratio.unwrap_or(cap);
+    let device = c.route == Route::Device;
+    let cap = c.sga_cap.unwrap_or(rules.sga_cap.value);
+    let cap_source = if c.sga_cap.is_some() {
+        "given"
+    } else {
+        rules.sga_cap.source
+    };
+    let sga_ratio = c.sga_ratio.unwrap_or(if device { 0.0 } else { cap });
     check_share("sga_ratio", sga_ratio)?;
-    if sga_ratio > cap + 1e-12 {
+    if !device && sga_ratio > cap + 1e-12 {
         return Err(bad(
             "sga_ratio",
             format!(
-                "is {sga_ratio}; the {} rules cap it at {cap} ({})",
-                rules.id, rules.sga_cap.source
+                "is {sga_ratio}; the {} rules cap it at {cap} ({cap_source}); give sga_cap to override",
+                rules.id
             ),
         ));
     }
-    let base_profit = c
-        .operating_profit_ratio
-        .unwrap_or(rules.operating_profit.value);
+    let route_profit = if device {
+        rules.device.operating_profit
+    } else {
+        rules.operating_profit
+    };
+    let base_profit = c.operating_profit_ratio.unwrap_or(route_profit.value);
     check_share("operating_profit_ratio", base_profit)?;
     let factor = rules.operating_profit_factor.value;
     let profit_ratio = base_profit * factor;
@@ -198,12 +349,36 @@ pub fn cost_accounting(c: &CostAccounting, rules: &RuleSet) -> Result<Calculatio
             format!("is {}; expected a share from 0 to 1", c.disclosure),
         ));
     }
-    if !(0.0..=2.0).contains(&c.premium_rate) {
-        return Err(bad(
-            "premium_rate",
-            format!("is {}; expected a rate from 0 to 2", c.premium_rate),
-        ));
-    }
+    let premiums = decide_premiums(&c.premiums, rules)?;
+    let route_disclosure = if device {
+        &rules.device.disclosure
+    } else {
+        &rules.disclosure
+    };
+    let coefficient = match c.disclosure_coefficient {
+        Some(k) if (0.0..=1.0).contains(&k) => k,
+        Some(k) => {
+            return Err(bad(
+                "disclosure_coefficient",
+                format!("is {k}; expected a coefficient from 0 to 1"),
+            ));
+        }
+        None => route_disclosure.for_ratio(c.disclosure),
+    };
+    let distribution_input = match (c.distribution, device, rules.device.distribution) {
+        (Some(d), _, _) => d,
+        (None, false, _) => Distribution::Ratio(rules.distribution.value),
+        (None, true, Some(d)) => Distribution::Ratio(d.value),
+        (None, true, None) => {
+            return Err(bad(
+                "distribution_amount",
+                format!(
+                    "the device route needs the distribution: the company's requested amount (distribution_amount) or the device survey's ratio (distribution_ratio); the {} rules have no device figure read",
+                    rules.id
+                ),
+            ));
+        }
+    };
 
     let mut steps = Vec::new();
     let mut step = |label: &str, value: f64, rule: String| {
@@ -214,95 +389,131 @@ pub fn cost_accounting(c: &CostAccounting, rules: &RuleSet) -> Result<Calculatio
         });
         value
     };
-    let cost = step(
-        "product cost (4)",
-        c.product_cost,
-        "given: manufacturing or import cost per unit".into(),
-    );
-    // (4 + 5 + 6) = cost / (1 - s - p): SG&A and profit are shares of that sum.
-    let subtotal = c.product_cost / (1.0 - sga_ratio - profit_ratio);
-    let mut sga = libm::round(subtotal * sga_ratio);
-    let mut profit = libm::round(subtotal * profit_ratio);
-    let sga_rule = format!(
-        "{sga_ratio} of (4)+(5)+(6){}",
-        if c.sga_ratio.is_none() {
-            format!(", the {} cap", rules.id)
-        } else {
-            String::new()
+    let total = if let Some(sum) = c.published_sum {
+        if !(sum.is_finite() && sum > 0.0) {
+            return Err(bad("published_sum", "expected a positive amount of yen"));
         }
-    );
-    let profit_rule = if factor != 1.0 {
-        format!(
-            "{base_profit} x {factor} (conditional approval) of (4)+(5)+(6); {}",
-            rules.operating_profit_factor.source
+        step(
+            "sum (4)+...+(8)",
+            sum,
+            "as published (items not recomputed)".into(),
         )
     } else {
-        format!("{base_profit} of (4)+(5)+(6)")
-    };
-    if let Some(actual) = c.actual_sga {
-        if actual < sga {
-            sga = libm::round(actual);
-        }
-    }
-    if let Some(actual) = c.actual_operating_profit {
-        if actual < profit {
-            profit = libm::round(actual);
-        }
-    }
-    let lower_clause = if c.actual_sga.is_some() || c.actual_operating_profit.is_some() {
-        "; the actual amount where lower (regenerative products)"
-    } else {
-        ""
-    };
-    let sga = step("SG&A and R&D (5)", sga, format!("{sga_rule}{lower_clause}"));
-    let profit = step(
-        "operating profit (6)",
-        profit,
-        format!("{profit_rule}{lower_clause}"),
-    );
-    let before_distribution = cost + sga + profit;
-    let distribution = match c.distribution {
-        Some(Distribution::Amount(a)) => step(
-            "distribution (7)",
-            libm::round(a),
-            "given amount (company request)".into(),
-        ),
-        other => {
-            let d = match other {
-                Some(Distribution::Ratio(d)) => d,
-                _ => rules.distribution.value,
-            };
-            check_share("distribution_ratio", d)?;
-            step(
-                "distribution (7)",
-                libm::round(before_distribution * d / (1.0 - d)),
-                format!("{d} of (4)+(5)+(6)+(7)"),
+        let cost = step(
+            "product cost (4)",
+            c.product_cost,
+            if device {
+                "given: total product cost (製品総原価), SG&A and R&D included".into()
+            } else {
+                "given: manufacturing or import cost per unit".into()
+            },
+        );
+        // (4 + 5 + 6) = cost / (1 - s - p): SG&A and profit are shares of that sum.
+        let subtotal = c.product_cost / (1.0 - sga_ratio - profit_ratio);
+        let mut sga = libm::round(subtotal * sga_ratio);
+        let mut profit = libm::round(subtotal * profit_ratio);
+        let sga_rule = if device && c.sga_ratio.is_none() {
+            "device route: inside the total product cost (製品総原価)".to_string()
+        } else {
+            format!(
+                "{sga_ratio} of (4)+(5)+(6){}",
+                if c.sga_ratio.is_none() {
+                    format!(", the {} cap", rules.id)
+                } else {
+                    String::new()
+                }
             )
+        };
+        let profit_source = if c.operating_profit_ratio.is_some() {
+            "given"
+        } else {
+            route_profit.source
+        };
+        let of = if device {
+            "of the price excluding distribution and tax"
+        } else {
+            "of (4)+(5)+(6)"
+        };
+        let profit_rule = if factor != 1.0 {
+            format!(
+                "{base_profit} x {factor} (conditional approval) {of}; {}; {profit_source}",
+                rules.operating_profit_factor.source
+            )
+        } else {
+            format!("{base_profit} {of}; {profit_source}")
+        };
+        if let Some(actual) = c.actual_sga {
+            if actual < sga {
+                sga = libm::round(actual);
+            }
         }
+        if let Some(actual) = c.actual_operating_profit {
+            if actual < profit {
+                profit = libm::round(actual);
+            }
+        }
+        let lower_clause = if c.actual_sga.is_some() || c.actual_operating_profit.is_some() {
+            "; the actual amount where lower (regenerative products)"
+        } else {
+            ""
+        };
+        let sga = step("SG&A and R&D (5)", sga, format!("{sga_rule}{lower_clause}"));
+        let profit = step(
+            "operating profit (6)",
+            profit,
+            format!("{profit_rule}{lower_clause}"),
+        );
+        let before_distribution = cost + sga + profit;
+        let distribution = match distribution_input {
+            Distribution::Amount(a) => step(
+                "distribution (7)",
+                libm::round(a),
+                "given amount (company request)".into(),
+            ),
+            Distribution::Ratio(d) => {
+                check_share("distribution_ratio", d)?;
+                let why = if c.distribution.is_some() {
+                    "given".to_string()
+                } else {
+                    rules.distribution.source.to_string()
+                };
+                step(
+                    "distribution (7)",
+                    libm::round(before_distribution * d / (1.0 - d)),
+                    format!("{d} of (4)+(5)+(6)+(7); {why}"),
+                )
+            }
+        };
+        let before_tax = before_distribution + distribution;
+        let tax_amount = step(
+            "consumption tax (8)",
+            libm::round(before_tax * tax),
+            format!("{tax} of (4)+...+(7)"),
+        );
+        step(
+            "sum (4)+...+(8)",
+            before_tax + tax_amount,
+            "before premium".into(),
+        )
     };
-    let before_tax = before_distribution + distribution;
-    let tax_amount = step(
-        "consumption tax (8)",
-        libm::round(before_tax * tax),
-        format!("{tax} of (4)+...+(7)"),
-    );
-    let total = step(
-        "sum (4)+...+(8)",
-        before_tax + tax_amount,
-        "before premium".into(),
-    );
-    let coefficient = rules.disclosure.for_ratio(c.disclosure);
-    let premium = total * c.premium_rate * coefficient;
-    let unrounded = if c.premium_rate > 0.0 {
+    premium_steps(&premiums, rules, &mut step);
+    let rate = premiums.rate();
+    let unrounded = if rate > 0.0 {
+        let premium = total * rate * coefficient;
         step(
             "premium",
             premium,
             format!(
                 "rate {} x disclosure coefficient {coefficient} (disclosure {:.0}%) on the whole price; {}",
-                c.premium_rate,
+                libm::round(rate * 1e6) / 1e6,
                 100.0 * c.disclosure,
-                rules.disclosure.source
+                route_disclosure.source
             ),
+        );
+        step(
+            "premium, usefulness-type part",
+            total * premiums.usefulness_rate() * coefficient,
+            "the part a cost-effectiveness adjustment may cut".into(),
         );
         step(
             "price before rounding",
@@ -395,7 +606,8 @@ pub struct ComparableDrug {
 }
 
 /// The comparable-drug price under `rules`, step by step. Premiums must be known, within their
-/// ranges, and at most one marketability premium applies.
+/// ranges, and at most one marketability premium applies; usefulness-type premiums are withheld
+/// where the rule set withholds them at listing ([`decide_premiums`]).
 pub fn comparable_drug(c: &ComparableDrug, rules: &RuleSet) -> Result<Calculation, PricingError> {
     if !(c.comparator_unit_price.is_finite() && c.comparator_unit_price > 0.0) {
         return Err(bad(
@@ -409,53 +621,8 @@ pub fn comparable_drug(c: &ComparableDrug, rules: &RuleSet) -> Result<Calculatio
             "expected a positive number of units",
         ));
     }
-    let mut total_rate = 0.0;
-    let mut marketability: Option<&str> = None;
-    for (id, rate) in &c.premiums {
-        let field = format!("premiums.{id}");
-        let Some(kind) = premium_kind(id) else {
-            let known: Vec<&str> = PREMIUMS.iter().map(|p| p.id).collect();
-            return Err(bad(
-                &field,
-                format!("unknown premium; expected one of {}", known.join(", ")),
-            ));
-        };
-        if !(kind.min - 1e-12..=kind.max + 1e-12).contains(rate) {
-            return Err(bad(
-                &field,
-                format!(
-                    "{} is {rate}; allowed from {} to {}{}",
-                    kind.name_ja,
-                    kind.min,
-                    kind.max,
-                    if kind.verified {
-                        ""
-                    } else {
-                        " (range to be verified)"
-                    }
-                ),
-            ));
-        }
-        if kind.usefulness_type && !rules.usefulness_premium_allowed {
-            return Err(bad(
-                &field,
-                format!(
-                    "{} rules allow no usefulness-type premium at listing",
-                    rules.id
-                ),
-            ));
-        }
-        if kind.marketability {
-            if let Some(other) = marketability {
-                return Err(bad(
-                    &field,
-                    format!("marketability premiums do not stack; {other} is already given"),
-                ));
-            }
-            marketability = Some(kind.id);
-        }
-        total_rate += rate;
-    }
+    let premiums = decide_premiums(&c.premiums, rules)?;
+    let total_rate = premiums.rate();
     let mut steps = Vec::new();
     let mut step = |label: &str, value: f64, rule: String| {
         steps.push(Step {
@@ -473,14 +640,14 @@ pub fn comparable_drug(c: &ComparableDrug, rules: &RuleSet) -> Result<Calculatio
             c.comparator_unit_price, c.units_per_course
         ),
     );
-    for (id, rate) in &c.premiums {
-        let kind = premium_kind(id).map_or(id.as_str(), |k| k.name_ja);
-        step(&format!("premium {id}"), *rate, kind.to_string());
-    }
+    premium_steps(&premiums, rules, &mut step);
     let mut price = step(
         "price with premiums",
         course * (1.0 + total_rate),
-        format!("course cost x (1 + {total_rate})"),
+        format!(
+            "course cost x (1 + {})",
+            libm::round(total_rate * 1e6) / 1e6
+        ),
     );
     if let Some(f) = &c.foreign {
         let adjusted = f.apply(price);
@@ -505,5 +672,53 @@ pub fn comparable_drug(c: &ComparableDrug, rules: &RuleSet) -> Result<Calculatio
         steps,
         unrounded: price,
         price: rounded,
+    })
+}
+
+/// A listed price converted at a consumption-tax change: price x (1 + new rate) / (1 + old
+/// rate), rounded as the route requires (Kymriah 33,493,407 to 34,113,655 and Stemirac
+/// 14,957,755 to 15,234,750 on 2019-10-01, 8% to 10%).
+pub fn consumption_tax_change(
+    route: Route,
+    listed_price: f64,
+    old_rate: f64,
+    new_rate: f64,
+    rules: &RuleSet,
+) -> Result<Calculation, PricingError> {
+    if !(listed_price.is_finite() && listed_price > 0.0) {
+        return Err(bad("listed_price", "expected a positive amount of yen"));
+    }
+    for (field, r) in [("old_rate", old_rate), ("new_rate", new_rate)] {
+        if !(0.0..1.0).contains(&r) {
+            return Err(bad(field, format!("is {r}; expected a rate such as 0.1")));
+        }
+    }
+    let mut steps = vec![Step {
+        label: "listed price".into(),
+        value: listed_price,
+        rule: format!("given, including {}% tax", 100.0 * old_rate),
+    }];
+    let unrounded = listed_price * (1.0 + new_rate) / (1.0 + old_rate);
+    steps.push(Step {
+        label: "price before rounding".into(),
+        value: unrounded,
+        rule: format!(
+            "x (1 + {new_rate}) / (1 + {old_rate}); {}",
+            rules.consumption_tax.source
+        ),
+    });
+    let price = route.round(unrounded);
+    steps.push(Step {
+        label: "price".into(),
+        value: price,
+        rule: route.rounding_rule().into(),
+    });
+    Ok(Calculation {
+        method: "consumption_tax_change",
+        route,
+        rule_set: rules.id,
+        steps,
+        unrounded,
+        price,
     })
 }

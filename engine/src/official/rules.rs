@@ -46,6 +46,8 @@ pub struct DisclosureCoefficients {
     pub low: f64,
     /// Where they come from.
     pub source: &'static str,
+    /// Whether the source confirms them for this rule set and route.
+    pub verified: bool,
 }
 
 impl DisclosureCoefficients {
@@ -61,7 +63,25 @@ impl DisclosureCoefficients {
     }
 }
 
-/// One dated set of cost-accounting rules (原価計算方式) for the drug route.
+/// The material-price (device, 特定保険医療材料) route's own cost-accounting coefficients.
+///
+/// On this route the company's total product cost (製品総原価) already includes SG&A and R&D,
+/// operating profit is a share of the price excluding distribution and tax (from the device
+/// industry survey, 医療機器産業実態調査), and distribution is the company's requested amount
+/// or the survey's ratio.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DeviceRules {
+    /// Operating profit as a share of (total product cost + operating profit).
+    pub operating_profit: Coefficient,
+    /// Distribution as a share of the price before tax; `None` where no figure was read, so a
+    /// calculation must give the company's requested amount or a ratio.
+    pub distribution: Option<Coefficient>,
+    /// Premium times this coefficient, by disclosure level (device rules).
+    pub disclosure: DisclosureCoefficients,
+}
+
+/// One dated set of cost-accounting rules (原価計算方式): the drug route's coefficients, and the
+/// device route's in [`DeviceRules`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct RuleSet {
     /// Identifier used in case files (`FY2024`).
@@ -82,92 +102,139 @@ pub struct RuleSet {
     /// Multiplier of the operating-profit ratio (0.5 for conditionally and time-limited
     /// approved regenerative products under the 2026 rule; 1 otherwise).
     pub operating_profit_factor: Coefficient,
-    /// Whether usefulness-type premiums are allowed at listing.
+    /// Whether usefulness-type premiums are granted at listing (withheld otherwise).
     pub usefulness_premium_allowed: bool,
+    /// The device route's coefficients.
+    pub device: DeviceRules,
 }
 
-const FY2024_SOURCE: &str =
-    "Chuikyo drug pricing subcommittee no. 225, 2024-07-17, material 薬-1参考1 (FY2024 rules)";
-const DISCLOSURE_SOURCE: &str = "Premium x disclosure coefficient on the whole price since FY2018; coefficient for disclosure < 50%: 0.2 in FY2018-FY2021, 0 from FY2022 (unchanged in FY2026)";
-const NOT_IN_REFERENCE: &str = "FY2024 value; the reference gives no figure for this rule set: override with the published value";
+// Sources, each as read (see /work/shared/reference and the search index's stored pages).
+const FY2022_DRUG: &str = "Chuikyo general meeting no. 511, 2022-01-19, 総-2参考1 p8 (FY2022 drug pricing reform; wic-net 390/8): SG&A cap 0.506, operating profit 0.155, distribution 0.075, labour 3,657 yen/h";
+const FY2024_DRUG: &str = "Chuikyo drug pricing subcommittee no. 225, 2024-07-17, 薬-1参考1 p10 (wic-net 15737/10): SG&A cap 0.510, operating profit 0.167, distribution 0.069, labour 3,634 yen/h";
+const FY2018_NOT_READ: &str = "not read for this rule set (the coefficients are the latest 3-year averages and change every year: 薬価算定の基準 第1章22, wic-net 21965/20); FY2022's figure shown (総会 511, 2022-01-19): override with the published value";
+const FY2026_NOT_READ: &str = "not read for FY2026; FY2024's figure shown (薬価専門部会 225, 2024-07-17): override with the published value";
+const TAX_8: &str = "8% until 2019-09-30: Kymriah 33,493,407 (listed 2019-05-22) became 34,113,655 = x110/108 on 2019-10-01 (jmedj 16991; cbnews 20210414190031)";
+const TAX_10: &str = "10% from 2019-10-01 (same Kymriah conversion, x110/108)";
+const DISCLOSURE_02: &str = "FY2018 reform: premium x coefficient 1.0 (>= 80%), 0.6 (50-80%), 0.2 (< 50%) on the whole price (cbnews 20191023212827; 薬価専門部会 239, 2025-10-08, wic-net 21965/65); kept until FY2022 cut the < 50% coefficient \"from the present 0.2 to 0\" (総会 511, 2022-01-19, wic-net 390/8)";
+const DISCLOSURE_0: &str = "FY2022 reform: coefficient for disclosure < 50% cut from 0.2 to 0 (総会 511, 2022-01-19, 総-2参考1 p8, wic-net 390/8); 1.0 and 0.6 unchanged";
+const DISCLOSURE_0_LATER: &str = "< 50%: 0 since FY2022 (総会 511, 2022-01-19); reported unchanged since (shared/reference/pricing-rules.md, Luxturna 2023-08-23 coefficient 0, Elevidys 2026-02-13 coefficient 0): the FY2024/FY2026 rule text itself not read";
+const NO_FACTOR: &str = "No reduction outside the 2026 conditional-approval rule";
+const DEVICE_PROFIT: &str = "5.8% of the price excluding distribution, from the device industry survey (医療機器産業実態調査報告書), as printed on the HeartSheet sheet (Chuikyo 総-4-2, 2015-11-18); no later survey figure read: override with the published value";
+const DEVICE_DISCLOSURE_FY2022: &str = "FY2022 device rules: 加算係数 1.0 (開示度 >= 80%), 0.6 (50-80%), 0.2 (< 50%) (Chuikyo general meeting no. 511, 2022-01-19, 総-4-1参考2 p12, wic-net 328/12)";
+const DEVICE_DISCLOSURE_OTHER: &str = "FY2022 device coefficients (総会 511, 2022-01-19, wic-net 328/12); this rule set's device text not read";
 
-/// Every rule set the engine knows, oldest first.
-pub const RULE_SETS: [RuleSet; 4] = [
-    RuleSet {
-        id: "FY2018",
-        name: "FY2018 rules: premium x disclosure coefficient applied to the whole price",
-        sga_cap: unverified(0.510, NOT_IN_REFERENCE),
-        operating_profit: unverified(0.167, NOT_IN_REFERENCE),
-        distribution: unverified(0.069, NOT_IN_REFERENCE),
-        consumption_tax: sourced(0.08, "Consumption tax 8% before October 2019"),
+const fn drug_disclosure(low: f64, source: &'static str, verified: bool) -> DisclosureCoefficients {
+    DisclosureCoefficients {
+        high: 1.0,
+        middle: 0.6,
+        low,
+        source,
+        verified,
+    }
+}
+
+const fn device(disclosure_source: &'static str, disclosure_verified: bool) -> DeviceRules {
+    DeviceRules {
+        operating_profit: unverified(0.058, DEVICE_PROFIT),
+        distribution: None,
         disclosure: DisclosureCoefficients {
             high: 1.0,
             middle: 0.6,
             low: 0.2,
-            source: DISCLOSURE_SOURCE,
+            source: disclosure_source,
+            verified: disclosure_verified,
         },
-        operating_profit_factor: sourced(
-            1.0,
-            "No reduction outside the 2026 conditional-approval rule",
-        ),
+    }
+}
+
+/// Every rule set the engine knows, oldest first.
+pub const RULE_SETS: [RuleSet; 7] = [
+    RuleSet {
+        id: "FY2018",
+        name: "FY2018 rules (April 2018 to September 2019, consumption tax 8%): premium x disclosure coefficient on the whole price, 0.2 below 50%",
+        sga_cap: unverified(0.506, FY2018_NOT_READ),
+        operating_profit: unverified(0.155, FY2018_NOT_READ),
+        distribution: unverified(0.075, FY2018_NOT_READ),
+        consumption_tax: sourced(0.08, TAX_8),
+        disclosure: drug_disclosure(0.2, DISCLOSURE_02, true),
+        operating_profit_factor: sourced(1.0, NO_FACTOR),
         usefulness_premium_allowed: true,
+        device: device(DEVICE_DISCLOSURE_OTHER, false),
+    },
+    RuleSet {
+        id: "FY2018-2019-10",
+        name: "FY2018 rules after the October 2019 consumption tax change (10%)",
+        sga_cap: unverified(0.506, FY2018_NOT_READ),
+        operating_profit: unverified(0.155, FY2018_NOT_READ),
+        distribution: unverified(0.075, FY2018_NOT_READ),
+        consumption_tax: sourced(0.10, TAX_10),
+        disclosure: drug_disclosure(0.2, DISCLOSURE_02, true),
+        operating_profit_factor: sourced(1.0, NO_FACTOR),
+        usefulness_premium_allowed: true,
+        device: device(DEVICE_DISCLOSURE_OTHER, false),
+    },
+    RuleSet {
+        id: "FY2020",
+        name: "FY2020 rules: disclosure coefficient still 0.2 below 50%",
+        sga_cap: unverified(0.506, FY2018_NOT_READ),
+        operating_profit: unverified(0.155, FY2018_NOT_READ),
+        distribution: unverified(0.075, FY2018_NOT_READ),
+        consumption_tax: sourced(0.10, TAX_10),
+        disclosure: drug_disclosure(0.2, DISCLOSURE_02, true),
+        operating_profit_factor: sourced(1.0, NO_FACTOR),
+        usefulness_premium_allowed: true,
+        device: device(DEVICE_DISCLOSURE_OTHER, false),
     },
     RuleSet {
         id: "FY2022",
-        name: "FY2022 rules: disclosure coefficient 0 below 50%",
-        sga_cap: unverified(0.510, NOT_IN_REFERENCE),
-        operating_profit: unverified(0.167, NOT_IN_REFERENCE),
-        distribution: unverified(0.069, NOT_IN_REFERENCE),
-        consumption_tax: sourced(0.10, "Consumption tax 10% from October 2019"),
-        disclosure: DisclosureCoefficients {
-            high: 1.0,
-            middle: 0.6,
-            low: 0.0,
-            source: DISCLOSURE_SOURCE,
-        },
-        operating_profit_factor: sourced(
-            1.0,
-            "No reduction outside the 2026 conditional-approval rule",
-        ),
+        name: "FY2022 rules: drug disclosure coefficient 0 below 50% (devices kept 0.2)",
+        sga_cap: sourced(0.506, FY2022_DRUG),
+        operating_profit: sourced(0.155, FY2022_DRUG),
+        distribution: sourced(0.075, FY2022_DRUG),
+        consumption_tax: sourced(0.10, FY2022_DRUG),
+        disclosure: drug_disclosure(0.0, DISCLOSURE_0, true),
+        operating_profit_factor: sourced(1.0, NO_FACTOR),
         usefulness_premium_allowed: true,
+        device: device(DEVICE_DISCLOSURE_FY2022, true),
     },
     RuleSet {
         id: "FY2024",
         name: "FY2024 rules",
-        sga_cap: sourced(0.510, FY2024_SOURCE),
-        operating_profit: sourced(0.167, FY2024_SOURCE),
-        distribution: sourced(0.069, FY2024_SOURCE),
-        consumption_tax: sourced(0.10, FY2024_SOURCE),
-        disclosure: DisclosureCoefficients {
-            high: 1.0,
-            middle: 0.6,
-            low: 0.0,
-            source: DISCLOSURE_SOURCE,
-        },
-        operating_profit_factor: sourced(
-            1.0,
-            "No reduction outside the 2026 conditional-approval rule",
-        ),
+        sga_cap: sourced(0.510, FY2024_DRUG),
+        operating_profit: sourced(0.167, FY2024_DRUG),
+        distribution: sourced(0.069, FY2024_DRUG),
+        consumption_tax: sourced(0.10, FY2024_DRUG),
+        disclosure: drug_disclosure(0.0, DISCLOSURE_0_LATER, false),
+        operating_profit_factor: sourced(1.0, NO_FACTOR),
         usefulness_premium_allowed: true,
+        device: device(DEVICE_DISCLOSURE_OTHER, false),
+    },
+    RuleSet {
+        id: "FY2026",
+        name: "FY2026 rules",
+        sga_cap: unverified(0.510, FY2026_NOT_READ),
+        operating_profit: unverified(0.167, FY2026_NOT_READ),
+        distribution: unverified(0.069, FY2026_NOT_READ),
+        consumption_tax: sourced(0.10, TAX_10),
+        disclosure: drug_disclosure(0.0, DISCLOSURE_0_LATER, false),
+        operating_profit_factor: sourced(1.0, NO_FACTOR),
+        usefulness_premium_allowed: true,
+        device: device(DEVICE_DISCLOSURE_OTHER, false),
     },
     RuleSet {
         id: "FY2026-conditional",
-        name: "2026 rule for conditionally and time-limited approved regenerative products (first applied to Elevidys)",
-        sga_cap: sourced(0.510, FY2024_SOURCE),
-        operating_profit: sourced(0.167, FY2024_SOURCE),
-        distribution: sourced(0.069, FY2024_SOURCE),
-        consumption_tax: sourced(0.10, FY2024_SOURCE),
-        disclosure: DisclosureCoefficients {
-            high: 1.0,
-            middle: 0.6,
-            low: 0.0,
-            source: DISCLOSURE_SOURCE,
-        },
+        name: "2026 rule for conditionally and time-limited approved regenerative products (Chuikyo 2026-01-14, first applied to Elevidys): operating profit x 0.5, usefulness-type premiums withheld at listing",
+        sga_cap: unverified(0.510, FY2026_NOT_READ),
+        operating_profit: unverified(0.167, FY2026_NOT_READ),
+        distribution: unverified(0.069, FY2026_NOT_READ),
+        consumption_tax: sourced(0.10, TAX_10),
+        disclosure: drug_disclosure(0.0, DISCLOSURE_0_LATER, false),
         operating_profit_factor: sourced(
             0.5,
-            "Chuikyo 2026-01-14: operating-profit coefficient = industry average x 0.5 for conditionally approved regenerative products",
+            "Chuikyo 2026-01-14: operating-profit coefficient = industry average x 0.5 for conditionally approved regenerative products; no usefulness-type premium at listing, other premiums granted (mixonline artid=79593, 2026-01-15; regulatory-j.com/?p=704)",
         ),
         usefulness_premium_allowed: false,
+        device: device(DEVICE_DISCLOSURE_OTHER, false),
     },
 ];
 
@@ -196,7 +263,10 @@ pub struct PremiumKind {
 }
 
 /// The premiums and their ranges (FY2022 reform overview; FY2024 added rapid introduction).
-pub const PREMIUMS: [PremiumKind; 9] = [
+/// The device route's improvement premium (改良加算) takes the bounds of the device rules' alpha
+/// (2.5-30%, Chuikyo general meeting no. 511, 2022-01-19, 総-4-1参考2 p12); the device route's
+/// other premiums are checked against the drug ranges here (their sliding alpha is not modelled).
+pub const PREMIUMS: [PremiumKind; 10] = [
     PremiumKind {
         id: "innovativeness",
         name_ja: "画期性加算",
@@ -276,6 +346,15 @@ pub const PREMIUMS: [PremiumKind; 9] = [
         max: 0.20,
         verified: false,
         usefulness_type: false,
+        marketability: false,
+    },
+    PremiumKind {
+        id: "improvement",
+        name_ja: "改良加算",
+        min: 0.025,
+        max: 0.30,
+        verified: true,
+        usefulness_type: true,
         marketability: false,
     },
 ];

@@ -12,7 +12,7 @@ use super::value::{
     AdjustmentInputs, adjusted_price, corridor, shared_savings_price, threshold_price,
 };
 use crate::official::{
-    Calculation, ComparableDrug, CostAccounting, ForeignAdjustment, comparable_drug,
+    Calculation, ComparableDrug, CostAccounting, Distribution, ForeignAdjustment, comparable_drug,
     cost_accounting,
 };
 use crate::scenario::pricing::{ComparableSpec, Method, PricingSpec};
@@ -39,16 +39,12 @@ impl MethodPrices {
 /// product cost, the rule set's standard ratios.
 fn cost_accounting_case(spec: &PricingSpec, s: &SupplyOutcome) -> CostAccounting {
     CostAccounting {
-        route: spec.route,
-        product_cost: s.costs.total(),
         sga_ratio: spec.sga_ratio,
         operating_profit_ratio: spec.operating_profit_ratio,
-        distribution: None,
-        consumption_tax: None,
-        premium_rate: spec.premium_rate,
+        distribution: spec.distribution_ratio.map(Distribution::Ratio),
+        premiums: spec.premiums.clone(),
         disclosure: spec.disclosure,
-        actual_sga: None,
-        actual_operating_profit: None,
+        ..CostAccounting::new(spec.route, s.costs.total())
     }
 }
 
@@ -182,7 +178,7 @@ pub fn method_prices(
                 price: c.price,
                 premium_part,
                 profit_part,
-                premium_rate: spec.premium_rate,
+                premium_rate: spec.premium_rate(),
                 special: spec.special_consideration,
             },
             &icers_at(c.price),

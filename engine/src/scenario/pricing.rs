@@ -25,8 +25,8 @@ pub struct PricingSpec {
     pub rules: &'static RuleSet,
     /// Drug or device route (default drug).
     pub route: Route,
-    /// Premium rate on the cost-accounting price, before the disclosure coefficient.
-    pub premium_rate: f64,
+    /// Cost-accounting premiums by id with their rates, before the disclosure coefficient.
+    pub premiums: Vec<(String, f64)>,
     /// Disclosed share of the product cost.
     pub disclosure: f64,
     /// The cost-accounting SG&A and R&D share, when not the rule set's cap (e.g. 0 for an
@@ -34,6 +34,9 @@ pub struct PricingSpec {
     pub sga_ratio: Option<f64>,
     /// The cost-accounting operating-profit share, when not the rule set's.
     pub operating_profit_ratio: Option<f64>,
+    /// The cost-accounting distribution share, when not the rule set's (required on the device
+    /// route, which has no default read).
+    pub distribution_ratio: Option<f64>,
     /// Special consideration in the cost-effectiveness adjustment.
     pub special_consideration: bool,
     /// Return on cost added to the corridor's floor (e.g. 0.1).
@@ -51,18 +54,24 @@ impl PricingSpec {
     /// of the corridor, half the offsets.
     pub fn defaults() -> PricingSpec {
         PricingSpec {
-            rules: rules::rule_set("FY2024").unwrap_or(&rules::RULE_SETS[2]),
+            rules: rules::rule_set("FY2024").unwrap_or(&rules::RULE_SETS[4]),
             route: Route::Drug,
-            premium_rate: 0.0,
+            premiums: Vec::new(),
             disclosure: 0.0,
             sga_ratio: None,
             operating_profit_ratio: None,
+            distribution_ratio: None,
             special_consideration: false,
             return_on_cost: 0.0,
             corridor_share: 0.5,
             savings_share: 0.5,
             comparable: None,
         }
+    }
+
+    /// The sum of the cost-accounting premium rates.
+    pub fn premium_rate(&self) -> f64 {
+        self.premiums.iter().map(|p| p.1).sum()
     }
 }
 

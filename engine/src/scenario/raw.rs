@@ -179,9 +179,12 @@ pub struct RawPricing {
     pub rule_set: Option<Spanned<String>>,
     pub route: Option<Spanned<String>>,
     pub premium_rate: Option<Spanned<Number>>,
+    #[serde(default)]
+    pub premiums: BTreeMap<Spanned<String>, Spanned<Number>>,
     pub disclosure: Option<Spanned<Number>>,
     pub sga_ratio: Option<Spanned<Number>>,
     pub operating_profit_ratio: Option<Spanned<Number>>,
+    pub distribution_ratio: Option<Spanned<Number>>,
     pub special_consideration: Option<Spanned<bool>>,
     pub return_on_cost: Option<Spanned<Number>>,
     pub corridor_share: Option<Spanned<Number>>,

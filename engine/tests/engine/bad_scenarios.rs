@@ -350,3 +350,30 @@ fn arbitrary_garbage_never_panics() {
         }
     }
 }
+
+#[test]
+fn defect_2_scenario_premiums_are_named_and_the_device_route_needs_its_distribution() {
+    let with = |pricing: &str| format!("{VALID}\n[pricing]\n{pricing}\n");
+    let error = |pricing: &str| match Scenario::parse("x.toml", &with(pricing), &no_files) {
+        Ok(_) => panic!("expected an error for {pricing}"),
+        Err(e) => e.first().message.clone(),
+    };
+    // The unnamed rate is refused with a pointer to the named premiums.
+    assert!(error("premium_rate = 0.45").contains("premiums named by id"));
+    assert!(error("premiums = { novelty = 0.1 }").contains("unknown premium"));
+    assert!(
+        error("premiums = { marketability_1 = 0.1, marketability_2 = 0.05 }")
+            .contains("do not stack")
+    );
+    // The device route has no distribution default read: the scenario must give it.
+    assert!(error("route = \"device\"").contains("distribution_ratio"));
+    for ok in [
+        "premiums = { usefulness_1 = 0.35, marketability_1 = 0.1 }",
+        "route = \"device\"\ndistribution_ratio = 0.0428",
+        "rule_set = \"FY2026-conditional\"\npremiums = { usefulness_1 = 0.35, marketability_1 = 0.1 }",
+    ] {
+        if let Err(e) = Scenario::parse("x.toml", &with(ok), &no_files) {
+            panic!("{ok}: {}", e.first().message);
+        }
+    }
+}

@@ -1,47 +1,33 @@
 //! Japan's official pricing rules against published calculations, to the yen. Each test names
 //! the Chuikyo document it reproduces.
 
+use tenbin_engine::official::case::run_case;
 use tenbin_engine::official::rules::{RULE_SETS, rule_set};
 use tenbin_engine::official::{
     ComparableDrug, CostAccounting, Distribution, ForeignAdjustment, Route, comparable_drug,
-    cost_accounting, round_significant,
+    consumption_tax_change, cost_accounting, round_significant,
 };
 
 use crate::common::step;
 
 /// HeartSheet, device route, Chuikyo general meeting 2015-11-18 (総-4-2): operating profit 5.8% of
-/// the price excluding distribution, the company's distribution amount, 8% tax, four
+/// the price excluding distribution, the company's distribution amount, 8% tax, three
 /// significant figures. (The listing predates the FY2018 rule set used below; every coefficient
 /// is given as published, so the rule set supplies none of them.)
 fn heartsheet(product_cost: f64, distribution: f64) -> CostAccounting {
     CostAccounting {
-        route: Route::Device,
-        product_cost,
         sga_ratio: Some(0.0),
         operating_profit_ratio: Some(0.058),
         distribution: Some(Distribution::Amount(distribution)),
         consumption_tax: Some(0.08),
-        premium_rate: 0.0,
         disclosure: 1.0,
-        actual_sga: None,
-        actual_operating_profit: None,
+        ..CostAccounting::new(Route::Device, product_cost)
     }
 }
 
 /// A drug-route cost-accounting case with every ratio from the rule set and no premium.
 fn drug(product_cost: f64) -> CostAccounting {
-    CostAccounting {
-        route: Route::Drug,
-        product_cost,
-        sga_ratio: None,
-        operating_profit_ratio: None,
-        distribution: None,
-        consumption_tax: None,
-        premium_rate: 0.0,
-        disclosure: 0.0,
-        actual_sga: None,
-        actual_operating_profit: None,
-    }
+    CostAccounting::new(Route::Drug, product_cost)
 }
 
 #[test]
@@ -117,7 +103,7 @@ fn fy2024_drug_route_follows_its_ratios() {
 }
 
 #[test]
-fn the_2026_conditional_rule_halves_operating_profit_and_forbids_usefulness_premiums() {
+fn the_2026_conditional_rule_halves_operating_profit_and_withholds_usefulness_premiums() {
     let base = CostAccounting {
         sga_ratio: Some(0.3),
         ..drug(50_000_000.0)
@@ -143,11 +129,10 @@ fn the_2026_conditional_rule_halves_operating_profit_and_forbids_usefulness_prem
         premiums: vec![("usefulness_1".into(), 0.4)],
         foreign: None,
     };
-    let err = comparable_drug(&z, rule_set("FY2026-conditional").unwrap()).unwrap_err();
-    assert!(
-        err.to_string().contains("no usefulness-type premium"),
-        "{err}"
-    );
+    // Usefulness-type premiums are withheld at listing, not an error.
+    let c = comparable_drug(&z, rule_set("FY2026-conditional").unwrap()).unwrap();
+    assert_eq!(c.price, 10_000_000.0);
+    assert_eq!(step(&c, "premium usefulness_1 withheld"), 0.0);
 }
 
 #[test]
@@ -193,21 +178,35 @@ fn premiums_stay_within_their_ranges_and_marketability_does_not_stack() {
 }
 
 #[test]
-fn a_higher_disclosure_never_lowers_the_premium() {
+fn a_higher_disclosure_never_lowers_a_price() {
+    // Every rule set, both routes, premiums of every kind the rule set grants.
     for rules in &RULE_SETS {
-        let mut last = 0.0;
-        for d in [0.0, 0.3, 0.49, 0.5, 0.6, 0.79, 0.8, 1.0] {
-            let c = cost_accounting(
-                &CostAccounting {
-                    premium_rate: 0.4,
-                    disclosure: d,
-                    ..drug(20_000_000.0)
-                },
-                rules,
-            )
-            .unwrap();
-            assert!(c.price >= last, "{} at disclosure {d}", rules.id);
-            last = c.price;
+        for route in [Route::Drug, Route::Device] {
+            for premiums in [
+                vec![("usefulness_1".to_string(), 0.4)],
+                vec![("marketability_1".to_string(), 0.1)],
+                vec![
+                    ("usefulness_2".to_string(), 0.3),
+                    ("paediatric".to_string(), 0.2),
+                ],
+            ] {
+                let mut last = 0.0;
+                for d in [0.0, 0.3, 0.49, 0.5, 0.6, 0.79, 0.8, 0.95, 1.0] {
+                    let c = cost_accounting(
+                        &CostAccounting {
+                            premiums: premiums.clone(),
+                            disclosure: d,
+                            distribution: (route == Route::Device)
+                                .then_some(Distribution::Ratio(0.05)),
+                            ..CostAccounting::new(route, 20_000_000.0)
+                        },
+                        rules,
+                    )
+                    .unwrap();
+                    assert!(c.price >= last, "{} {route:?} at disclosure {d}", rules.id);
+                    last = c.price;
+                }
+            }
         }
     }
 }
@@ -253,9 +252,220 @@ fn the_foreign_adjustment_moves_prices_towards_the_average_and_never_past_it() {
 }
 
 #[test]
-fn device_prices_round_to_four_significant_figures() {
-    assert_eq!(round_significant(6_359_891.0, 4), 6_360_000.0);
-    assert_eq!(round_significant(1_679_961.0, 4), 1_680_000.0);
+fn defect_1_device_prices_keep_three_significant_figures() {
+    // 有効数字4桁目を四捨五入 (Chuikyo 総-4-2, 2015-11-18): round half up at the 4th significant
+    // digit, leaving three; the old rule kept four (12,345 -> 12,350).
+    assert_eq!(Route::Device.round(6_359_891.0), 6_360_000.0);
+    assert_eq!(Route::Device.round(1_679_961.0), 1_680_000.0);
+    assert_eq!(Route::Device.round(12_345.0), 12_300.0);
+    assert_eq!(Route::Device.round(1_265_000.0), 1_270_000.0);
+    assert_eq!(Route::Device.round(1_264_999.0), 1_260_000.0);
+    assert_eq!(Route::Device.round(999_500.0), 1_000_000.0);
     assert_eq!(round_significant(12_345.0, 4), 12_350.0);
-    assert_eq!(round_significant(999_950.0, 4), 1_000_000.0);
+}
+
+#[test]
+fn defect_1_device_route_uses_its_own_coefficients() {
+    // HeartSheet A with the rule set's device defaults: only the company's inputs (total
+    // product cost, requested distribution). By hand, from 総-4-2: profit = 5.8% of cost + profit
+    // = 5,389,054 x 0.058 / 0.942 = 331,810.2 -> 331,810; tax 8% of 5,888,788 = 471,103.04 ->
+    // 471,103; sum 6,359,891 -> 6,360,000. (The drug ratios gave 19,350,000.)
+    let a = CostAccounting {
+        distribution: Some(Distribution::Amount(167_924.0)),
+        ..CostAccounting::new(Route::Device, 5_389_054.0)
+    };
+    let c = cost_accounting(&a, rule_set("FY2018").unwrap()).unwrap();
+    assert_eq!(step(&c, "SG&A and R&D (5)"), 0.0);
+    assert_eq!(step(&c, "operating profit (6)"), 331_810.0);
+    assert_eq!(step(&c, "consumption tax (8)"), 471_103.0);
+    assert_eq!(c.price, 6_360_000.0);
+    // Under FY2024 (10% tax): tax = 5,888,788 x 0.1 = 588,878.8 -> 588,879; sum 6,477,667
+    // -> 6,480,000.
+    let c = cost_accounting(&a, rule_set("FY2024").unwrap()).unwrap();
+    assert_eq!(step(&c, "consumption tax (8)"), 588_879.0);
+    assert_eq!(c.price, 6_480_000.0);
+    // No device distribution default was read: it must be given.
+    let err = cost_accounting(
+        &CostAccounting::new(Route::Device, 5_389_054.0),
+        rule_set("FY2024").unwrap(),
+    )
+    .unwrap_err();
+    assert_eq!(err.field, "distribution_amount");
+    // The FY2022 device rules keep 0.2 below 50% disclosure (the drug rules 0): an improvement
+    // premium of 10% at disclosure 30% on the A kit under FY2022 (10% tax): sum 6,477,667,
+    // premium 6,477,667 x 0.1 x 0.2 = 129,553.34, price 6,607,220.34 -> 6,610,000.
+    let with_premium = CostAccounting {
+        premiums: vec![("improvement".into(), 0.1)],
+        disclosure: 0.3,
+        ..a.clone()
+    };
+    let c = cost_accounting(&with_premium, rule_set("FY2022").unwrap()).unwrap();
+    assert!((step(&c, "premium") - 129_553.34).abs() < 1e-6);
+    assert_eq!(c.price, 6_610_000.0);
+}
+
+#[test]
+fn defect_2_cost_accounting_premiums_are_named_by_id_and_kind() {
+    // Sum before premiums 10,000,000 (published), disclosure 90% (coefficient 1.0).
+    let case = CostAccounting {
+        published_sum: Some(10_000_000.0),
+        premiums: vec![
+            ("usefulness_1".into(), 0.35),
+            ("marketability_1".into(), 0.1),
+        ],
+        disclosure: 0.9,
+        ..CostAccounting::new(Route::Drug, 1.0)
+    };
+    // FY2024: both granted: 10,000,000 x (1 + 0.45 x 1.0) = 14,500,000.
+    let c = cost_accounting(&case, rule_set("FY2024").unwrap()).unwrap();
+    assert_eq!(c.price, 14_500_000.0);
+    assert!((step(&c, "premium, usefulness-type part") - 3_500_000.0).abs() < 1e-6);
+    // The 2026 conditional rule withholds usefulness-type premiums at listing and grants the
+    // marketability premium: 10,000,000 x (1 + 0.1 x 1.0) = 11,000,000.
+    let c = cost_accounting(&case, rule_set("FY2026-conditional").unwrap()).unwrap();
+    assert_eq!(c.price, 11_000_000.0);
+    assert_eq!(step(&c, "premium usefulness_1 withheld"), 0.0);
+    assert_eq!(step(&c, "premium, usefulness-type part"), 0.0);
+    // Kymriah 2019 (FY2018, disclosure < 50%): 30,727,896 x (1 + 0.45 x 0.2) = 33,493,406.64
+    // -> 33,493,407.
+    let k = CostAccounting {
+        published_sum: Some(30_727_896.0),
+        disclosure: 0.0,
+        ..case.clone()
+    };
+    assert_eq!(
+        cost_accounting(&k, rule_set("FY2018").unwrap())
+            .unwrap()
+            .price,
+        33_493_407.0
+    );
+    // Unknown ids, rates out of range and stacked marketability premiums are refused.
+    for (premiums, says) in [
+        (vec![("novelty".to_string(), 0.1)], "unknown premium"),
+        (vec![("usefulness_1".to_string(), 0.9)], "allowed from 0.35"),
+        (
+            vec![
+                ("marketability_1".to_string(), 0.1),
+                ("marketability_2".to_string(), 0.05),
+            ],
+            "do not stack",
+        ),
+    ] {
+        let err = cost_accounting(
+            &CostAccounting {
+                premiums,
+                ..case.clone()
+            },
+            rule_set("FY2024").unwrap(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains(says), "{err}");
+    }
+}
+
+#[test]
+fn defect_5_each_fiscal_year_has_its_own_rule_set() {
+    let ids: Vec<&str> = RULE_SETS.iter().map(|r| r.id).collect();
+    assert_eq!(
+        ids,
+        [
+            "FY2018",
+            "FY2018-2019-10",
+            "FY2020",
+            "FY2022",
+            "FY2024",
+            "FY2026",
+            "FY2026-conditional"
+        ]
+    );
+    // FY2022's own published ratios (総会 511, 2022-01-19): SG&A 0.506, profit 0.155,
+    // distribution 0.075, tax 10%. Product cost 10,000,000, by hand:
+    // (4)+(5)+(6) = 10,000,000 / (1 - 0.506 - 0.155) = 10,000,000 / 0.339.
+    let c = cost_accounting(&drug(10_000_000.0), rule_set("FY2022").unwrap()).unwrap();
+    let sga = (10_000_000.0_f64 / 0.339 * 0.506).round(); // 14,926,254
+    let profit = (10_000_000.0_f64 / 0.339 * 0.155).round(); // 4,572,271
+    assert_eq!(step(&c, "SG&A and R&D (5)"), 14_926_254.0);
+    assert_eq!(sga, 14_926_254.0);
+    assert_eq!(step(&c, "operating profit (6)"), 4_572_271.0);
+    assert_eq!(profit, 4_572_271.0);
+    let before = 10_000_000.0 + 14_926_254.0 + 4_572_271.0; // 29,498,525
+    let dist = (before * 0.075 / 0.925_f64).round(); // 2,391,772
+    assert_eq!(step(&c, "distribution (7)"), dist);
+    assert_eq!(c.price, before + dist + ((before + dist) * 0.1_f64).round());
+    // Tax: 8% in FY2018, 10% from October 2019.
+    assert_eq!(rule_set("FY2018").unwrap().consumption_tax.value, 0.08);
+    assert_eq!(
+        rule_set("FY2018-2019-10").unwrap().consumption_tax.value,
+        0.10
+    );
+    assert_eq!(rule_set("FY2020").unwrap().consumption_tax.value, 0.10);
+    // The disclosure coefficient below 50%: 0.2 until FY2021, 0 from FY2022 (drugs).
+    for (id, low) in [
+        ("FY2018", 0.2),
+        ("FY2020", 0.2),
+        ("FY2022", 0.0),
+        ("FY2024", 0.0),
+        ("FY2026", 0.0),
+    ] {
+        assert_eq!(rule_set(id).unwrap().disclosure.low, low, "{id}");
+    }
+    // What was not read is marked so, and says what to do.
+    for r in &RULE_SETS {
+        for coefficient in [r.sga_cap, r.operating_profit, r.distribution] {
+            if !coefficient.verified {
+                assert!(coefficient.source.contains("not read"), "{}", r.id);
+            }
+        }
+    }
+    assert!(rule_set("FY2022").unwrap().operating_profit.verified);
+    assert!(!rule_set("FY2018").unwrap().operating_profit.verified);
+    // Every coefficient can be overridden by a case: FY2018 given FY2024's cap, ratios and tax
+    // gives FY2024's price.
+    let overridden = CostAccounting {
+        sga_cap: Some(0.510),
+        sga_ratio: Some(0.510),
+        operating_profit_ratio: Some(0.167),
+        distribution: Some(Distribution::Ratio(0.069)),
+        consumption_tax: Some(0.10),
+        ..drug(10_000_000.0)
+    };
+    assert_eq!(
+        cost_accounting(&overridden, rule_set("FY2018").unwrap())
+            .unwrap()
+            .price,
+        cost_accounting(&drug(10_000_000.0), rule_set("FY2024").unwrap())
+            .unwrap()
+            .price
+    );
+    // The October 2019 step: 33,493,407 x 110/108 = 34,113,655.28 -> 34,113,655.
+    let k = consumption_tax_change(
+        Route::Drug,
+        33_493_407.0,
+        0.08,
+        0.10,
+        rule_set("FY2018-2019-10").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(k.price, 34_113_655.0);
+}
+
+#[test]
+fn every_case_file_reproduces_its_published_price() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../cases");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let file = path.display().to_string();
+            let case = run_case(&file, &text).unwrap_or_else(|e| panic!("{file}: {e}"));
+            let expected = case
+                .expected_price
+                .unwrap_or_else(|| panic!("{file}: no expected_price"));
+            assert_eq!(case.calculation.price, expected, "{file}");
+            n += 1;
+        }
+    }
+    assert!(n >= 7, "{n} cases");
 }

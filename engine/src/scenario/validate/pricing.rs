@@ -58,19 +58,13 @@ pub(super) fn pricing_spec(v: &mut Validator, p: &raw::RawPricing) -> PricingSpe
             }
         }
     };
-    num(
-        v,
-        &p.premium_rate,
-        "premium_rate",
-        &|x| {
-            if (0.0..=2.0).contains(&x) {
-                Ok(())
-            } else {
-                Err("expected a rate from 0 to 2".into())
-            }
-        },
-        &mut spec.premium_rate,
-    );
+    if let Some(r) = &p.premium_rate {
+        v.err(
+            &r.span(),
+            "premium_rate was replaced by premiums named by id, e.g. premiums = { usefulness_1 = 0.35, marketability_1 = 0.1 } (see cases/README.md for the ids and ranges)",
+        );
+    }
+    spec.premiums = premiums(v, &p.premiums);
     num(v, &p.disclosure, "disclosure", &share, &mut spec.disclosure);
     // Checked against the rule set's cap (and with each other) where they are written.
     for (n, key, into) in [
@@ -80,36 +74,61 @@ pub(super) fn pricing_spec(v: &mut Validator, p: &raw::RawPricing) -> PricingSpe
             "operating_profit_ratio",
             &mut spec.operating_profit_ratio,
         ),
+        (
+            &p.distribution_ratio,
+            "distribution_ratio",
+            &mut spec.distribution_ratio,
+        ),
     ] {
         if let Some(n) = n {
             *into = v.number(n, key, share);
         }
     }
-    if p.sga_ratio.is_some() || p.operating_profit_ratio.is_some() {
-        let probe = crate::official::cost_accounting(
-            &crate::official::CostAccounting {
-                route: spec.route,
-                product_cost: 1_000_000.0,
-                sga_ratio: spec.sga_ratio,
-                operating_profit_ratio: spec.operating_profit_ratio,
-                distribution: None,
-                consumption_tax: None,
-                premium_rate: 0.0,
-                disclosure: 0.0,
-                actual_sga: None,
-                actual_operating_profit: None,
-            },
-            spec.rules,
-        );
-        if let Err(e) = probe {
-            let at = if e.field == "operating_profit_ratio" {
-                p.operating_profit_ratio.as_ref()
-            } else {
-                p.sga_ratio.as_ref().or(p.operating_profit_ratio.as_ref())
-            };
-            if let Some(at) = at {
-                v.err(&at.span(), format!("{}: {}", e.field, e.message));
+    // The ratios, the route's defaults and the premiums do not vary by draw: check them once
+    // here, where they are written.
+    let probe = crate::official::cost_accounting(
+        &crate::official::CostAccounting {
+            sga_ratio: spec.sga_ratio,
+            operating_profit_ratio: spec.operating_profit_ratio,
+            distribution: spec
+                .distribution_ratio
+                .map(crate::official::Distribution::Ratio),
+            premiums: spec.premiums.clone(),
+            ..crate::official::CostAccounting::new(spec.route, 1_000_000.0)
+        },
+        spec.rules,
+    );
+    if let Err(e) = probe {
+        let at = if let Some(id) = e.field.strip_prefix("premiums.") {
+            p.premiums
+                .keys()
+                .find(|k| k.get_ref() == id)
+                .map(|k| k.span())
+        } else {
+            match e.field.as_str() {
+                "operating_profit_ratio" => p.operating_profit_ratio.as_ref().map(|x| x.span()),
+                "distribution_ratio" | "distribution_amount" => p
+                    .distribution_ratio
+                    .as_ref()
+                    .map(|x| x.span())
+                    .or(p.route.as_ref().map(|r| r.span())),
+                _ => p
+                    .sga_ratio
+                    .as_ref()
+                    .or(p.operating_profit_ratio.as_ref())
+                    .map(|x| x.span()),
             }
+        };
+        if let Some(at) = at {
+            let message = if e.field == "distribution_amount" {
+                e.message.replace(
+                    "distribution_amount",
+                    "not available in a scenario; give distribution_ratio",
+                )
+            } else {
+                e.message
+            };
+            v.err(&at, format!("{}: {message}", e.field));
         }
     }
     num(
@@ -235,4 +254,46 @@ fn comparable_drug(
             }
         }
     }
+}
+
+/// Reads cost-accounting premiums by id, each within its range.
+fn premiums(
+    v: &mut Validator,
+    raw: &std::collections::BTreeMap<Spanned<String>, Spanned<Number>>,
+) -> Vec<(String, f64)> {
+    let mut out = Vec::new();
+    for (id, rate) in raw {
+        match crate::official::rules::premium_kind(id.get_ref()) {
+            None => {
+                let known: Vec<&str> = crate::official::rules::PREMIUMS
+                    .iter()
+                    .map(|p| p.id)
+                    .collect();
+                v.err(
+                    &id.span(),
+                    format!(
+                        "unknown premium `{}`; expected one of {}",
+                        id.get_ref(),
+                        known.join(", ")
+                    ),
+                );
+            }
+            Some(kind) => {
+                let ok = |x: f64| {
+                    if (kind.min - 1e-12..=kind.max + 1e-12).contains(&x) {
+                        Ok(())
+                    } else {
+                        Err(format!(
+                            "{} is allowed from {} to {}",
+                            kind.name_ja, kind.min, kind.max
+                        ))
+                    }
+                };
+                if let Some(x) = v.number(rate, id.get_ref(), ok) {
+                    out.push((id.get_ref().clone(), x));
+                }
+            }
+        }
+    }
+    out
 }
