@@ -58,13 +58,30 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
                 "method {}, {:?} route, rule set {}",
                 c.method, c.route, c.rule_set
             )?;
+            // Each rule's document once, numbered, and the step marked with its number.
+            let mut sources: Vec<&str> = Vec::new();
             for s in &c.steps {
                 let shown = if s.value.abs() < 10.0 && s.value.fract() != 0.0 {
                     format!("{}", s.value)
                 } else {
                     yen(s.value)
                 };
-                writeln!(out, "  {:<34} {:>16}   {}", s.label, shown, s.rule)?;
+                let note = if s.source.is_empty() {
+                    String::new()
+                } else {
+                    let k = match sources.iter().position(|x| *x == s.source) {
+                        Some(k) => k,
+                        None => {
+                            sources.push(&s.source);
+                            sources.len() - 1
+                        }
+                    };
+                    format!(" [{}]", k + 1)
+                };
+                writeln!(out, "  {:<34} {:>16}   {}{note}", s.label, shown, s.rule)?;
+            }
+            for (k, s) in sources.iter().enumerate() {
+                writeln!(out, "  [{}] {s}", k + 1)?;
             }
             if let Some(p) = case.expected_price {
                 writeln!(

@@ -75,6 +75,42 @@ pub struct Step {
     pub value: f64,
     /// The rule or formula behind it.
     pub rule: String,
+    /// The document that states the rule or coefficient, where it is one of the rule set's
+    /// (empty for arithmetic and given values).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub source: String,
+}
+
+/// The basis of a step: its rule or formula, and the document behind it.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Basis {
+    rule: String,
+    source: String,
+}
+
+impl Basis {
+    /// A rule read from `source`.
+    fn sourced(rule: String, source: &str) -> Basis {
+        Basis {
+            rule,
+            source: source.to_string(),
+        }
+    }
+}
+
+impl From<String> for Basis {
+    fn from(rule: String) -> Basis {
+        Basis {
+            rule,
+            source: String::new(),
+        }
+    }
+}
+
+impl From<&str> for Basis {
+    fn from(rule: &str) -> Basis {
+        Basis::from(rule.to_string())
+    }
 }
 
 /// A finished calculation.
@@ -274,22 +310,25 @@ pub fn decide_premiums(
     Ok(decision)
 }
 
-type StepFn<'a> = dyn FnMut(&str, f64, String) -> f64 + 'a;
+type StepFn<'a> = dyn FnMut(&str, f64, Basis) -> f64 + 'a;
 
 /// Writes one step per premium (granted or withheld) and returns nothing.
 fn premium_steps(d: &PremiumDecision, rules: &RuleSet, step: &mut StepFn<'_>) {
     for (id, rate, _) in &d.granted {
         let kind = premium_kind(id).map_or(id.as_str(), |k| k.name_ja);
-        step(&format!("premium {id}"), *rate, kind.to_string());
+        step(&format!("premium {id}"), *rate, kind.to_string().into());
     }
     for (id, rate) in &d.withheld {
         let kind = premium_kind(id).map_or(id.as_str(), |k| k.name_ja);
         step(
             &format!("premium {id} withheld"),
             0.0,
-            format!(
-                "{kind} {rate}: usefulness-type premiums are not granted at listing under the {} rules (judged again at full approval); {}",
-                rules.id, rules.operating_profit_factor.source
+            Basis::sourced(
+                format!(
+                    "{kind} {rate}: usefulness-type premiums are not granted at listing under the {} rules (judged again at full approval)",
+                    rules.id
+                ),
+                rules.operating_profit_factor.source,
             ),
         );
     }
@@ -381,11 +420,12 @@ pub fn cost_accounting(c: &CostAccounting, rules: &RuleSet) -> Result<Calculatio
     };
 
     let mut steps = Vec::new();
-    let mut step = |label: &str, value: f64, rule: String| {
+    let mut step = |label: &str, value: f64, basis: Basis| {
         steps.push(Step {
             label: label.to_string(),
             value,
-            rule,
+            rule: basis.rule,
+            source: basis.source,
         });
         value
     };
@@ -435,12 +475,12 @@ pub fn cost_accounting(c: &CostAccounting, rules: &RuleSet) -> Result<Calculatio
             "of (4)+(5)+(6)"
         };
         let profit_rule = if factor != 1.0 {
-            format!(
-                "{base_profit} x {factor} (conditional approval) {of}; {}; {profit_source}",
-                rules.operating_profit_factor.source
+            Basis::sourced(
+                format!("{base_profit} x {factor} (conditional approval) {of}"),
+                &format!("{profit_source}; {}", rules.operating_profit_factor.source),
             )
         } else {
-            format!("{base_profit} {of}; {profit_source}")
+            Basis::sourced(format!("{base_profit} {of}"), profit_source)
         };
         if let Some(actual) = c.actual_sga {
             if actual < sga {
@@ -457,11 +497,18 @@ pub fn cost_accounting(c: &CostAccounting, rules: &RuleSet) -> Result<Calculatio
         } else {
             ""
         };
-        let sga = step("SG&A and R&D (5)", sga, format!("{sga_rule}{lower_clause}"));
+        let sga = step(
+            "SG&A and R&D (5)",
+            sga,
+            format!("{sga_rule}{lower_clause}").into(),
+        );
         let profit = step(
             "operating profit (6)",
             profit,
-            format!("{profit_rule}{lower_clause}"),
+            Basis {
+                rule: format!("{}{lower_clause}", profit_rule.rule),
+                ..profit_rule
+            },
         );
         let before_distribution = cost + sga + profit;
         let distribution = match distribution_input {
@@ -473,14 +520,14 @@ pub fn cost_accounting(c: &CostAccounting, rules: &RuleSet) -> Result<Calculatio
             Distribution::Ratio(d) => {
                 check_share("distribution_ratio", d)?;
                 let why = if c.distribution.is_some() {
-                    "given".to_string()
+                    "given"
                 } else {
-                    rules.distribution.source.to_string()
+                    rules.distribution.source
                 };
                 step(
                     "distribution (7)",
                     libm::round(before_distribution * d / (1.0 - d)),
-                    format!("{d} of (4)+(5)+(6)+(7); {why}"),
+                    Basis::sourced(format!("{d} of (4)+(5)+(6)+(7)"), why),
                 )
             }
         };
@@ -488,7 +535,7 @@ pub fn cost_accounting(c: &CostAccounting, rules: &RuleSet) -> Result<Calculatio
         let tax_amount = step(
             "consumption tax (8)",
             libm::round(before_tax * tax),
-            format!("{tax} of (4)+...+(7)"),
+            format!("{tax} of (4)+...+(7)").into(),
         );
         step(
             "sum (4)+...+(8)",
@@ -503,11 +550,19 @@ pub fn cost_accounting(c: &CostAccounting, rules: &RuleSet) -> Result<Calculatio
         step(
             "premium",
             premium,
-            format!(
-                "rate {} x disclosure coefficient {coefficient} (disclosure {:.0}%) on the whole price; {}",
-                libm::round(rate * 1e6) / 1e6,
-                100.0 * c.disclosure,
-                route_disclosure.source
+            Basis::sourced(
+                format!(
+                    "rate {} x disclosure coefficient {coefficient} (disclosure {}) on the whole price",
+                    libm::round(rate * 1e6) / 1e6,
+                    if c.disclosure >= 0.8 {
+                        "80% or more"
+                    } else if c.disclosure >= 0.5 {
+                        "50% to under 80%"
+                    } else {
+                        "under 50%"
+                    },
+                ),
+                route_disclosure.source,
             ),
         );
         step(
@@ -624,11 +679,12 @@ pub fn comparable_drug(c: &ComparableDrug, rules: &RuleSet) -> Result<Calculatio
     let premiums = decide_premiums(&c.premiums, rules)?;
     let total_rate = premiums.rate();
     let mut steps = Vec::new();
-    let mut step = |label: &str, value: f64, rule: String| {
+    let mut step = |label: &str, value: f64, basis: Basis| {
         steps.push(Step {
             label: label.to_string(),
             value,
-            rule,
+            rule: basis.rule,
+            source: basis.source,
         });
         value
     };
@@ -638,7 +694,8 @@ pub fn comparable_drug(c: &ComparableDrug, rules: &RuleSet) -> Result<Calculatio
         format!(
             "{} yen x {} units for the same course",
             c.comparator_unit_price, c.units_per_course
-        ),
+        )
+        .into(),
     );
     premium_steps(&premiums, rules, &mut step);
     let mut price = step(
@@ -647,7 +704,8 @@ pub fn comparable_drug(c: &ComparableDrug, rules: &RuleSet) -> Result<Calculatio
         format!(
             "course cost x (1 + {})",
             libm::round(total_rate * 1e6) / 1e6
-        ),
+        )
+        .into(),
     );
     if let Some(f) = &c.foreign {
         let adjusted = f.apply(price);
@@ -660,7 +718,7 @@ pub fn comparable_drug(c: &ComparableDrug, rules: &RuleSet) -> Result<Calculatio
                 price / f.foreign_average,
                 f.upper_trigger,
                 f.lower_trigger
-            ),
+            ).into(),
         );
     }
     let rounded = c.route.round(price);
@@ -697,21 +755,21 @@ pub fn consumption_tax_change(
         label: "listed price".into(),
         value: listed_price,
         rule: format!("given, including {}% tax", 100.0 * old_rate),
+        source: String::new(),
     }];
     let unrounded = listed_price * (1.0 + new_rate) / (1.0 + old_rate);
     steps.push(Step {
         label: "price before rounding".into(),
         value: unrounded,
-        rule: format!(
-            "x (1 + {new_rate}) / (1 + {old_rate}); {}",
-            rules.consumption_tax.source
-        ),
+        rule: format!("x (1 + {new_rate}) / (1 + {old_rate})"),
+        source: rules.consumption_tax.source.to_string(),
     });
     let price = route.round(unrounded);
     steps.push(Step {
         label: "price".into(),
         value: price,
         rule: route.rounding_rule().into(),
+        source: String::new(),
     });
     Ok(Calculation {
         method: "consumption_tax_change",
