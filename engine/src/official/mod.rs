@@ -698,6 +698,11 @@ pub fn comparable_drug(c: &ComparableDrug, rules: &RuleSet) -> Result<Calculatio
         .into(),
     );
     premium_steps(&premiums, rules, &mut step);
+    step(
+        "premium, usefulness-type part",
+        course * premiums.usefulness_rate(),
+        "the part a cost-effectiveness adjustment may cut".into(),
+    );
     let mut price = step(
         "price with premiums",
         course * (1.0 + total_rate),

@@ -109,6 +109,15 @@ impl Population {
     }
 }
 
+/// The premium a cost-effectiveness adjustment may cut: the usefulness-type part the official
+/// calculation reports.
+fn adjustable_premium(c: &Calculation) -> f64 {
+    c.steps
+        .iter()
+        .find(|s| s.label == "premium, usefulness-type part")
+        .map_or(0.0, |s| s.value)
+}
+
 /// One draw's price under each method that applies (`value_based` at the
 /// first willingness to pay; `None` where a method lacks its inputs), and whether the corridor
 /// has no viable price.
@@ -161,11 +170,9 @@ pub fn method_prices(
 
     let cost_based = supply.and_then(|s| {
         let c = cost_accounting(&cost_accounting_case(spec, s), spec.rules).ok()?;
-        let premium_part = c
-            .steps
-            .iter()
-            .find(|s| s.label == "premium")
-            .map_or(0.0, |s| s.value);
+        // Only the usefulness-type premiums are adjustable (費用対効果評価専門部会 no. 65,
+        // 2023-10-04); marketability, paediatric, sakigake and rapid-introduction premiums are not.
+        let premium_part = adjustable_premium(&c);
         let profit = c
             .steps
             .iter()
@@ -189,8 +196,7 @@ pub fn method_prices(
     let comparable = spec.comparable.as_ref().and_then(|cs| {
         let c = comparable_drug(&comparable_case(spec, cs), spec.rules).ok()?;
         let rate: f64 = cs.premiums.iter().map(|p| p.1).sum();
-        let course = cs.comparator_unit_price * cs.units_per_course;
-        let premium_part = (c.price - course).max(0.0);
+        let premium_part = adjustable_premium(&c);
         let adjusted = adjusted_price(
             &AdjustmentInputs {
                 price: c.price,
@@ -351,5 +357,29 @@ mod tests {
         // The corridor: floor 10M, ceiling 5M: no viable price.
         assert_eq!(viable, Some(true));
         assert_eq!(p[6], Some(7.5e6));
+    }
+
+    #[test]
+    fn defect_3_the_adjustment_cuts_only_usefulness_type_premiums() {
+        // Zolgensma's comparable-drug inputs (cases/zolgensma.toml): Spinraza 9,493,024 yen x 11
+        // vials = 104,423,264; usefulness I 50% + sakigake 10%: price 104,423,264 x 1.6 =
+        // 167,077,222.4 -> 167,077,222. At an ICER of 6M yen/QALY (the 0.7 band) only the
+        // usefulness part is adjustable: 0.5 x 104,423,264 = 52,211,632, cut by 0.3 =
+        // 15,663,489.6, giving 151,413,732.4 -> 151,413,732. (Cutting the sakigake premium too,
+        // as before, took 0.3 x 62,653,958 = 18,796,187.4 off: 3,132,697.8 yen too much.)
+        // The cap is 10 + (60 - 25) / 15 = 12.33% of the price, the floor (ICER 5M) 137.1M:
+        // neither binds.
+        let mut spec = PricingSpec::defaults();
+        spec.comparable = Some(ComparableSpec {
+            comparator_unit_price: 9_493_024.0,
+            units_per_course: 11.0,
+            premiums: vec![("usefulness_1".into(), 0.5), ("sakigake".into(), 0.1)],
+            foreign_average: None,
+        });
+        // 30 QALYs gained; costs chosen so that the ICER at the listed price is exactly 6M.
+        let (dq, dc) = (30.0, 180_000_000.0 - 167_077_222.0);
+        let p = method_prices(&spec, 5e6, dq, dc, None, &[]);
+        assert_eq!(p.of(Method::ComparableDrug), Some(167_077_222.0));
+        assert_eq!(p.of(Method::ComparableDrugAdjusted), Some(151_413_732.0));
     }
 }

@@ -2,6 +2,7 @@
 //! the official pricing calculations and supply.
 
 use minijinja::{Value, context};
+use tenbin_engine::official::rules::premium_kind;
 use tenbin_engine::scenario::Scenario;
 
 use super::Templates;
@@ -281,7 +282,19 @@ pub(super) fn official_steps(t: &Templates, lang: Lang, r: &ScenarioResults) -> 
                             let rule = st["rule"].as_str().unwrap_or_default();
                             let value = st["value"].as_f64().unwrap_or(f64::NAN);
                             let (label, value) = match label.strip_prefix("premium ") {
-                                // A named premium of the comparable-drug method: a rate.
+                                // A premium withheld at listing (the 2026 conditional rule).
+                                Some(rest) if rest.ends_with(" withheld") => {
+                                    let id = rest.trim_end_matches(" withheld");
+                                    let name = match (lang, premium_kind(id)) {
+                                        (Lang::Ja, Some(k)) => k.name_ja,
+                                        _ => id,
+                                    };
+                                    (
+                                        fill(t.s(lang, "step_premium_withheld"), &[("name", name)]),
+                                        percent(value),
+                                    )
+                                }
+                                // A named premium: a rate.
                                 Some(id) => (
                                     fill(
                                         t.s(lang, "step_premium_named"),
@@ -381,4 +394,83 @@ pub(super) fn supply_rows(t: &Templates, lang: Lang, r: &ScenarioResults) -> Vec
         }
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tenbin_engine::official::rules::rule_set;
+    use tenbin_engine::official::{
+        ComparableDrug, CostAccounting, Distribution, ForeignAdjustment, Route, comparable_drug,
+        consumption_tax_change, cost_accounting,
+    };
+
+    /// Every step the official calculations can print has its label in both languages: a
+    /// missing string would show its key on the page.
+    #[test]
+    fn every_official_step_has_a_label_in_both_languages() {
+        let strings = crate::i18n::load_strings(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("i18n.toml"),
+        )
+        .unwrap();
+        let premiums = vec![
+            ("usefulness_1".to_string(), 0.35),
+            ("marketability_1".to_string(), 0.1),
+        ];
+        let mut calculations = Vec::new();
+        for (route, rules) in [
+            (Route::Drug, "FY2024"),
+            (Route::Drug, "FY2026-conditional"),
+            (Route::Device, "FY2022"),
+        ] {
+            let case = CostAccounting {
+                premiums: premiums.clone(),
+                disclosure: 0.9,
+                distribution: Some(Distribution::Ratio(0.05)),
+                ..CostAccounting::new(route, 10_000_000.0)
+            };
+            calculations.push(cost_accounting(&case, rule_set(rules).unwrap()).unwrap());
+        }
+        let comparable = ComparableDrug {
+            route: Route::Drug,
+            comparator_unit_price: 1_000_000.0,
+            units_per_course: 10.0,
+            premiums,
+            foreign: Some(ForeignAdjustment::with_average(5_000_000.0)),
+        };
+        for rules in ["FY2024", "FY2026-conditional"] {
+            calculations.push(comparable_drug(&comparable, rule_set(rules).unwrap()).unwrap());
+        }
+        calculations.push(
+            consumption_tax_change(
+                Route::Drug,
+                33_493_407.0,
+                0.08,
+                0.10,
+                rule_set("FY2018-2019-10").unwrap(),
+            )
+            .unwrap(),
+        );
+        let mut seen = 0;
+        for c in &calculations {
+            for s in &c.steps {
+                let key = match s.label.strip_prefix("premium ") {
+                    Some(rest) if rest.ends_with(" withheld") => "step_premium_withheld".into(),
+                    Some(_) => "step_premium_named".into(),
+                    None => step_key(&s.label),
+                };
+                for lang in Lang::ALL {
+                    assert!(
+                        strings[&lang].contains_key(&key),
+                        "{}: no [{}] string {key} for the step {:?}",
+                        c.method,
+                        lang.code(),
+                        s.label
+                    );
+                }
+                seen += 1;
+            }
+        }
+        assert!(seen > 40, "{seen} steps checked");
+    }
 }
