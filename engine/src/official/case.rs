@@ -26,6 +26,9 @@ use super::{
 };
 use crate::error::{ScenarioError, SourceText};
 
+/// Premiums by id as a case file writes them.
+type Premiums = BTreeMap<Spanned<String>, Spanned<f64>>;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCase {
@@ -62,7 +65,7 @@ struct RawCostAccounting {
     distribution_amount: Option<Spanned<f64>>,
     consumption_tax: Option<Spanned<f64>>,
     #[serde(default)]
-    premiums: BTreeMap<Spanned<String>, Spanned<f64>>,
+    premiums: Premiums,
     #[serde(default)]
     disclosure: Option<Spanned<f64>>,
     disclosure_coefficient: Option<Spanned<f64>>,
@@ -78,7 +81,7 @@ struct RawComparable {
     comparator_unit_price: Spanned<f64>,
     units_per_course: Spanned<f64>,
     #[serde(default)]
-    premiums: BTreeMap<Spanned<String>, Spanned<f64>>,
+    premiums: Premiums,
     foreign_average: Option<Spanned<f64>>,
     expected_price: Option<Spanned<f64>>,
 }
@@ -166,23 +169,14 @@ pub fn run_case(file: &str, text: &str) -> Result<Case, ScenarioError> {
                     .map(Distribution::Amount)
                     .or(value(&r.distribution_ratio).map(Distribution::Ratio)),
                 consumption_tax: value(&r.consumption_tax),
-                premiums: r
-                    .premiums
-                    .iter()
-                    .map(|(k, v)| (k.get_ref().clone(), *v.get_ref()))
-                    .collect(),
+                premiums: premium_list(&r.premiums),
                 disclosure: value(&r.disclosure).unwrap_or(0.0),
                 disclosure_coefficient: value(&r.disclosure_coefficient),
                 actual_sga: value(&r.actual_sga),
                 actual_operating_profit: value(&r.actual_operating_profit),
             };
             let calc = cost_accounting(&c, rules).map_err(|e| {
-                let span = e.field.strip_prefix("premiums.").and_then(|id| {
-                    r.premiums
-                        .iter()
-                        .find(|(k, _)| k.get_ref() == id)
-                        .map(|(k, _)| k.span())
-                });
+                let span = premium_span(&r.premiums, &e.field);
                 let span = span.or(match e.field.as_str() {
                     "product_cost" => r.product_cost.as_ref().map(|x| x.span()),
                     "published_sum" => r.published_sum.as_ref().map(|x| x.span()),
@@ -211,20 +205,11 @@ pub fn run_case(file: &str, text: &str) -> Result<Case, ScenarioError> {
                 route,
                 comparator_unit_price: *r.comparator_unit_price.get_ref(),
                 units_per_course: *r.units_per_course.get_ref(),
-                premiums: r
-                    .premiums
-                    .iter()
-                    .map(|(k, v)| (k.get_ref().clone(), *v.get_ref()))
-                    .collect(),
+                premiums: premium_list(&r.premiums),
                 foreign: value(&r.foreign_average).map(ForeignAdjustment::with_average),
             };
             let calc = comparable_drug(&c, rules).map_err(|e| {
-                let span = e.field.strip_prefix("premiums.").and_then(|id| {
-                    r.premiums
-                        .iter()
-                        .find(|(k, _)| k.get_ref() == id)
-                        .map(|(k, _)| k.span())
-                });
+                let span = premium_span(&r.premiums, &e.field);
                 let span = span.or(match e.field.as_str() {
                     "comparator_unit_price" => Some(r.comparator_unit_price.span()),
                     "units_per_course" => Some(r.units_per_course.span()),
@@ -275,4 +260,21 @@ pub fn run_case(file: &str, text: &str) -> Result<Case, ScenarioError> {
         calculation,
         expected_price: expected,
     })
+}
+
+/// A case's premiums by id, as the calculations take them.
+fn premium_list(premiums: &Premiums) -> Vec<(String, f64)> {
+    premiums
+        .iter()
+        .map(|(k, v)| (k.get_ref().clone(), *v.get_ref()))
+        .collect()
+}
+
+/// Where the premium an error names (`premiums.ID`) is written, if it is one.
+fn premium_span(premiums: &Premiums, field: &str) -> Option<std::ops::Range<usize>> {
+    let id = field.strip_prefix("premiums.")?;
+    premiums
+        .keys()
+        .find(|k| k.get_ref() == id)
+        .map(Spanned::span)
 }

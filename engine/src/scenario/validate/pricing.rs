@@ -184,40 +184,7 @@ fn comparable_drug(
     };
     let price = v.number(&c.comparator_unit_price, "comparator_unit_price", positive);
     let units = v.number(&c.units_per_course, "units_per_course", positive);
-    let mut premiums = Vec::new();
-    for (id, rate) in &c.premiums {
-        match crate::official::rules::premium_kind(id.get_ref()) {
-            None => {
-                let known: Vec<&str> = crate::official::rules::PREMIUMS
-                    .iter()
-                    .map(|p| p.id)
-                    .collect();
-                v.err(
-                    &id.span(),
-                    format!(
-                        "unknown premium `{}`; expected one of {}",
-                        id.get_ref(),
-                        known.join(", ")
-                    ),
-                );
-            }
-            Some(kind) => {
-                let ok = |x: f64| {
-                    if (kind.min - 1e-12..=kind.max + 1e-12).contains(&x) {
-                        Ok(())
-                    } else {
-                        Err(format!(
-                            "{} is allowed from {} to {}",
-                            kind.name_ja, kind.min, kind.max
-                        ))
-                    }
-                };
-                if let Some(x) = v.number(rate, id.get_ref(), ok) {
-                    premiums.push((id.get_ref().clone(), x));
-                }
-            }
-        }
-    }
+    let premiums = premiums(v, &c.premiums);
     let foreign_average = c
         .foreign_average
         .as_ref()
@@ -256,7 +223,7 @@ fn comparable_drug(
     }
 }
 
-/// Reads cost-accounting premiums by id, each within its range.
+/// Reads premiums by id (cost accounting and comparable drug), each within its range.
 fn premiums(
     v: &mut Validator,
     raw: &std::collections::BTreeMap<Spanned<String>, Spanned<Number>>,
