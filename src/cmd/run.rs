@@ -106,7 +106,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
         if let Some(bad) = wtp.iter().find(|w| !(w.is_finite() && **w > 0.0)) {
             return Err(format!("--wtp {bad}: expected positive yen per QALY").into());
         }
-        sc.settings.wtp = wtp.clone();
+        sc.set_wtp(wtp.clone());
     }
     let started = Instant::now();
     let analysis = Analysis::new(&sc);

@@ -361,7 +361,6 @@ fn prices_at(sc: &Scenario, e: &Evaluation, w: f64) -> Prices {
     let r = e.supply.as_ref().map_or(1.0, |s| s.mean_relative_effect);
     let prices = method_prices(
         &sc.pricing,
-        w,
         dq,
         dc,
         e.supply.as_ref(),

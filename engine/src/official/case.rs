@@ -19,10 +19,11 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::foreign::ForeignPrices;
 use super::rules::{RULE_SETS, rule_set};
 use super::{
-    Calculation, ComparableDrug, CostAccounting, Distribution, ForeignAdjustment, Route,
-    comparable_drug, consumption_tax_change, cost_accounting,
+    Calculation, ComparableDrug, CostAccounting, Distribution, Route, comparable_drug,
+    consumption_tax_change, cost_accounting,
 };
 use crate::error::{ScenarioError, SourceText};
 
@@ -71,8 +72,48 @@ struct RawCostAccounting {
     disclosure_coefficient: Option<Spanned<f64>>,
     actual_sga: Option<Spanned<f64>>,
     actual_operating_profit: Option<Spanned<f64>>,
+    foreign: Option<Spanned<RawForeign>>,
     /// The published price, checked against the calculation when given.
     expected_price: Option<Spanned<f64>>,
+}
+
+/// `[METHOD.foreign]`: the reference countries' prices, in yen or in their currencies.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawForeign {
+    #[serde(default)]
+    yen: Premiums,
+    #[serde(default)]
+    prices: Premiums,
+    #[serde(default)]
+    exchange_rates: Premiums,
+}
+
+impl RawForeign {
+    /// The prices, or an error at the key it concerns.
+    fn read(f: &Spanned<RawForeign>, src: &SourceText) -> Result<ForeignPrices, ScenarioError> {
+        let r = f.get_ref();
+        ForeignPrices::read(
+            &premium_list(&r.yen),
+            &premium_list(&r.prices),
+            &premium_list(&r.exchange_rates),
+        )
+        .map_err(|e| {
+            let key = e.field.rsplit('.').next().unwrap_or_default();
+            let table = if e.field.contains(".yen.") {
+                &r.yen
+            } else if e.field.contains(".exchange_rates.") {
+                &r.exchange_rates
+            } else {
+                &r.prices
+            };
+            let at = table
+                .iter()
+                .find(|(k, _)| k.get_ref() == key)
+                .map_or(f.span(), |(k, _)| k.span());
+            src.error(&at, e.to_string())
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -82,7 +123,7 @@ struct RawComparable {
     units_per_course: Spanned<f64>,
     #[serde(default)]
     premiums: Premiums,
-    foreign_average: Option<Spanned<f64>>,
+    foreign: Option<Spanned<RawForeign>>,
     expected_price: Option<Spanned<f64>>,
 }
 
@@ -174,6 +215,11 @@ pub fn run_case(file: &str, text: &str) -> Result<Case, ScenarioError> {
                 disclosure_coefficient: value(&r.disclosure_coefficient),
                 actual_sga: value(&r.actual_sga),
                 actual_operating_profit: value(&r.actual_operating_profit),
+                foreign: r
+                    .foreign
+                    .as_ref()
+                    .map(|f| RawForeign::read(f, &src))
+                    .transpose()?,
             };
             let calc = cost_accounting(&c, rules).map_err(|e| {
                 let span = premium_span(&r.premiums, &e.field);
@@ -206,7 +252,11 @@ pub fn run_case(file: &str, text: &str) -> Result<Case, ScenarioError> {
                 comparator_unit_price: *r.comparator_unit_price.get_ref(),
                 units_per_course: *r.units_per_course.get_ref(),
                 premiums: premium_list(&r.premiums),
-                foreign: value(&r.foreign_average).map(ForeignAdjustment::with_average),
+                foreign: r
+                    .foreign
+                    .as_ref()
+                    .map(|f| RawForeign::read(f, &src))
+                    .transpose()?,
             };
             let calc = comparable_drug(&c, rules).map_err(|e| {
                 let span = premium_span(&r.premiums, &e.field);

@@ -13,8 +13,11 @@
 use serde::Serialize;
 
 pub mod case;
+pub mod evaluation;
+pub mod foreign;
 pub mod rules;
 
+use foreign::{ForeignPrices, ForeignRules};
 use rules::{PREMIUMS, RuleSet, premium_kind};
 
 /// Which price list a product is priced on.
@@ -52,6 +55,14 @@ impl Route {
         match self {
             Route::Drug => libm::round(x),
             Route::Device => round_significant(x, DEVICE_SIGNIFICANT_FIGURES),
+        }
+    }
+
+    /// The route's foreign average price adjustment under `rules`.
+    pub fn foreign_rules(self, rules: &RuleSet) -> &'static ForeignRules {
+        match self {
+            Route::Drug => rules.foreign,
+            Route::Device => rules.device.foreign,
         }
     }
 }
@@ -200,6 +211,8 @@ pub struct CostAccounting {
     pub actual_sga: Option<f64>,
     /// Actual operating profit amount, for the same clause.
     pub actual_operating_profit: Option<f64>,
+    /// The reference countries' prices, for the foreign average price adjustment.
+    pub foreign: Option<ForeignPrices>,
 }
 
 impl CostAccounting {
@@ -220,6 +233,7 @@ impl CostAccounting {
             disclosure_coefficient: None,
             actual_sga: None,
             actual_operating_profit: None,
+            foreign: None,
         }
     }
 }
@@ -566,7 +580,7 @@ pub fn cost_accounting(c: &CostAccounting, rules: &RuleSet) -> Result<Calculatio
             ),
         );
         step(
-            "premium, usefulness-type part",
+            evaluation::USEFULNESS_PART,
             total * premiums.usefulness_rate() * coefficient,
             "the part a cost-effectiveness adjustment may cut".into(),
         );
@@ -577,6 +591,13 @@ pub fn cost_accounting(c: &CostAccounting, rules: &RuleSet) -> Result<Calculatio
         )
     } else {
         total
+    };
+    // Applied at listing to the price after premiums (the Kymriah figures fit a test on that
+    // price: 33,493,407 against a foreign average of 43,568,238 is 0.769, no raise, while the
+    // sum before premiums would have been 0.705).
+    let unrounded = match &c.foreign {
+        Some(f) => foreign_steps(unrounded, f, c.route.foreign_rules(rules), &mut step),
+        None => unrounded,
     };
     let price = c.route.round(unrounded);
     step("price", price, c.route.rounding_rule().into());
@@ -590,58 +611,84 @@ pub fn cost_accounting(c: &CostAccounting, rules: &RuleSet) -> Result<Calculatio
     })
 }
 
-/// The foreign average price adjustment's formula (the reference marks it to be verified, so
-/// every number is an input with a documented default).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ForeignAdjustment {
-    /// Average of the reference countries' prices for the same unit, yen.
-    pub foreign_average: f64,
-    /// Adjust downwards when the price is at least this multiple of the average (1.25).
-    pub upper_trigger: f64,
-    /// Adjust upwards when the price is at most this multiple (0.75).
-    pub lower_trigger: f64,
-    /// Above: price = (a x ratio + b) x average, with (a, b) = (1/3, 5/6).
-    pub upper_formula: (f64, f64),
-    /// Below: price = (a x ratio + b) x average, with (a, b) = (1/3, 1/2).
-    pub lower_formula: (f64, f64),
-    /// An upward adjustment at most doubles the price (2).
-    pub max_raise: f64,
-}
-
-impl ForeignAdjustment {
-    /// The defaults the reference gives (to be verified), for a given foreign average.
-    pub fn with_average(foreign_average: f64) -> Self {
-        ForeignAdjustment {
-            foreign_average,
-            upper_trigger: 1.25,
-            lower_trigger: 0.75,
-            upper_formula: (1.0 / 3.0, 5.0 / 6.0),
-            lower_formula: (1.0 / 3.0, 0.5),
-            max_raise: 2.0,
-        }
+/// The foreign average price adjustment's steps on `price` (after premiums, before rounding):
+/// the foreign average with what the outlier rules did, then the adjusted price. Returns the
+/// price to carry on with.
+fn foreign_steps(
+    price: f64,
+    prices: &ForeignPrices,
+    rules: &ForeignRules,
+    step: &mut StepFn<'_>,
+) -> f64 {
+    let avg = foreign::foreign_average(prices, rules);
+    let mut what = prices.conversions.join("; ");
+    for n in &avg.notes {
+        what.push_str(&format!("{}{n}", if what.is_empty() { "" } else { "; " }));
     }
-
-    /// The adjusted price (unchanged between the triggers). It never raises a price above the
-    /// foreign average nor lowers it below it.
-    pub fn apply(&self, price: f64) -> f64 {
-        let avg = self.foreign_average;
-        if avg <= 0.0 {
-            return price;
-        }
-        let ratio = price / avg;
-        if ratio >= self.upper_trigger {
-            let (a, b) = self.upper_formula;
-            ((a * ratio + b) * avg).min(price).max(avg)
-        } else if ratio <= self.lower_trigger {
-            let (a, b) = self.lower_formula;
-            ((a * ratio + b) * avg)
-                .min(self.max_raise * price)
-                .max(price)
-                .min(avg)
-        } else {
-            price
-        }
-    }
+    let Some(average) = avg.average else {
+        step(
+            "foreign average price adjustment",
+            price,
+            Basis::sourced(format!("not adjusted: {what}"), rules.min_countries.source),
+        );
+        return price;
+    };
+    step(
+        "foreign average",
+        average,
+        Basis::sourced(
+            what,
+            &format!(
+                "{}; outliers: {}",
+                rules.min_countries.source, rules.exclude_over_lowest.source
+            ),
+        ),
+    );
+    let adjusted = foreign::adjust(price, average, rules);
+    let ratio = price / average;
+    let (rule, source) = if adjusted < price {
+        (
+            match rules.reduce_formula {
+                Some((a, b)) => format!(
+                    "ratio {ratio:.4} above {}: ({:.4} x ratio + {:.4}) x average",
+                    rules.reduce_above.value, a.value, b.value
+                ),
+                None => format!(
+                    "ratio {ratio:.4} above {0}: {0} x average",
+                    rules.reduce_above.value
+                ),
+            },
+            rules.reduce_above.source,
+        )
+    } else if adjusted > price {
+        let (a, b) = rules.raise_formula;
+        (
+            format!(
+                "ratio {ratio:.4} below {}: ({:.4} x ratio + {:.4}) x average, at most {} x the price",
+                rules.raise_below.map_or(f64::NAN, |r| r.value),
+                a.value,
+                b.value,
+                rules.raise_cap.value
+            ),
+            rules.raise_cap.source,
+        )
+    } else {
+        (
+            format!(
+                "ratio {ratio:.4}: not adjusted (only above {}{})",
+                rules.reduce_above.value,
+                rules
+                    .raise_below
+                    .map_or(String::new(), |r| format!(" or below {}", r.value))
+            ),
+            rules.reduce_above.source,
+        )
+    };
+    step(
+        "foreign average price adjustment",
+        adjusted,
+        Basis::sourced(rule, source),
+    )
 }
 
 /// Inputs of the comparable-drug method.
@@ -656,8 +703,10 @@ pub struct ComparableDrug {
     pub units_per_course: f64,
     /// Premiums by id with their rates.
     pub premiums: Vec<(String, f64)>,
-    /// The foreign average price adjustment, if reference countries have prices.
-    pub foreign: Option<ForeignAdjustment>,
+    /// The reference countries' prices, for the foreign average price adjustment (from FY2018
+    /// applied to comparable-drug prices only where no drug with a similar mechanism exists,
+    /// 医薬経済 2023-12-01: give them only then).
+    pub foreign: Option<ForeignPrices>,
 }
 
 /// The comparable-drug price under `rules`, step by step. Premiums must be known, within their
@@ -699,7 +748,7 @@ pub fn comparable_drug(c: &ComparableDrug, rules: &RuleSet) -> Result<Calculatio
     );
     premium_steps(&premiums, rules, &mut step);
     step(
-        "premium, usefulness-type part",
+        evaluation::USEFULNESS_PART,
         course * premiums.usefulness_rate(),
         "the part a cost-effectiveness adjustment may cut".into(),
     );
@@ -713,18 +762,7 @@ pub fn comparable_drug(c: &ComparableDrug, rules: &RuleSet) -> Result<Calculatio
         .into(),
     );
     if let Some(f) = &c.foreign {
-        let adjusted = f.apply(price);
-        price = step(
-            "foreign average price adjustment",
-            adjusted,
-            format!(
-                "foreign average {} yen, ratio {:.3}; adjusted only beyond {} or {} (formula to be verified)",
-                f.foreign_average,
-                price / f.foreign_average,
-                f.upper_trigger,
-                f.lower_trigger
-            ).into(),
-        );
+        price = foreign_steps(price, f, c.route.foreign_rules(rules), &mut step);
     }
     let rounded = c.route.round(price);
     step("price", rounded, c.route.rounding_rule().into());

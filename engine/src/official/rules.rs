@@ -8,6 +8,8 @@
 
 use serde::Serialize;
 
+use super::foreign::{self, ForeignRules};
+
 /// A coefficient with its source.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Coefficient {
@@ -19,7 +21,7 @@ pub struct Coefficient {
     pub verified: bool,
 }
 
-const fn sourced(value: f64, source: &'static str) -> Coefficient {
+pub(super) const fn sourced(value: f64, source: &'static str) -> Coefficient {
     Coefficient {
         value,
         source,
@@ -27,7 +29,7 @@ const fn sourced(value: f64, source: &'static str) -> Coefficient {
     }
 }
 
-const fn unverified(value: f64, source: &'static str) -> Coefficient {
+pub(super) const fn unverified(value: f64, source: &'static str) -> Coefficient {
     Coefficient {
         value,
         source,
@@ -78,6 +80,8 @@ pub struct DeviceRules {
     pub distribution: Option<Coefficient>,
     /// Premium times this coefficient, by disclosure level (device rules).
     pub disclosure: DisclosureCoefficients,
+    /// The device route's foreign average price adjustment.
+    pub foreign: &'static ForeignRules,
 }
 
 /// One dated set of cost-accounting rules (原価計算方式): the drug route's coefficients, and the
@@ -104,6 +108,11 @@ pub struct RuleSet {
     pub operating_profit_factor: Coefficient,
     /// Whether usefulness-type premiums are granted at listing (withheld otherwise).
     pub usefulness_premium_allowed: bool,
+    /// Whether a selected product is evaluated for cost-effectiveness after listing (under the
+    /// 2026 conditional rule only after full approval).
+    pub evaluated_at_listing: bool,
+    /// The drug route's foreign average price adjustment.
+    pub foreign: &'static ForeignRules,
     /// The device route's coefficients.
     pub device: DeviceRules,
 }
@@ -133,8 +142,13 @@ const fn drug_disclosure(low: f64, source: &'static str, verified: bool) -> Disc
     }
 }
 
-const fn device(disclosure_source: &'static str, disclosure_verified: bool) -> DeviceRules {
+const fn device(
+    disclosure_source: &'static str,
+    disclosure_verified: bool,
+    foreign: &'static ForeignRules,
+) -> DeviceRules {
     DeviceRules {
+        foreign,
         operating_profit: unverified(0.058, DEVICE_PROFIT),
         distribution: None,
         disclosure: DisclosureCoefficients {
@@ -159,7 +173,9 @@ pub const RULE_SETS: [RuleSet; 7] = [
         disclosure: drug_disclosure(0.2, DISCLOSURE_02, true),
         operating_profit_factor: sourced(1.0, NO_FACTOR),
         usefulness_premium_allowed: true,
-        device: device(DEVICE_DISCLOSURE_OTHER, false),
+        evaluated_at_listing: true,
+        foreign: &foreign::DRUG,
+        device: device(DEVICE_DISCLOSURE_OTHER, false, &foreign::DEVICE_FY2018),
     },
     RuleSet {
         id: "FY2018-2019-10",
@@ -171,7 +187,9 @@ pub const RULE_SETS: [RuleSet; 7] = [
         disclosure: drug_disclosure(0.2, DISCLOSURE_02, true),
         operating_profit_factor: sourced(1.0, NO_FACTOR),
         usefulness_premium_allowed: true,
-        device: device(DEVICE_DISCLOSURE_OTHER, false),
+        evaluated_at_listing: true,
+        foreign: &foreign::DRUG,
+        device: device(DEVICE_DISCLOSURE_OTHER, false, &foreign::DEVICE_FY2018),
     },
     RuleSet {
         id: "FY2020",
@@ -183,7 +201,9 @@ pub const RULE_SETS: [RuleSet; 7] = [
         disclosure: drug_disclosure(0.2, DISCLOSURE_02, true),
         operating_profit_factor: sourced(1.0, NO_FACTOR),
         usefulness_premium_allowed: true,
-        device: device(DEVICE_DISCLOSURE_OTHER, false),
+        evaluated_at_listing: true,
+        foreign: &foreign::DRUG,
+        device: device(DEVICE_DISCLOSURE_OTHER, false, &foreign::DEVICE_FY2018),
     },
     RuleSet {
         id: "FY2022",
@@ -195,7 +215,9 @@ pub const RULE_SETS: [RuleSet; 7] = [
         disclosure: drug_disclosure(0.0, DISCLOSURE_0, true),
         operating_profit_factor: sourced(1.0, NO_FACTOR),
         usefulness_premium_allowed: true,
-        device: device(DEVICE_DISCLOSURE_FY2022, true),
+        evaluated_at_listing: true,
+        foreign: &foreign::DRUG,
+        device: device(DEVICE_DISCLOSURE_FY2022, true, &foreign::DEVICE_FY2022),
     },
     RuleSet {
         id: "FY2024",
@@ -207,7 +229,9 @@ pub const RULE_SETS: [RuleSet; 7] = [
         disclosure: drug_disclosure(0.0, DISCLOSURE_0_LATER, false),
         operating_profit_factor: sourced(1.0, NO_FACTOR),
         usefulness_premium_allowed: true,
-        device: device(DEVICE_DISCLOSURE_OTHER, false),
+        evaluated_at_listing: true,
+        foreign: &foreign::DRUG,
+        device: device(DEVICE_DISCLOSURE_OTHER, false, &foreign::DEVICE_FY2022),
     },
     RuleSet {
         id: "FY2026",
@@ -219,7 +243,9 @@ pub const RULE_SETS: [RuleSet; 7] = [
         disclosure: drug_disclosure(0.0, DISCLOSURE_0_LATER, false),
         operating_profit_factor: sourced(1.0, NO_FACTOR),
         usefulness_premium_allowed: true,
-        device: device(DEVICE_DISCLOSURE_OTHER, false),
+        evaluated_at_listing: true,
+        foreign: &foreign::DRUG,
+        device: device(DEVICE_DISCLOSURE_OTHER, false, &foreign::DEVICE_FY2022),
     },
     RuleSet {
         id: "FY2026-conditional",
@@ -234,7 +260,9 @@ pub const RULE_SETS: [RuleSet; 7] = [
             "Chuikyo 2026-01-14: operating-profit coefficient = industry average x 0.5 for conditionally approved regenerative products; no usefulness-type premium at listing, other premiums granted (mixonline artid=79593, 2026-01-15; regulatory-j.com/?p=704)",
         ),
         usefulness_premium_allowed: false,
-        device: device(DEVICE_DISCLOSURE_OTHER, false),
+        evaluated_at_listing: false,
+        foreign: &foreign::DRUG,
+        device: device(DEVICE_DISCLOSURE_OTHER, false, &foreign::DEVICE_FY2022),
     },
 ];
 

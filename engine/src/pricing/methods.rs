@@ -11,9 +11,11 @@ use serde::Serialize;
 use super::value::{
     AdjustmentInputs, adjusted_price, corridor, shared_savings_price, threshold_price,
 };
+use crate::official::evaluation::{
+    BANDS, SELECTION_SOURCE, Selection, USEFULNESS_PART, band, select,
+};
 use crate::official::{
-    Calculation, ComparableDrug, CostAccounting, Distribution, ForeignAdjustment, comparable_drug,
-    cost_accounting,
+    Calculation, ComparableDrug, CostAccounting, Distribution, comparable_drug, cost_accounting,
 };
 use crate::scenario::pricing::{ComparableSpec, Method, PricingSpec};
 use crate::supply::SupplyOutcome;
@@ -26,6 +28,9 @@ pub struct MethodPrices {
     pub prices: [Option<f64>; 7],
     /// Whether the value ceiling is below the cost floor (`None` without supply).
     pub no_viable_price: Option<bool>,
+    /// The cost-effectiveness band (an index into [`BANDS`]) of the pooled ICER at the
+    /// cost-accounting and the comparable-drug listed price, where the product is selected.
+    pub bands: [Option<usize>; 2],
 }
 
 impl MethodPrices {
@@ -44,6 +49,7 @@ fn cost_accounting_case(spec: &PricingSpec, s: &SupplyOutcome) -> CostAccounting
         distribution: spec.distribution_ratio.map(Distribution::Ratio),
         premiums: spec.premiums.clone(),
         disclosure: spec.disclosure,
+        foreign: spec.foreign.clone(),
         ..CostAccounting::new(spec.route, s.costs.total())
     }
 }
@@ -55,7 +61,7 @@ fn comparable_case(spec: &PricingSpec, cs: &ComparableSpec) -> ComparableDrug {
         comparator_unit_price: cs.comparator_unit_price,
         units_per_course: cs.units_per_course,
         premiums: cs.premiums.clone(),
-        foreign: cs.foreign_average.map(ForeignAdjustment::with_average),
+        foreign: spec.foreign.clone().filter(|_| cs.foreign_adjustment),
     }
 }
 
@@ -114,30 +120,42 @@ impl Population {
 fn adjustable_premium(c: &Calculation) -> f64 {
     c.steps
         .iter()
-        .find(|s| s.label == "premium, usefulness-type part")
+        .find(|s| s.label == USEFULNESS_PART)
         .map_or(0.0, |s| s.value)
 }
 
-/// One draw's price under each method that applies (`value_based` at the
-/// first willingness to pay; `None` where a method lacks its inputs), and whether the corridor
-/// has no viable price.
+/// The selection of a scenario's official calculation for cost-effectiveness evaluation.
+pub fn selection(spec: &PricingSpec, c: &Calculation) -> Selection {
+    let disclosure = (c.method == "cost_accounting").then_some(spec.disclosure);
+    select(spec.evaluation, c, disclosure, spec.rules)
+}
+
+/// One official method's listed price in a draw, and, when the product is selected for
+/// evaluation, the adjusted price and the band of the pooled ICER at the listed price.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Official {
+    listed: f64,
+    adjusted: Option<f64>,
+    band: Option<usize>,
+}
+
+/// One draw's price under each method that applies (`value_based` and `shared_savings` at the
+/// scenario's value-based willingness to pay, by default the reference value; `None` where a
+/// method lacks its inputs or, for the adjusted methods, where the product is not selected for
+/// evaluation), and whether the corridor has no viable price.
 pub fn method_prices(
     spec: &PricingSpec,
-    wtp: f64,
     delta_qalys: f64,
     delta_costs: f64,
     supply: Option<&SupplyOutcome>,
     populations: &[Population],
 ) -> MethodPrices {
+    let wtp = spec.value_wtp();
     let r = supply.map_or(1.0, |s| s.mean_relative_effect);
     let value = r * threshold_price(wtp, delta_qalys, delta_costs);
     let shared = r * shared_savings_price(wtp, delta_qalys, delta_costs, spec.savings_share);
     // The price at which the ICER equals the evaluation's reference value is its floor.
-    let reference = if spec.special_consideration {
-        7_500_000.0
-    } else {
-        5_000_000.0
-    };
+    let reference = spec.reference_value();
     // Without populations the scenario itself is the one population.
     let whole = [Population {
         delta_qalys,
@@ -158,57 +176,76 @@ pub fn method_prices(
     // The ICER at a price, per treated patient of each population: the products given deliver
     // r of the gain and of the cost difference, so (r dC + P) / (r dQ); no gain means
     // dominated.
+    let icer = |p: &Population, price: f64| {
+        let (r, dq, dc) = (p.relative_effect, p.delta_qalys, p.delta_costs);
+        (r * dq > 0.0).then(|| (r * dc + price) / (r * dq))
+    };
     let icers_at = |price: f64| -> Vec<(Option<f64>, f64)> {
         populations
             .iter()
-            .map(|p| {
-                let (r, dq, dc) = (p.relative_effect, p.delta_qalys, p.delta_costs);
-                ((r * dq > 0.0).then(|| (r * dc + price) / (r * dq)), p.share)
-            })
+            .map(|p| (icer(p, price), p.share))
             .collect()
+    };
+    // The pooled ICER (share-weighted gains and costs) names the band an appraisal reports.
+    let pooled = populations.iter().fold(
+        Population {
+            delta_qalys: 0.0,
+            delta_costs: 0.0,
+            relative_effect: 1.0,
+            share: 1.0,
+        },
+        |acc, p| Population {
+            delta_qalys: acc.delta_qalys + p.share * p.relative_effect * p.delta_qalys,
+            delta_costs: acc.delta_costs + p.share * p.relative_effect * p.delta_costs,
+            ..acc
+        },
+    );
+    let pooled_share: f64 = populations.iter().map(|p| p.share).sum();
+    let official = |c: Calculation, premium_rate: f64, profit_part: f64| -> Official {
+        if !selection(spec, &c).selected {
+            return Official {
+                listed: c.price,
+                adjusted: None,
+                band: None,
+            };
+        }
+        let adjusted = adjusted_price(
+            &AdjustmentInputs {
+                price: c.price,
+                premium_part: adjustable_premium(&c),
+                profit_part,
+                premium_rate,
+                special: spec.special_consideration,
+            },
+            &icers_at(c.price),
+            floor,
+        );
+        let pooled_icer = icer(&pooled, c.price * pooled_share);
+        Official {
+            listed: c.price,
+            adjusted: Some(spec.route.round(adjusted)),
+            band: Some(band(pooled_icer, spec.special_consideration)),
+        }
     };
 
     let cost_based = supply.and_then(|s| {
         let c = cost_accounting(&cost_accounting_case(spec, s), spec.rules).ok()?;
         // Only the usefulness-type premiums are adjustable (費用対効果評価専門部会 no. 65,
-        // 2023-10-04); marketability, paediatric, sakigake and rapid-introduction premiums are not.
-        let premium_part = adjustable_premium(&c);
+        // 2023-10-04); marketability, paediatric, sakigake and rapid-introduction premiums are
+        // not. Cost-accounting products with disclosure under 50% also have their profit
+        // adjusted.
         let profit = c
             .steps
             .iter()
             .find(|s| s.label == "operating profit (6)")
             .map_or(0.0, |s| s.value);
-        // Cost-accounting products with disclosure under 50% also have their profit adjusted.
         let profit_part = if spec.disclosure < 0.5 { profit } else { 0.0 };
-        let adjusted = adjusted_price(
-            &AdjustmentInputs {
-                price: c.price,
-                premium_part,
-                profit_part,
-                premium_rate: spec.premium_rate(),
-                special: spec.special_consideration,
-            },
-            &icers_at(c.price),
-            floor,
-        );
-        Some((c.price, spec.route.round(adjusted)))
+        Some(official(c, spec.premium_rate(), profit_part))
     });
     let comparable = spec.comparable.as_ref().and_then(|cs| {
         let c = comparable_drug(&comparable_case(spec, cs), spec.rules).ok()?;
         let rate: f64 = cs.premiums.iter().map(|p| p.1).sum();
-        let premium_part = adjustable_premium(&c);
-        let adjusted = adjusted_price(
-            &AdjustmentInputs {
-                price: c.price,
-                premium_part,
-                profit_part: 0.0,
-                premium_rate: rate,
-                special: spec.special_consideration,
-            },
-            &icers_at(c.price),
-            floor,
-        );
-        Some((c.price, spec.route.round(adjusted)))
+        Some(official(c, rate, 0.0))
     });
     let corridor = supply.map(|s| {
         corridor(
@@ -222,13 +259,17 @@ pub fn method_prices(
         prices: [
             Some(value),
             Some(shared),
-            cost_based.map(|c| c.0),
-            cost_based.map(|c| c.1),
-            comparable.map(|c| c.0),
-            comparable.map(|c| c.1),
+            cost_based.map(|c| c.listed),
+            cost_based.and_then(|c| c.adjusted),
+            comparable.map(|c| c.listed),
+            comparable.and_then(|c| c.adjusted),
             corridor.map(|c| c.suggested),
         ],
         no_viable_price: corridor.map(|c| c.no_viable_price),
+        bands: [
+            cost_based.and_then(|c| c.band),
+            comparable.and_then(|c| c.band),
+        ],
     }
 }
 
@@ -249,10 +290,52 @@ pub struct MethodSummary {
     pub p95: Option<f64>,
 }
 
+/// What a cost-effectiveness evaluation would do to one official method's price: whether the
+/// product is selected and why, the band an appraisal would find at the base case, and how
+/// often each band is found over the draws.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MethodEvaluation {
+    /// `cost_accounting` or `comparable_drug`.
+    pub method: Method,
+    /// Selected or not, and why.
+    pub selection: Selection,
+    /// The band (index into `bands`) of the pooled ICER at the listed price, base case.
+    pub base_case_band: Option<usize>,
+    /// Share of draws in each band (`None` without a PSA or when not selected).
+    pub band_shares: Option<Vec<f64>>,
+}
+
+/// One band of the cost-effectiveness adjustment as it applies to a product.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BandRow {
+    /// Lower end, yen per QALY (`None` for the first band, which has none).
+    pub from: Option<f64>,
+    /// Coefficient on the usefulness-type premium part (gamma).
+    pub premium: f64,
+    /// Coefficient on the operating-profit part (theta).
+    pub profit: f64,
+}
+
+/// The cost-effectiveness evaluation of a scenario's official prices.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvaluationReport {
+    /// Special consideration (the higher bands).
+    pub special_consideration: bool,
+    /// The reference value, yen per QALY (5M, or 7.5M with special consideration).
+    pub reference_value: f64,
+    /// The bands as they apply to this product.
+    pub bands: Vec<BandRow>,
+    /// One entry per official method that applies.
+    pub methods: Vec<MethodEvaluation>,
+    /// The documents behind the selection rules.
+    pub source: &'static str,
+}
+
 /// The prices by method over a run, and the corridor's no-viable-price probability.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PricingReport {
-    /// The willingness to pay the value-based methods use (the scenario's first).
+    /// The willingness to pay the value-based methods use (the reference value unless the
+    /// scenario gives `value_based_wtp`).
     pub wtp: f64,
     /// The official rule set followed.
     pub rule_set: &'static str,
@@ -263,13 +346,14 @@ pub struct PricingReport {
     pub probability_no_viable_price: Option<f64>,
     /// The official calculations at the base case, step by step.
     pub official: Vec<Calculation>,
+    /// Cost-effectiveness evaluation of the official prices.
+    pub evaluation: EvaluationReport,
 }
 
 impl PricingReport {
     /// Summarises the base case's and each draw's method prices.
     pub fn new(
         spec: &PricingSpec,
-        wtp: f64,
         base: MethodPrices,
         draws: Option<&[MethodPrices]>,
         official: Vec<Calculation>,
@@ -302,12 +386,52 @@ impl PricingReport {
             ),
             _ => base.no_viable_price.map(|b| if b { 1.0 } else { 0.0 }),
         };
+        let special = spec.special_consideration;
+        let evaluation = EvaluationReport {
+            special_consideration: special,
+            reference_value: spec.reference_value(),
+            bands: BANDS
+                .iter()
+                .map(|b| BandRow {
+                    from: Some(if special { b.from_special } else { b.from })
+                        .filter(|x| x.is_finite()),
+                    premium: b.premium,
+                    profit: b.profit,
+                })
+                .collect(),
+            methods: official
+                .iter()
+                .filter_map(|c| {
+                    let (method, slot) = match c.method {
+                        "cost_accounting" => (Method::CostAccounting, 0),
+                        "comparable_drug" => (Method::ComparableDrug, 1),
+                        _ => return None,
+                    };
+                    let selection = selection(spec, c);
+                    let band_shares = draws.filter(|_| selection.selected).map(|d| {
+                        let mut shares = vec![0.0; BANDS.len()];
+                        for b in d.iter().filter_map(|x| x.bands[slot]) {
+                            shares[b] += 1.0 / d.len() as f64;
+                        }
+                        shares
+                    });
+                    Some(MethodEvaluation {
+                        method,
+                        selection,
+                        base_case_band: base.bands[slot],
+                        band_shares,
+                    })
+                })
+                .collect(),
+            source: SELECTION_SOURCE,
+        };
         PricingReport {
-            wtp,
+            wtp: spec.value_wtp(),
             rule_set: spec.rules.id,
             methods,
             probability_no_viable_price,
             official,
+            evaluation,
         }
     }
 }
@@ -315,6 +439,7 @@ impl PricingReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::official::evaluation::{Category, Designation};
 
     #[test]
     fn without_supply_or_comparator_only_value_methods_apply() {
@@ -322,7 +447,8 @@ mod tests {
         let MethodPrices {
             prices: p,
             no_viable_price: viable,
-        } = method_prices(&spec, 5e6, 2.0, -10e6, None, &[]);
+            ..
+        } = method_prices(&spec, 2.0, -10e6, None, &[]);
         assert_eq!(p[0], Some(20e6));
         assert_eq!(p[1], Some(15e6));
         assert!(p[2..].iter().all(Option::is_none));
@@ -334,11 +460,13 @@ mod tests {
         let mut s = SupplyOutcome::default();
         s.costs.manufacturing = 10_000_000.0;
         s.mean_relative_effect = 1.0;
-        let spec = PricingSpec::defaults();
+        let mut spec = PricingSpec::defaults();
+        spec.evaluation = Designation::PeakSales(12e9);
         let MethodPrices {
             prices: p,
             no_viable_price: viable,
-        } = method_prices(&spec, 5e6, 1.0, 0.0, Some(&s), &[]);
+            bands,
+        } = method_prices(&spec, 1.0, 0.0, Some(&s), &[]);
         // FY2024 on a cost of 10M (see the official_prices tests): 10M / (1 - 0.677) plus
         // distribution 0.069 and 10% tax.
         let subtotal = 10e6 / (1.0 - 0.510 - 0.167);
@@ -354,6 +482,8 @@ mod tests {
             adjusted < want && adjusted >= (want * 0.9).round(),
             "{adjusted} vs {want}"
         );
+        // The ICER (about 17.5M yen per QALY) is in the last band.
+        assert_eq!(bands, [Some(3), None]);
         // The corridor: floor 10M, ceiling 5M: no viable price.
         assert_eq!(viable, Some(true));
         assert_eq!(p[6], Some(7.5e6));
@@ -370,16 +500,89 @@ mod tests {
         // The cap is 10 + (60 - 25) / 15 = 12.33% of the price, the floor (ICER 5M) 137.1M:
         // neither binds.
         let mut spec = PricingSpec::defaults();
+        spec.evaluation = Designation::Category(Category::H3);
         spec.comparable = Some(ComparableSpec {
             comparator_unit_price: 9_493_024.0,
             units_per_course: 11.0,
             premiums: vec![("usefulness_1".into(), 0.5), ("sakigake".into(), 0.1)],
-            foreign_average: None,
+            foreign_adjustment: false,
         });
         // 30 QALYs gained; costs chosen so that the ICER at the listed price is exactly 6M.
         let (dq, dc) = (30.0, 180_000_000.0 - 167_077_222.0);
-        let p = method_prices(&spec, 5e6, dq, dc, None, &[]);
+        let p = method_prices(&spec, dq, dc, None, &[]);
         assert_eq!(p.of(Method::ComparableDrug), Some(167_077_222.0));
         assert_eq!(p.of(Method::ComparableDrugAdjusted), Some(151_413_732.0));
+    }
+
+    /// Zolgensma's comparable-drug inputs with a designation and a rule set.
+    fn zolgensma(evaluation: Designation, rules: &str) -> PricingSpec {
+        let mut spec = PricingSpec::defaults();
+        spec.rules = crate::official::rules::rule_set(rules).unwrap();
+        spec.evaluation = evaluation;
+        spec.comparable = Some(ComparableSpec {
+            comparator_unit_price: 9_493_024.0,
+            units_per_course: 11.0,
+            premiums: vec![("usefulness_1".into(), 0.5), ("sakigake".into(), 0.1)],
+            foreign_adjustment: false,
+        });
+        spec
+    }
+
+    #[test]
+    fn defect_3_a_product_not_selected_is_never_adjusted() {
+        // At an ICER of 20M yen/QALY a selected product loses 0.9 x 52,211,632 of its
+        // usefulness part, held to the cap of 12.33% (20,602,612.7): 146,474,609.
+        let (dq, dc) = (10.0, 200_000_000.0 - 167_077_222.0);
+        let h3 = method_prices(
+            &zolgensma(Designation::Category(Category::H3), "FY2024"),
+            dq,
+            dc,
+            None,
+            &[],
+        );
+        let cap = 167_077_222.0 * (10.0 + 35.0 / 15.0) / 100.0;
+        assert_eq!(
+            h3.of(Method::ComparableDrugAdjusted),
+            Some((167_077_222.0f64 - cap).round())
+        );
+        assert_eq!(h3.bands, [None, Some(3)]);
+        // Not stated, stated as not selected, peak sales under 5bn yen, or conditionally
+        // approved under the 2026 rule: the listed price stands and no adjusted price exists.
+        for (designation, rules) in [
+            (Designation::NotStated, "FY2024"),
+            (Designation::NotSelected, "FY2024"),
+            (Designation::PeakSales(4.2e9), "FY2024"),
+            (Designation::Category(Category::H3), "FY2026-conditional"),
+        ] {
+            let p = method_prices(&zolgensma(designation, rules), dq, dc, None, &[]);
+            assert!(p.of(Method::ComparableDrug).is_some());
+            assert_eq!(
+                p.of(Method::ComparableDrugAdjusted),
+                None,
+                "{designation:?} {rules}"
+            );
+            assert_eq!(p.bands, [None, None]);
+        }
+    }
+
+    #[test]
+    fn defect_3_the_value_based_price_uses_the_reference_value_of_the_band() {
+        // 2 QALYs gained, 10M saved: at 5M yen/QALY 20M; with special consideration the
+        // reference value is 7.5M: 25M; a stated willingness to pay wins.
+        let mut spec = PricingSpec::defaults();
+        assert_eq!(
+            method_prices(&spec, 2.0, -10e6, None, &[]).prices[0],
+            Some(20e6)
+        );
+        spec.special_consideration = true;
+        assert_eq!(
+            method_prices(&spec, 2.0, -10e6, None, &[]).prices[0],
+            Some(25e6)
+        );
+        spec.value_based_wtp = Some(10e6);
+        assert_eq!(
+            method_prices(&spec, 2.0, -10e6, None, &[]).prices[0],
+            Some(30e6)
+        );
     }
 }

@@ -6,6 +6,8 @@
 
 use serde::Serialize;
 
+use crate::official::evaluation::coefficients;
+
 /// The price at which the ICER equals `w`: `w dQ - dC`, where `dC` excludes the price.
 pub fn threshold_price(w: f64, delta_qalys: f64, delta_costs: f64) -> f64 {
     w * delta_qalys - delta_costs
@@ -21,65 +23,6 @@ pub fn shared_savings_price(w: f64, delta_qalys: f64, delta_costs: f64, share: f
         delta_costs
     };
     w * delta_qalys - credited
-}
-
-/// One band of the cost-effectiveness adjustment: ICERs from `from` (inclusive) to the next
-/// band's start get these coefficients.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Band {
-    /// Lower end of the band, yen per QALY, for standard products.
-    pub from: f64,
-    /// Lower end with special consideration (orphan, paediatric, ...).
-    pub from_special: f64,
-    /// Coefficient on the premium part (gamma; beta for devices).
-    pub premium: f64,
-    /// Coefficient on the operating-profit part (theta).
-    pub profit: f64,
-}
-
-/// The bands of Chuikyo general meeting no. 527 (2022-08-10). Below 2M yen per QALY (or dominant) the
-/// coefficients are 1 (the possible raise to 1.25-1.5 under conditions is not applied).
-pub const BANDS: [Band; 4] = [
-    Band {
-        from: f64::NEG_INFINITY,
-        from_special: f64::NEG_INFINITY,
-        premium: 1.0,
-        profit: 1.0,
-    },
-    Band {
-        from: 5_000_000.0,
-        from_special: 7_500_000.0,
-        premium: 0.7,
-        profit: 0.83,
-    },
-    Band {
-        from: 7_500_000.0,
-        from_special: 11_250_000.0,
-        premium: 0.4,
-        profit: 0.67,
-    },
-    Band {
-        from: 10_000_000.0,
-        from_special: 15_000_000.0,
-        premium: 0.1,
-        profit: 0.5,
-    },
-];
-
-/// The coefficients (premium part, profit part) for an ICER; `None` ICER means the product is
-/// dominated (the same effect at a higher cost), which gets the lowest band.
-pub fn coefficients(icer: Option<f64>, special: bool) -> (f64, f64) {
-    let Some(icer) = icer else {
-        return (0.1, 0.5);
-    };
-    let mut chosen = (BANDS[0].premium, BANDS[0].profit);
-    for b in &BANDS {
-        let from = if special { b.from_special } else { b.from };
-        if icer >= from {
-            chosen = (b.premium, b.profit);
-        }
-    }
-    chosen
 }
 
 /// What the cost-effectiveness adjustment needs about a listed product.

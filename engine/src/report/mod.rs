@@ -454,11 +454,9 @@ impl Report {
                 }
             })
             .collect();
-        let wtp = sc.settings.wtp.first().copied().unwrap_or(5_000_000.0);
         let nvar = sc.variants.len();
         let pricing_base = method_prices(
             &sc.pricing,
-            wtp,
             base_inc.qalys,
             base_inc.costs,
             base.supply.as_ref(),
@@ -472,7 +470,6 @@ impl Report {
                     let inc = Outcome::incremental(sc, o);
                     method_prices(
                         &sc.pricing,
-                        wtp,
                         inc.qalys,
                         inc.costs,
                         p.supply.as_ref().map(|s| &s[d]),
@@ -483,7 +480,6 @@ impl Report {
         });
         let pricing = PricingReport::new(
             &sc.pricing,
-            wtp,
             pricing_base,
             pricing_draws.as_deref(),
             official_calculations(&sc.pricing, base.supply.as_ref()),
@@ -663,8 +659,8 @@ impl VariantReport {
                 Spread::of(&mut x)
             }),
         };
-        let wtp = sc.settings.wtp.first().copied().unwrap_or(5_000_000.0);
         let share = sc.pricing.savings_share;
+        let wtp = sc.pricing.value_wtp();
         VariantReport {
             id: v.id.clone(),
             role: v.role,

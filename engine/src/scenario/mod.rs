@@ -614,6 +614,13 @@ impl Scenario {
         validate::validate(file, text, read)
     }
 
+    /// Sets the willingness-to-pay values the analyses use, as `tenbin run --wtp` does; the
+    /// first becomes the value-based methods' too (in place of the reference value).
+    pub fn set_wtp(&mut self, wtp: Vec<f64>) {
+        self.pricing.value_based_wtp = wtp.first().copied();
+        self.settings.wtp = wtp;
+    }
+
     /// Holds parameter `name` at `value` in the base case and in every draw (the calculator's
     /// controls and `tenbin run --hold`); every other parameter keeps its distribution and its
     /// own random stream, so its draws do not change. A held value must lie within the range the

@@ -3,6 +3,8 @@
 //! the names of the pricing methods. Plain data; [`crate::pricing`] computes the prices.
 
 use crate::official::Route;
+use crate::official::evaluation::Designation;
+use crate::official::foreign::ForeignPrices;
 use crate::official::rules::{self, RuleSet};
 
 /// The comparable-drug inputs of a scenario.
@@ -14,8 +16,9 @@ pub struct ComparableSpec {
     pub units_per_course: f64,
     /// Premiums by id.
     pub premiums: Vec<(String, f64)>,
-    /// The foreign average, when reference countries have prices.
-    pub foreign_average: Option<f64>,
+    /// Whether the foreign average price adjustment applies (from FY2018 only where no drug
+    /// with a similar mechanism exists; default false).
+    pub foreign_adjustment: bool,
 }
 
 /// A scenario's `[pricing]` block, with defaults for what it leaves out.
@@ -37,8 +40,16 @@ pub struct PricingSpec {
     /// The cost-accounting distribution share, when not the rule set's (required on the device
     /// route, which has no default read).
     pub distribution_ratio: Option<f64>,
-    /// Special consideration in the cost-effectiveness adjustment.
+    /// Special consideration in the cost-effectiveness adjustment (anticancer products,
+    /// products used only in children, designated rare diseases): the higher ICER bands and a
+    /// reference value of 7.5M rather than 5M yen per QALY.
     pub special_consideration: bool,
+    /// What the scenario states about selection for cost-effectiveness evaluation (a category,
+    /// or forecast peak sales); not stated means not selected.
+    pub evaluation: Designation,
+    /// The willingness to pay of the value-based and shared-savings prices, when not the
+    /// reference value the product's evaluation would use.
+    pub value_based_wtp: Option<f64>,
     /// Return on cost added to the corridor's floor (e.g. 0.1).
     pub return_on_cost: f64,
     /// Where in the corridor the suggested price sits (0 = floor, 1 = ceiling; default 0.5).
@@ -47,6 +58,10 @@ pub struct PricingSpec {
     pub savings_share: f64,
     /// Comparable-drug inputs, if the scenario names a comparator price.
     pub comparable: Option<ComparableSpec>,
+    /// The reference countries' prices (`[pricing.foreign]`), for the foreign average price
+    /// adjustment of the cost-accounting price (and of the comparable-drug price where it
+    /// applies).
+    pub foreign: Option<ForeignPrices>,
 }
 
 impl PricingSpec {
@@ -62,11 +77,26 @@ impl PricingSpec {
             operating_profit_ratio: None,
             distribution_ratio: None,
             special_consideration: false,
+            evaluation: Designation::NotStated,
+            value_based_wtp: None,
             return_on_cost: 0.0,
             corridor_share: 0.5,
             savings_share: 0.5,
             comparable: None,
+            foreign: None,
         }
+    }
+
+    /// The reference value of a cost-effectiveness evaluation, yen per QALY: where the first
+    /// band that cuts begins, 5M, or 7.5M with special consideration.
+    pub fn reference_value(&self) -> f64 {
+        crate::official::evaluation::reference_value(self.special_consideration)
+    }
+
+    /// The willingness to pay of the value-based prices: the stated one, or the reference value.
+    pub fn value_wtp(&self) -> f64 {
+        self.value_based_wtp
+            .unwrap_or_else(|| self.reference_value())
     }
 
     /// The sum of the cost-accounting premium rates.

@@ -186,10 +186,26 @@ pub struct RawPricing {
     pub operating_profit_ratio: Option<Spanned<Number>>,
     pub distribution_ratio: Option<Spanned<Number>>,
     pub special_consideration: Option<Spanned<bool>>,
+    pub evaluation_category: Option<Spanned<String>>,
+    pub peak_sales_forecast: Option<Spanned<Number>>,
+    pub value_based_wtp: Option<Spanned<Number>>,
     pub return_on_cost: Option<Spanned<Number>>,
     pub corridor_share: Option<Spanned<Number>>,
     pub savings_share: Option<Spanned<Number>>,
     pub comparable_drug: Option<Spanned<RawPricingComparable>>,
+    pub foreign: Option<Spanned<RawPricingForeign>>,
+}
+
+/// `[pricing.foreign]`: the reference countries' prices, in yen or in their currencies.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPricingForeign {
+    #[serde(default)]
+    pub yen: BTreeMap<Spanned<String>, Spanned<Number>>,
+    #[serde(default)]
+    pub prices: BTreeMap<Spanned<String>, Spanned<Number>>,
+    #[serde(default)]
+    pub exchange_rates: BTreeMap<Spanned<String>, Spanned<Number>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -200,6 +216,7 @@ pub struct RawPricingComparable {
     #[serde(default)]
     pub premiums: BTreeMap<Spanned<String>, Spanned<Number>>,
     pub foreign_average: Option<Spanned<Number>>,
+    pub foreign_adjustment: Option<Spanned<bool>>,
 }
 
 /// `[supply]`: what making, testing and delivering one treatment takes. Each group is optional;

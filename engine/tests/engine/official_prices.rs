@@ -2,10 +2,11 @@
 //! the Chuikyo document it reproduces.
 
 use tenbin_engine::official::case::run_case;
+use tenbin_engine::official::foreign::{Country, DEVICE_FY2022, DRUG, ForeignPrices, adjust};
 use tenbin_engine::official::rules::{RULE_SETS, rule_set};
 use tenbin_engine::official::{
-    ComparableDrug, CostAccounting, Distribution, ForeignAdjustment, Route, comparable_drug,
-    consumption_tax_change, cost_accounting, round_significant,
+    ComparableDrug, CostAccounting, Distribution, Route, comparable_drug, consumption_tax_change,
+    cost_accounting, round_significant,
 };
 
 use crate::common::step;
@@ -232,21 +233,66 @@ fn actual_costs_are_used_where_lower_for_regenerative_products() {
 }
 
 #[test]
+fn defect_4_the_foreign_adjustment_applies_to_cost_accounting_prices_on_both_routes() {
+    // A published sum of 30,000,000 yen with no premium, against prices of 10M (US), 12M (UK)
+    // and 11M (Germany and France): the average is 11M and the ratio 30/11 = 2.7273.
+    let prices = ForeignPrices::read(
+        &[
+            ("us".into(), 10e6),
+            ("uk".into(), 12e6),
+            ("de".into(), 11e6),
+            ("fr".into(), 11e6),
+        ],
+        &[],
+        &[],
+    )
+    .unwrap();
+    let case = |route| CostAccounting {
+        published_sum: Some(30e6),
+        distribution: Some(Distribution::Amount(0.0)),
+        foreign: Some(prices.clone()),
+        ..CostAccounting::new(route, 30e6)
+    };
+    let r = rule_set("FY2024").unwrap();
+    // Drug route (formula as the reference gives it, to be verified): (1/3 x 30/11 + 5/6) x 11M
+    // = 10M + 9,166,666.67 = 19,166,666.67 -> 19,166,667.
+    let drug = cost_accounting(&case(Route::Drug), r).unwrap();
+    assert_eq!(step(&drug, "foreign average"), 11e6);
+    assert_eq!(drug.price, 19_166_667.0);
+    // Device route: capped at 1.25 x 11M = 13,750,000, three significant figures: 13,800,000.
+    let device = cost_accounting(&case(Route::Device), r).unwrap();
+    assert_eq!(device.price, 13_800_000.0);
+    // Device route, FY2018 rules: 1.3 x 11M = 14,300,000.
+    let fy2018 = cost_accounting(&case(Route::Device), rule_set("FY2018").unwrap()).unwrap();
+    assert_eq!(fy2018.price, 14_300_000.0);
+    // In their currencies: 100,000 USD at 150 yen = 15M; 80,000 GBP at 190 = 15.2M. Both are
+    // needed; one country alone gives no adjustment.
+    let local = ForeignPrices::read(
+        &[],
+        &[("us".into(), 100_000.0), ("uk".into(), 80_000.0)],
+        &[("usd".into(), 150.0), ("gbp".into(), 190.0)],
+    )
+    .unwrap();
+    assert_eq!(local.yen, [(Country::Us, 15e6), (Country::Uk, 15.2e6)]);
+    let missing = ForeignPrices::read(&[], &[("de".into(), 1.0)], &[("usd".into(), 150.0)]);
+    assert_eq!(missing.unwrap_err().field, "foreign.prices.de");
+    let alone = CostAccounting {
+        foreign: Some(ForeignPrices::read(&[("us".into(), 1e6)], &[], &[]).unwrap()),
+        ..case(Route::Drug)
+    };
+    assert_eq!(cost_accounting(&alone, r).unwrap().price, 30e6);
+}
+
+#[test]
 fn the_foreign_adjustment_moves_prices_towards_the_average_and_never_past_it() {
-    let f = ForeignAdjustment::with_average(100.0);
-    assert_eq!(f.apply(110.0), 110.0);
-    // 150 is 1.5x the average: (1/3 x 1.5 + 5/6) x 100 = 133.3...
-    assert!((f.apply(150.0) - (0.5 + 5.0 / 6.0) * 100.0).abs() < 1e-9);
-    // 60 is 0.6x: (1/3 x 0.6 + 1/2) x 100 = 70.
-    assert!((f.apply(60.0) - 70.0).abs() < 1e-9);
-    // Very low prices at most double.
-    assert_eq!(f.apply(10.0), 20.0);
     for p in [1.0, 30.0, 74.0, 75.0, 76.0, 124.0, 125.0, 200.0, 1000.0] {
-        let a = f.apply(p);
-        if p >= 100.0 {
-            assert!(a <= p && a >= 100.0, "{p} -> {a}");
-        } else {
-            assert!(a >= p && a <= 100.0, "{p} -> {a}");
+        for rules in [&DRUG, &DEVICE_FY2022] {
+            let a = adjust(p, 100.0, rules);
+            if p >= 100.0 {
+                assert!(a <= p && a >= 100.0, "{p} -> {a}");
+            } else {
+                assert!(a >= p && a <= 100.0, "{p} -> {a}");
+            }
         }
     }
 }

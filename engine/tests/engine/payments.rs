@@ -488,6 +488,9 @@ set = { lambda = "lambda" }
 #[test]
 fn populations_weight_the_cost_effectiveness_adjustment_by_share() {
     let comparable = r#"
+[pricing]
+evaluation_category = "H1"
+
 [pricing.comparable_drug]
 comparator_unit_price = 800_000
 units_per_course = 20
@@ -511,7 +514,7 @@ premiums = { innovativeness = 1.0 }
     for (lambda, share) in [(0.05, 0.8), (3.0, 0.2)] {
         let (_, dq, dc) = base_threshold(lambda, "");
         let icer = (dc + price) / dq;
-        let (gamma, _) = tenbin_engine::pricing::value::coefficients(Some(icer), false);
+        let (gamma, _) = tenbin_engine::official::evaluation::coefficients(Some(icer), false);
         cut += share * premium_part * (1.0 - gamma);
         floor += share * (5e6 * dq - dc);
     }

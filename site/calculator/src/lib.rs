@@ -161,7 +161,7 @@ impl Calculator {
                     "willingness to pay {w}: expected positive yen per QALY"
                 ));
             }
-            sc.settings.wtp = vec![w];
+            sc.set_wtp(vec![w]);
         }
         if let Some(n) = req.instalment_years {
             if !(1..=30).contains(&n) {

@@ -140,7 +140,7 @@ fn the_calculator_answers_as_tenbin_run_with_the_same_holds() {
     // The same scenario built as `tenbin run --hold q5_loss=0.1 --wtp 7500000` builds it.
     let mut sc = tenbin_engine::scenario::Scenario::load(&root.join(file)).unwrap();
     sc.hold("q5_loss", 0.1).unwrap();
-    sc.settings.wtp = vec![7_500_000.0];
+    sc.set_wtp(vec![7_500_000.0]);
     let r = tenbin_calculator::report(&sc, 800, 5).unwrap();
     let value = r
         .pricing

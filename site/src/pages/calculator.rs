@@ -39,7 +39,11 @@ pub(super) fn calculator(t: &Templates, lang: Lang, sc: &Scenario, r: &ScenarioR
             wtps.push(w);
         }
     }
-    let first = sc.settings.wtp.first().copied().unwrap_or(5_000_000.0);
+    // Selected at first: the willingness to pay of the page's value-based price.
+    let first = sc.pricing.value_wtp();
+    if !wtps.contains(&first) {
+        wtps.push(first);
+    }
     wtps.sort_by(f64::total_cmp);
     let methods: Vec<Value> = r.report["pricing"]["methods"]
         .as_array()

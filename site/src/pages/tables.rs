@@ -311,6 +311,7 @@ pub(super) fn official_steps(t: &Templates, lang: Lang, r: &ScenarioResults) -> 
                 .unwrap_or_default();
             context! {
                 method => t.s(lang, &format!("method_{method}")),
+                evaluation => evaluation_text(t, lang, r, method),
                 rule_set => c["rule_set"].as_str().unwrap_or_default(),
                 route => t.s(lang, &format!("route_{}", c["route"].as_str().unwrap_or("drug"))),
                 price => c["price"].as_f64().map(|x| yen(x, lang)).unwrap_or_default(),
@@ -318,6 +319,100 @@ pub(super) fn official_steps(t: &Templates, lang: Lang, r: &ScenarioResults) -> 
             }
         })
         .collect()
+}
+
+/// What a cost-effectiveness evaluation would do to an official method's price, in words:
+/// why it is not evaluated, or the band an appraisal would find at the base case, the adjusted
+/// price, and how often each band is found over the draws.
+fn evaluation_text(t: &Templates, lang: Lang, r: &ScenarioResults, method: &str) -> String {
+    let ev = &r.report["pricing"]["evaluation"];
+    let Some(m) = ev["methods"]
+        .as_array()
+        .and_then(|ms| ms.iter().find(|m| m["method"] == method))
+    else {
+        return String::new();
+    };
+    let selection = &m["selection"];
+    if selection["selected"] != true {
+        let reason = selection["reason"].as_str().unwrap_or("not_stated");
+        return fill(
+            t.s(lang, "evaluation_not_selected"),
+            &[("reason", t.s(lang, &format!("evaluation_reason_{reason}")))],
+        );
+    }
+    let bands: Vec<(Option<f64>, f64, f64)> = ev["bands"]
+        .as_array()
+        .map(|bs| {
+            bs.iter()
+                .map(|b| {
+                    (
+                        b["from"].as_f64(),
+                        b["premium"].as_f64().unwrap_or(f64::NAN),
+                        b["profit"].as_f64().unwrap_or(f64::NAN),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let band_name = |i: usize| -> String {
+        let from = bands.get(i).and_then(|b| b.0);
+        let to = bands.get(i + 1).and_then(|b| b.0);
+        match (from, to) {
+            (None, Some(to)) => fill(
+                t.s(lang, "evaluation_band_below"),
+                &[("to", &yen(to, lang))],
+            ),
+            (Some(from), Some(to)) => fill(
+                t.s(lang, "evaluation_band_between"),
+                &[("from", &yen(from, lang)), ("to", &yen(to, lang))],
+            ),
+            (Some(from), None) => fill(
+                t.s(lang, "evaluation_band_above"),
+                &[("from", &yen(from, lang))],
+            ),
+            (None, None) => String::new(),
+        }
+    };
+    let adjusted = r.report["pricing"]["methods"]
+        .as_array()
+        .and_then(|ms| {
+            ms.iter()
+                .find(|x| x["method"] == format!("{method}_adjusted").as_str())
+        })
+        .and_then(|x| x["base_case"].as_f64());
+    let category = selection["category"].as_str().unwrap_or("");
+    let mut text = fill(t.s(lang, "evaluation_selected"), &[("category", category)]);
+    if let (Some(b), Some(adjusted)) = (m["base_case_band"].as_u64(), adjusted) {
+        let b = b as usize;
+        let (_, premium, profit) = bands.get(b).copied().unwrap_or((None, f64::NAN, f64::NAN));
+        text.push_str(&fill(
+            t.s(lang, "evaluation_base_case"),
+            &[
+                ("band", &band_name(b)),
+                ("premium", &format!("{premium}")),
+                ("profit", &format!("{profit}")),
+                ("price", &yen(adjusted, lang)),
+            ],
+        ));
+    }
+    if let Some(shares) = m["band_shares"].as_array() {
+        let parts: Vec<String> = shares
+            .iter()
+            .enumerate()
+            .filter_map(|(i, x)| x.as_f64().filter(|&x| x > 0.0).map(|x| (i, x)))
+            .map(|(i, x)| {
+                fill(
+                    t.s(lang, "evaluation_share"),
+                    &[("band", &band_name(i)), ("share", &percent(x))],
+                )
+            })
+            .collect();
+        text.push_str(&fill(
+            t.s(lang, "evaluation_draws"),
+            &[("shares", &parts.join(t.s(lang, "list_separator")))],
+        ));
+    }
+    text
 }
 
 /// The strings key of an official calculation step: `step_` and its label's words.
@@ -401,8 +496,8 @@ mod tests {
     use super::*;
     use tenbin_engine::official::rules::rule_set;
     use tenbin_engine::official::{
-        ComparableDrug, CostAccounting, Distribution, ForeignAdjustment, Route, comparable_drug,
-        consumption_tax_change, cost_accounting,
+        ComparableDrug, CostAccounting, Distribution, Route, comparable_drug,
+        consumption_tax_change, cost_accounting, foreign::ForeignPrices,
     };
 
     /// Every step the official calculations can print has its label in both languages: a
@@ -436,7 +531,9 @@ mod tests {
             comparator_unit_price: 1_000_000.0,
             units_per_course: 10.0,
             premiums,
-            foreign: Some(ForeignAdjustment::with_average(5_000_000.0)),
+            foreign: Some(
+                ForeignPrices::read(&[("us".into(), 5e6), ("uk".into(), 6e6)], &[], &[]).unwrap(),
+            ),
         };
         for rules in ["FY2024", "FY2026-conditional"] {
             calculations.push(comparable_drug(&comparable, rule_set(rules).unwrap()).unwrap());

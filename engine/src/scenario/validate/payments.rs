@@ -27,6 +27,14 @@ pub(super) fn payments(
         if let Some(p) = &raw.payments {
             let has = (raw.supply.is_some(), pricing.comparable.is_some());
             payments_spec(v, p.get_ref(), &mut spec, state_index, states, has);
+            if let (Some(price), PriceBasis::Method(m)) = (&p.get_ref().price, spec.price) {
+                if let Some(reason) = super::pricing::not_evaluated(pricing, m) {
+                    v.err(
+                        &price.span(),
+                        format!("the {m} price does not exist: {reason}; pay the unadjusted price or state the evaluation category in [pricing]"),
+                    );
+                }
+            }
         }
         if spec.trace_years() > settings.horizon_years as usize {
             let at = raw.payments.as_ref().map_or(0..0, |p| p.span());

@@ -5,7 +5,8 @@ use toml::Spanned;
 
 use super::Validator;
 use crate::official::Route;
-use crate::scenario::pricing::{ComparableSpec, PricingSpec};
+use crate::official::evaluation::{Category, Designation, select};
+use crate::scenario::pricing::{ComparableSpec, Method, PricingSpec};
 use crate::scenario::raw::{self, Number};
 
 /// Reads `[pricing]`: each value checked where it is written.
@@ -161,10 +162,146 @@ pub(super) fn pricing_spec(v: &mut Validator, p: &raw::RawPricing) -> PricingSpe
     if let Some(b) = &p.special_consideration {
         spec.special_consideration = *b.get_ref();
     }
+    match (&p.evaluation_category, &p.peak_sales_forecast) {
+        (Some(_), Some(s)) => v.err(
+            &s.span(),
+            "give evaluation_category or peak_sales_forecast, not both (peak sales set H1 or H2)",
+        ),
+        (Some(c), None) => match c.get_ref().as_str() {
+            "none" => spec.evaluation = Designation::NotSelected,
+            "excluded" => spec.evaluation = Designation::Excluded,
+            id => match Category::from_id(id) {
+                Some(cat) => spec.evaluation = Designation::Category(cat),
+                None => v.err(
+                    &c.span(),
+                    format!("unknown evaluation category `{id}`; expected H1, H2, H3, H5, none or excluded (used only for a rare disease with too few treatments, or only in children)"),
+                ),
+            },
+        },
+        (None, Some(s)) => {
+            let positive = |x: f64| {
+                if x >= 0.0 {
+                    Ok(())
+                } else {
+                    Err("expected forecast peak sales in yen a year, 0 or more".to_string())
+                }
+            };
+            if let Some(x) = v.number(s, "peak_sales_forecast", positive) {
+                spec.evaluation = Designation::PeakSales(x);
+            }
+        }
+        (None, None) => {}
+    }
+    if let Some(w) = &p.value_based_wtp {
+        let positive = |x: f64| {
+            if x > 0.0 {
+                Ok(())
+            } else {
+                Err("expected a willingness to pay in yen per QALY above 0".to_string())
+            }
+        };
+        spec.value_based_wtp = v.number(w, "value_based_wtp", positive);
+    }
+    if let Some(f) = &p.foreign {
+        spec.foreign = foreign(v, f);
+    }
     if let Some(c) = &p.comparable_drug {
         comparable_drug(v, c, &mut spec);
+        if spec
+            .comparable
+            .as_ref()
+            .is_some_and(|c| c.foreign_adjustment)
+            && spec.foreign.is_none()
+        {
+            v.err(
+                &c.span(),
+                "foreign_adjustment = true needs the reference countries' prices in [pricing.foreign]",
+            );
+        }
     }
     spec
+}
+
+/// Reads `[pricing.foreign]`: each price and rate where it is written.
+fn foreign(
+    v: &mut Validator,
+    f: &Spanned<raw::RawPricingForeign>,
+) -> Option<crate::official::foreign::ForeignPrices> {
+    let r = f.get_ref();
+    let read = |v: &mut Validator,
+                m: &std::collections::BTreeMap<Spanned<String>, Spanned<Number>>| {
+        let mut out = Vec::new();
+        for (k, x) in m {
+            if let Some(x) = v.number(x, k.get_ref(), |_| Ok(())) {
+                out.push((k.get_ref().clone(), x));
+            }
+        }
+        out
+    };
+    let (yen, prices, rates) = (
+        read(v, &r.yen),
+        read(v, &r.prices),
+        read(v, &r.exchange_rates),
+    );
+    match crate::official::foreign::ForeignPrices::read(&yen, &prices, &rates) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            let key = e.field.rsplit('.').next().unwrap_or_default();
+            let table = if e.field.contains(".yen.") {
+                &r.yen
+            } else if e.field.contains(".exchange_rates.") {
+                &r.exchange_rates
+            } else {
+                &r.prices
+            };
+            let at = table
+                .keys()
+                .find(|k| k.get_ref() == key)
+                .map_or(f.span(), |k| k.span());
+            v.err(&at, e.to_string());
+            None
+        }
+    }
+}
+
+/// Why the adjusted price of `method` does not exist in this scenario (the product is not
+/// selected for cost-effectiveness evaluation), if it does not; `None` for other methods. The
+/// selection depends on the premiums, disclosure and rule set, not on the cost, so a probe
+/// calculation on any cost tells.
+pub(super) fn not_evaluated(spec: &PricingSpec, method: Method) -> Option<String> {
+    let calc = match method {
+        Method::CostAccountingAdjusted => crate::official::cost_accounting(
+            &crate::official::CostAccounting {
+                sga_ratio: spec.sga_ratio,
+                operating_profit_ratio: spec.operating_profit_ratio,
+                distribution: spec
+                    .distribution_ratio
+                    .map(crate::official::Distribution::Ratio),
+                premiums: spec.premiums.clone(),
+                disclosure: spec.disclosure,
+                ..crate::official::CostAccounting::new(spec.route, 1_000_000.0)
+            },
+            spec.rules,
+        ),
+        Method::ComparableDrugAdjusted => {
+            let cs = spec.comparable.as_ref()?;
+            crate::official::comparable_drug(
+                &crate::official::ComparableDrug {
+                    route: spec.route,
+                    comparator_unit_price: cs.comparator_unit_price,
+                    units_per_course: cs.units_per_course,
+                    premiums: cs.premiums.clone(),
+                    foreign: None,
+                },
+                spec.rules,
+            )
+        }
+        _ => return None,
+    }
+    .ok()?;
+    let disclosure = (method == Method::CostAccountingAdjusted).then_some(spec.disclosure);
+    let s = select(spec.evaluation, &calc, disclosure, spec.rules);
+    (!s.selected).then(|| s.reason.explain().to_string())
 }
 
 /// Reads `[pricing.comparable_drug]` into `spec`, checking the price once against the rule set.
@@ -185,16 +322,19 @@ fn comparable_drug(
     let price = v.number(&c.comparator_unit_price, "comparator_unit_price", positive);
     let units = v.number(&c.units_per_course, "units_per_course", positive);
     let premiums = premiums(v, &c.premiums);
-    let foreign_average = c
-        .foreign_average
-        .as_ref()
-        .and_then(|f| v.number(f, "foreign_average", positive));
+    if let Some(f) = &c.foreign_average {
+        v.err(
+            &f.span(),
+            "foreign_average was replaced by the reference countries' prices in [pricing.foreign] (yen = { us = ..., uk = ... }, or prices with exchange_rates) and foreign_adjustment = true here",
+        );
+    }
+    let foreign_adjustment = c.foreign_adjustment.as_ref().is_some_and(|b| *b.get_ref());
     if let (Some(comparator_unit_price), Some(units_per_course)) = (price, units) {
         let cs = ComparableSpec {
             comparator_unit_price,
             units_per_course,
             premiums,
-            foreign_average,
+            foreign_adjustment,
         };
         // The price does not vary by draw: check it once here, so that a rule it breaks
         // (premiums that do not stack, one the rule set forbids) is an error at its place
