@@ -20,6 +20,7 @@
 
 use crate::distribution::normal_cdf;
 use crate::error::DrawError;
+pub use crate::scenario::supply::Bearer;
 use crate::scenario::supply::{Accepts, Levers, OosPolicy, SupplyField, SupplySpec};
 
 /// One draw's supply inputs. Every field defaults to zero (or its neutral value): "not modelled".
@@ -43,6 +44,8 @@ pub struct SupplyInputs {
     pub failure_probability: f64,
     /// Manufacturing attempts in all under [`OosPolicy::Remanufacture`] (at least 1).
     pub max_attempts: u32,
+    /// Who pays for long-term follow-up.
+    pub follow_up_bearer: Bearer,
     /// What happens after a failure.
     pub oos_policy: OosPolicy,
     /// Extra days to treatment for each re-manufacture.
@@ -124,6 +127,7 @@ impl Default for SupplyInputs {
             patients_per_year: 1.0,
             failure_probability: 0.0,
             max_attempts: 1,
+            follow_up_bearer: Bearer::Maker,
             oos_policy: OosPolicy::Remanufacture,
             remanufacture_delay_days: 0.0,
             oos_relative_effect: 1.0,
@@ -215,6 +219,7 @@ impl SupplySpec {
         let mut s = SupplyInputs {
             oos_policy: self.oos_policy,
             max_attempts: self.max_attempts,
+            follow_up_bearer: self.follow_up_bearer,
             imported: self.imported,
             fresh: self.fresh,
             levers: self.levers,
@@ -256,15 +261,22 @@ pub struct CostComponents {
     pub expiry: f64,
     /// Qualifying and auditing treatment centres.
     pub centre_qualification: f64,
-    /// Tests and studies ordered at or after approval, and long-term follow-up.
+    /// Tests and studies ordered at or after approval, and a confirmatory study.
     pub post_approval: f64,
-    /// Cold-chain shipment and hospital handling.
-    pub distribution: f64,
+    /// Long-term follow-up of each treated patient (visits and tests over the years).
+    pub follow_up: f64,
+    /// Cold-chain shipment to the treating centre.
+    pub shipment: f64,
+    /// Hospital handling per treatment (receipt, storage, thawing, preparation).
+    pub handling: f64,
+    /// Who pays for the follow-up (the other components' payers are fixed:
+    /// [`CostComponents::bearers`]).
+    pub follow_up_bearer: Bearer,
 }
 
 impl CostComponents {
     /// Names, in the order of [`CostComponents::values`].
-    pub const NAMES: [&'static str; 8] = [
+    pub const NAMES: [&'static str; 10] = [
         "manufacturing",
         "failure_and_oos",
         "quality_control",
@@ -272,11 +284,34 @@ impl CostComponents {
         "expiry",
         "centre_qualification",
         "post_approval",
-        "distribution",
+        "follow_up",
+        "shipment",
+        "handling",
     ];
 
+    /// Who bears each component, in the order of [`CostComponents::NAMES`]: the maker, except
+    /// hospital handling (the hospital's work, paid through the fee schedule) and follow-up,
+    /// which the scenario assigns (a post-marketing study is the maker's; follow-up visits and
+    /// tests are billed to health insurance).
+    pub fn bearers(&self) -> [Bearer; 10] {
+        let mut b = [Bearer::Maker; 10];
+        b[7] = self.follow_up_bearer;
+        b[9] = Bearer::Hospital;
+        b
+    }
+
+    /// Whether each component is part of the product cost (製品製造(輸入)原価, item 4) the
+    /// cost-accounting method builds up: the maker's costs except shipment, which the method's
+    /// distribution item (流通経費, item 7) stands for, so that counting it in item 4 as well
+    /// would count it twice.
+    pub fn in_product_cost(&self) -> [bool; 10] {
+        let mut x = self.bearers().map(|b| b == Bearer::Maker);
+        x[8] = false;
+        x
+    }
+
     /// The components in the order of [`CostComponents::NAMES`].
-    pub fn values(&self) -> [f64; 8] {
+    pub fn values(&self) -> [f64; 10] {
         [
             self.manufacturing,
             self.failure_and_oos,
@@ -285,13 +320,35 @@ impl CostComponents {
             self.expiry,
             self.centre_qualification,
             self.post_approval,
-            self.distribution,
+            self.follow_up,
+            self.shipment,
+            self.handling,
         ]
     }
 
-    /// Their sum.
+    /// Their sum: what supplying one treated patient costs, whoever pays.
     pub fn total(&self) -> f64 {
         self.values().iter().sum()
+    }
+
+    /// The maker's part: what the price has to cover.
+    pub fn maker(&self) -> f64 {
+        self.values()
+            .iter()
+            .zip(self.bearers())
+            .filter(|(_, b)| *b == Bearer::Maker)
+            .map(|(v, _)| v)
+            .sum()
+    }
+
+    /// The product cost the cost-accounting method builds up (item 4).
+    pub fn product_cost(&self) -> f64 {
+        self.values()
+            .iter()
+            .zip(self.in_product_cost())
+            .filter(|(_, x)| *x)
+            .map(|(v, _)| v)
+            .sum()
     }
 }
 
@@ -479,8 +536,8 @@ pub fn evaluate(s: &SupplyInputs, delta_qalys: f64, discount_rate: f64) -> Suppl
         * (s.post_approval_one_off
             + s.post_approval_per_year * annuity(discount_rate, s.post_approval_years))
         / s.patients_over_lifetime.max(1.0)
-        + s.confirmatory_study / s.patients_over_lifetime.max(1.0)
-        + s.follow_up_per_year * annuity(discount_rate, s.follow_up_years);
+        + s.confirmatory_study / s.patients_over_lifetime.max(1.0);
+    let follow_up = s.follow_up_per_year * annuity(discount_rate, s.follow_up_years);
     let shipments = 1.0 + reshipments;
     let time_to_treatment_days = s.lead_time_days
         + extra_delay
@@ -519,7 +576,10 @@ pub fn evaluate(s: &SupplyInputs, delta_qalys: f64, discount_rate: f64) -> Suppl
         } else {
             0.0
         },
-        distribution: s.shipment_cost * per_treated + s.handling_cost,
+        follow_up,
+        shipment: s.shipment_cost * per_treated,
+        handling: s.handling_cost,
+        follow_up_bearer: s.follow_up_bearer,
     };
     let mean_relative_effect = 1.0 - with_oos + with_oos * s.oos_relative_effect;
     let launch_delay_qalys_lost = s.launch_delay_months / 12.0

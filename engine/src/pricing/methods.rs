@@ -17,7 +17,7 @@ use crate::official::evaluation::{
 use crate::official::{
     Calculation, ComparableDrug, CostAccounting, Distribution, comparable_drug, cost_accounting,
 };
-use crate::scenario::pricing::{ComparableSpec, Method, PricingSpec};
+use crate::scenario::pricing::{ComparableSpec, ListPrice, Method, PricingSpec};
 use crate::supply::SupplyOutcome;
 
 /// One draw's price under each method (`None` where it does not apply), and whether the
@@ -50,7 +50,7 @@ fn cost_accounting_case(spec: &PricingSpec, s: &SupplyOutcome) -> CostAccounting
         premiums: spec.premiums.clone(),
         disclosure: spec.disclosure,
         foreign: spec.foreign.clone(),
-        ..CostAccounting::new(spec.route, s.costs.total())
+        ..CostAccounting::new(spec.route, s.costs.product_cost())
     }
 }
 
@@ -249,7 +249,7 @@ pub fn method_prices(
     });
     let corridor = supply.map(|s| {
         corridor(
-            s.costs.total(),
+            s.costs.maker(),
             spec.return_on_cost,
             value,
             spec.corridor_share,
@@ -348,6 +348,8 @@ pub struct PricingReport {
     pub official: Vec<Calculation>,
     /// Cost-effectiveness evaluation of the official prices.
     pub evaluation: EvaluationReport,
+    /// The product's actual Japanese list price, where the scenario records one.
+    pub list_price: Option<ListPrice>,
 }
 
 impl PricingReport {
@@ -432,6 +434,7 @@ impl PricingReport {
             probability_no_viable_price,
             official,
             evaluation,
+            list_price: spec.list_price.clone(),
         }
     }
 }
@@ -459,6 +462,10 @@ mod tests {
     fn the_cost_accounting_price_is_built_on_the_supply_cost() {
         let mut s = SupplyOutcome::default();
         s.costs.manufacturing = 10_000_000.0;
+        // Defect 6: shipment (the maker's, but covered by the distribution item) and hospital
+        // handling do not enter the product cost; the corridor's floor takes the maker's part.
+        s.costs.shipment = 2_000_000.0;
+        s.costs.handling = 1_000_000.0;
         s.mean_relative_effect = 1.0;
         let mut spec = PricingSpec::defaults();
         spec.evaluation = Designation::PeakSales(12e9);
@@ -484,9 +491,10 @@ mod tests {
         );
         // The ICER (about 17.5M yen per QALY) is in the last band.
         assert_eq!(bands, [Some(3), None]);
-        // The corridor: floor 10M, ceiling 5M: no viable price.
+        // The corridor: floor 12M (manufacturing and shipment), ceiling 5M: no viable price,
+        // the suggested price halfway.
         assert_eq!(viable, Some(true));
-        assert_eq!(p[6], Some(7.5e6));
+        assert_eq!(p[6], Some(8.5e6));
     }
 
     #[test]

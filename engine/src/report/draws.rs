@@ -12,8 +12,10 @@ use crate::scenario::Scenario;
 use crate::supply::CostComponents;
 
 /// The supply results of each draw, after the cost components, in column order.
-const SUPPLY_COLUMNS: [&str; 6] = [
+const SUPPLY_COLUMNS: [&str; 8] = [
     "total_cost_per_treated",
+    "maker_cost_per_treated",
+    "product_cost_per_treated",
     "never_treated",
     "time_to_treatment_days",
     "treated_with_oos",
@@ -77,8 +79,10 @@ pub fn draws_csv(sc: &Scenario, psa: &Psa) -> String {
             }
             let _ = write!(
                 out,
-                ",{},{},{},{},{},{}",
+                ",{},{},{},{},{},{},{},{}",
                 s.costs.total(),
+                s.costs.maker(),
+                s.costs.product_cost(),
                 s.never_treated,
                 s.time_to_treatment_days,
                 s.treated_with_oos,

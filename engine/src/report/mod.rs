@@ -23,7 +23,7 @@ use crate::scenario::supply::Levers;
 use crate::scenario::{Bilingual, Scenario, Settings};
 use crate::scenario::{Variant, VariantRole};
 use crate::summary::{Estimate, Spread, Summary, summarise_in_place};
-use crate::supply::{CostComponents, SupplyOutcome};
+use crate::supply::{Bearer, CostComponents, SupplyOutcome};
 
 /// The Tenbin version that produced a result.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -203,6 +203,10 @@ pub struct SupplyComponent {
     pub cost: Estimate,
     /// Its share of the total: of the PSA means when there is a PSA, else of the base case.
     pub share_of_total: f64,
+    /// Who pays for it.
+    pub bearer: Bearer,
+    /// Whether the cost-accounting method counts it in the product cost (item 4).
+    pub in_product_cost: bool,
 }
 
 /// The `[supply]` results: cost per treated patient by component, what failures and waiting do
@@ -213,8 +217,13 @@ pub struct SupplyReport {
     pub levers: Levers,
     /// Components of the cost per treated patient, in a fixed order.
     pub components: Vec<SupplyComponent>,
-    /// Their total.
+    /// Their total, whoever pays.
     pub total_cost_per_treated: Estimate,
+    /// The maker's part: what the price has to cover (the corridor's floor).
+    pub maker_cost_per_treated: Estimate,
+    /// The product cost the cost-accounting method builds up (item 4): the maker's part
+    /// without shipment, which the method's distribution item stands for.
+    pub product_cost_per_treated: Estimate,
     /// Share of patients starting the process who are never treated.
     pub never_treated: Estimate,
     /// Expected days from collection (or order) to treatment.
@@ -265,6 +274,8 @@ impl SupplyReport {
                     name: (*name).to_string(),
                     cost,
                     share_of_total: if whole > 0.0 { part / whole } else { 0.0 },
+                    bearer: base.0.costs.bearers()[k],
+                    in_product_cost: base.0.costs.in_product_cost()[k],
                 }
             })
             .collect();
@@ -272,6 +283,8 @@ impl SupplyReport {
             levers,
             components,
             total_cost_per_treated: total,
+            maker_cost_per_treated: measure(&|o, _| o.costs.maker()),
+            product_cost_per_treated: measure(&|o, _| o.costs.product_cost()),
             never_treated: measure(&|o, _| o.never_treated),
             time_to_treatment_days: measure(&|o, _| o.time_to_treatment_days),
             treated_with_oos: measure(&|o, _| o.treated_with_oos),

@@ -21,6 +21,17 @@ pub struct ComparableSpec {
     pub foreign_adjustment: bool,
 }
 
+/// A product's actual Japanese list price, for setting beside the prices Tenbin suggests.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ListPrice {
+    /// Yen for what the scenario prices (one patient's treatment).
+    pub yen: f64,
+    /// The `[[sources]]` id it was read from.
+    pub source: String,
+    /// What it is (which product, when listed, what a course comprises).
+    pub label: super::Bilingual,
+}
+
 /// A scenario's `[pricing]` block, with defaults for what it leaves out.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PricingSpec {
@@ -58,6 +69,8 @@ pub struct PricingSpec {
     pub savings_share: f64,
     /// Comparable-drug inputs, if the scenario names a comparator price.
     pub comparable: Option<ComparableSpec>,
+    /// The product's actual Japanese list price, where one exists.
+    pub list_price: Option<ListPrice>,
     /// The reference countries' prices (`[pricing.foreign]`), for the foreign average price
     /// adjustment of the cost-accounting price (and of the comparable-drug price where it
     /// applies).
@@ -83,6 +96,7 @@ impl PricingSpec {
             corridor_share: 0.5,
             savings_share: 0.5,
             comparable: None,
+            list_price: None,
             foreign: None,
         }
     }

@@ -194,6 +194,16 @@ pub struct RawPricing {
     pub savings_share: Option<Spanned<Number>>,
     pub comparable_drug: Option<Spanned<RawPricingComparable>>,
     pub foreign: Option<Spanned<RawPricingForeign>>,
+    pub list_price: Option<Spanned<RawListPrice>>,
+}
+
+/// `[pricing] list_price`: the product's actual Japanese list price, with its source.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawListPrice {
+    pub yen: Spanned<Number>,
+    pub source: Spanned<String>,
+    pub label: Option<Spanned<Bilingual>>,
 }
 
 /// `[pricing.foreign]`: the reference countries' prices, in yen or in their currencies.
@@ -304,6 +314,7 @@ pub struct RawPostApproval {
     pub patients_over_lifetime: Field,
     pub follow_up_per_year: Field,
     pub follow_up_years: Field,
+    pub follow_up_paid_by: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -70,6 +70,30 @@ pub struct Lever {
     pub(crate) raw: fn(&RawLevers) -> &Option<Spanned<bool>>,
 }
 
+/// Who pays for a supply cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bearer {
+    /// The manufacturer (marketing authorisation holder): the price has to cover it.
+    #[default]
+    Maker,
+    /// The treating hospital (paid through the fee schedule, not the product's price).
+    Hospital,
+    /// Health insurance, outside the product's price (follow-up visits and tests).
+    Insurer,
+}
+
+impl Bearer {
+    /// Its id in scenario files.
+    pub fn id(self) -> &'static str {
+        match self {
+            Bearer::Maker => "maker",
+            Bearer::Hospital => "hospital",
+            Bearer::Insurer => "insurer",
+        }
+    }
+}
+
 /// Every lever, in the order they are reported.
 pub const LEVERS: [Lever; 4] = [
     Lever {
@@ -268,4 +292,7 @@ pub struct SupplySpec {
     pub fresh: bool,
     /// The scenario's lever settings (`[levers]`).
     pub levers: Levers,
+    /// Who pays for long-term follow-up (`[supply.post_approval] follow_up_paid_by`): the maker
+    /// for a post-marketing follow-up study, the insurer for follow-up visits and tests.
+    pub follow_up_bearer: Bearer,
 }

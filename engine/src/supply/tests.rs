@@ -255,14 +255,14 @@ fn post_approval_burden_is_amortised_and_can_be_left_out_of_the_price() {
     let o = evaluate(&s, 1.0, 0.02);
     // 0.5 (200M + 50M x annuity(2%, 4)) / 1000 + 300M / 1000 + 100,000 x annuity(2%, 15).
     let annuity = |n: i32| (1.0 - 1.02f64.powi(-n)) / 0.02;
-    let want = 0.5 * (200_000_000.0 + 50_000_000.0 * annuity(4)) / 1000.0
-        + 300_000.0
-        + 100_000.0 * annuity(15);
+    let want = 0.5 * (200_000_000.0 + 50_000_000.0 * annuity(4)) / 1000.0 + 300_000.0;
     assert!(
         close(o.costs.post_approval, want, 1e-12),
         "{}",
         o.costs.post_approval
     );
+    // Follow-up is its own component, whoever pays for it.
+    assert!(close(o.costs.follow_up, 100_000.0 * annuity(15), 1e-12));
     let lever = Levers {
         price_post_approval: false,
         ..Levers::default()
@@ -287,7 +287,38 @@ fn patients_lost_while_waiting_are_never_treated_and_raise_the_cost_per_treated(
     let survive = (-0.1f64).exp();
     assert!(close(o.never_treated, 1.0 - survive, 1e-15));
     assert!(close(o.costs.manufacturing, 1_000.0 / survive, 1e-15));
-    assert!(close(o.costs.distribution, 100.0 / survive + 50.0, 1e-15));
+    assert!(close(o.costs.shipment, 100.0 / survive, 1e-15));
+    assert_eq!(o.costs.handling, 50.0);
+}
+
+#[test]
+fn defect_6_only_the_makers_costs_less_shipment_are_product_cost() {
+    let s = SupplyInputs {
+        materials_per_batch: 10_000_000.0,
+        shipment_cost: 1_000_000.0,
+        handling_cost: 500_000.0,
+        follow_up_per_year: 2_000_000.0,
+        follow_up_years: 1.0,
+        follow_up_bearer: Bearer::Insurer,
+        ..SupplyInputs::default()
+    };
+    let o = evaluate(&s, 1.0, 0.0);
+    // One year of follow-up at 0% is 2M: the insurer's. Handling 0.5M: the hospital's.
+    // Shipment 1M: the maker's, inside the cost-accounting distribution item, not item 4.
+    assert_eq!(o.costs.total(), 13_500_000.0);
+    assert_eq!(o.costs.maker(), 11_000_000.0);
+    assert_eq!(o.costs.product_cost(), 10_000_000.0);
+    // A post-marketing follow-up study is the maker's, and part of its product cost.
+    let study = evaluate(
+        &SupplyInputs {
+            follow_up_bearer: Bearer::Maker,
+            ..s
+        },
+        1.0,
+        0.0,
+    );
+    assert_eq!(study.costs.maker(), 13_000_000.0);
+    assert_eq!(study.costs.product_cost(), 12_000_000.0);
 }
 
 #[test]

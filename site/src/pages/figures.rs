@@ -203,9 +203,18 @@ pub(super) fn scenario_figures(
 
     // 3. Price by method: every pricing method that applies, with its 90% interval.
     if let Some(methods) = r.report["pricing"]["methods"].as_array() {
-        let bars: Vec<Bar> = methods
-            .iter()
-            .filter_map(|m| {
+        // The product's actual list price first, where the scenario records one, so that the
+        // suggested prices are read against it.
+        let list_price = &r.report["pricing"]["list_price"];
+        let listed = list_price["yen"].as_f64().map(|value| Bar {
+            label: t.s(lang, "method_list_price").to_string(),
+            value,
+            low: value,
+            high: value,
+        });
+        let bars: Vec<Bar> = listed
+            .into_iter()
+            .chain(methods.iter().filter_map(|m| {
                 let id = m["method"].as_str()?;
                 let value = m["p50"].as_f64().or_else(|| m["base_case"].as_f64())?;
                 Some(Bar {
@@ -214,7 +223,7 @@ pub(super) fn scenario_figures(
                     low: m["p5"].as_f64().unwrap_or(value),
                     high: m["p95"].as_f64().unwrap_or(value),
                 })
-            })
+            }))
             .collect();
         let no_viable = r.report["pricing"]["probability_no_viable_price"]
             .as_f64()
@@ -240,6 +249,16 @@ pub(super) fn scenario_figures(
             parts_of_a_whole: false,
         };
         let mut caption = words("fig_methods_caption", &[("rule_set", &rule_set)]);
+        if let Some(yen_value) = list_price["yen"].as_f64() {
+            let label = &list_price["label"][lang.code()];
+            caption.push_str(&fill(
+                t.s(lang, "fig_methods_list_price"),
+                &[
+                    ("price", &yen(yen_value, lang)),
+                    ("label", label.as_str().unwrap_or_default()),
+                ],
+            ));
+        }
         if !no_viable.is_empty() {
             caption.push_str(&no_viable);
         }

@@ -455,6 +455,16 @@ pub(super) fn supply_rows(t: &Templates, lang: Lang, r: &ScenarioResults) -> Vec
             &money,
         ),
         row(
+            t.s(lang, "row_maker_cost").into(),
+            &sup["maker_cost_per_treated"],
+            &money,
+        ),
+        row(
+            t.s(lang, "row_product_cost").into(),
+            &sup["product_cost_per_treated"],
+            &money,
+        ),
+        row(
             t.s(lang, "row_never_treated").into(),
             &sup["never_treated"],
             &|x| format!("{:.2}%", 100.0 * x),

@@ -25,7 +25,7 @@ pub(super) fn payments(
         let alive: Vec<usize> = (0..states.len()).filter(|&k| !states[k].dead).collect();
         let mut spec = PaymentSpec::defaults(alive);
         if let Some(p) = &raw.payments {
-            let has = (raw.supply.is_some(), pricing.comparable.is_some());
+            let has = (raw.supply.is_some(), pricing);
             payments_spec(v, p.get_ref(), &mut spec, state_index, states, has);
             if let (Some(price), PriceBasis::Method(m)) = (&p.get_ref().price, spec.price) {
                 if let Some(reason) = super::pricing::not_evaluated(pricing, m) {
@@ -60,8 +60,9 @@ fn payments_spec(
     spec: &mut PaymentSpec,
     state_index: &HashMap<String, usize>,
     states: &[State],
-    (has_supply, has_comparable): (bool, bool),
+    (has_supply, pricing): (bool, &PricingSpec),
 ) {
+    let has_comparable = pricing.comparable.is_some();
     if let Some(list) = &p.response_states {
         let mut chosen = Vec::new();
         for s in list.get_ref() {
@@ -106,6 +107,13 @@ fn payments_spec(
                 &price.span(),
                 format!("price: {x} is not a price; expected a positive number of yen or a method in quotes"),
             ),
+            ExprSource::Text(id) if id == "list_price" => match &pricing.list_price {
+                Some(lp) => spec.price = PriceBasis::Fixed(lp.yen),
+                None => v.err(
+                    &price.span(),
+                    "price = \"list_price\" needs [pricing] list_price = { yen = ..., source = \"...\" }",
+                ),
+            },
             ExprSource::Text(id) => match Method::from_id(id) {
                 Some(m) if !m.applies(has_supply, has_comparable) => v.err(
                     &price.span(),

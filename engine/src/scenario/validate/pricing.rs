@@ -6,12 +6,34 @@ use toml::Spanned;
 use super::Validator;
 use crate::official::Route;
 use crate::official::evaluation::{Category, Designation, select};
-use crate::scenario::pricing::{ComparableSpec, Method, PricingSpec};
+use crate::scenario::pricing::{ComparableSpec, ListPrice, Method, PricingSpec};
 use crate::scenario::raw::{self, Number};
 
 /// Reads `[pricing]`: each value checked where it is written.
-pub(super) fn pricing_spec(v: &mut Validator, p: &raw::RawPricing) -> PricingSpec {
+pub(super) fn pricing_spec(
+    v: &mut Validator,
+    p: &raw::RawPricing,
+    source_ids: &std::collections::BTreeSet<String>,
+) -> PricingSpec {
     let mut spec = PricingSpec::defaults();
+    if let Some(lp) = &p.list_price {
+        let r = lp.get_ref();
+        super::meta::check_source(v, source_ids, &r.source);
+        let positive = |x: f64| {
+            if x > 0.0 {
+                Ok(())
+            } else {
+                Err("expected a price in yen above 0".to_string())
+            }
+        };
+        if let Some(yen) = v.number(&r.yen, "list_price.yen", positive) {
+            spec.list_price = Some(ListPrice {
+                yen,
+                source: r.source.get_ref().clone(),
+                label: v.bilingual(r.label.as_ref()),
+            });
+        }
+    }
     if let Some(id) = &p.rule_set {
         match crate::official::rules::rule_set(id.get_ref()) {
             Some(r) => spec.rules = r,

@@ -5,7 +5,7 @@ use toml::Spanned;
 
 use super::Validator;
 use crate::scenario::raw::{self, ExprSource, RawScenario};
-use crate::scenario::supply::{LEVERS, Levers, OosPolicy, SupplySpec};
+use crate::scenario::supply::{Bearer, LEVERS, Levers, OosPolicy, SupplySpec};
 
 /// Compiles `[supply]` (and `[levers]`) into a [`SupplySpec`].
 pub(super) fn supply_spec<'a>(
@@ -16,6 +16,7 @@ pub(super) fn supply_spec<'a>(
 ) -> SupplySpec {
     use crate::scenario::supply::SupplyField as F;
     let mut given: Vec<(&'a Spanned<ExprSource>, F)> = Vec::new();
+    let mut follow_up_bearer = Bearer::Maker;
     let mut add = |x: &'a Option<Spanned<ExprSource>>, f: F| {
         if let Some(x) = x {
             given.push((x, f));
@@ -73,6 +74,16 @@ pub(super) fn supply_spec<'a>(
         add(&p.patients_over_lifetime, F::PatientsOverLifetime);
         add(&p.follow_up_per_year, F::FollowUpPerYear);
         add(&p.follow_up_years, F::FollowUpYears);
+        if let Some(b) = &p.follow_up_paid_by {
+            match b.get_ref().as_str() {
+                "maker" => follow_up_bearer = Bearer::Maker,
+                "insurer" => follow_up_bearer = Bearer::Insurer,
+                other => v.err(
+                    &b.span(),
+                    format!("follow_up_paid_by: unknown payer `{other}`; expected maker (a post-marketing follow-up study) or insurer (follow-up visits and tests billed to health insurance)"),
+                ),
+            }
+        }
     }
     if let Some(d) = &sp.distribution {
         let d = d.get_ref();
@@ -141,6 +152,7 @@ pub(super) fn supply_spec<'a>(
         imported: sp.import.is_some(),
         fresh: sp.fresh.is_some(),
         levers: lv,
+        follow_up_bearer,
     }
 }
 
