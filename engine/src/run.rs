@@ -317,6 +317,9 @@ impl<'a> Analysis<'a> {
             )
             .map_err(|(_, e)| e)?;
         let supply = self.supply(&slots, &arms)?;
+        if self.scenario.pricing.varies() {
+            self.scenario.pricing.at(&slots)?;
+        }
         let payment = self.payment(&slots, &occupancy)?;
         let mut variants = vec![VariantOutcome::default(); self.scenario.variants.len()];
         self.variants(&mut ws, &slots, 1, &mut variants)
@@ -462,14 +465,17 @@ impl<'a> Analysis<'a> {
         let arms = self.model.arms();
         let slot_count = self.scenario.slot_count();
         let bs = opts.block_size;
+        // Official pricing inputs given as expressions are read from each draw's slot values
+        // by the report, so a scenario with them keeps its parameters.
+        let keep_parameters = opts.keep_parameters || self.scenario.pricing.varies();
         let mut outcomes = allocate(opts.draws, arms, "results")?;
-        let mut parameters = if opts.keep_parameters {
+        let mut parameters = if keep_parameters {
             allocate(opts.draws, slot_count, "parameter values")?
         } else {
             Vec::new()
         };
         // (A scenario without parameters keeps nothing: chunks of zero length are not allowed.)
-        let mut param_chunks: Vec<&mut [f64]> = if opts.keep_parameters && slot_count > 0 {
+        let mut param_chunks: Vec<&mut [f64]> = if keep_parameters && slot_count > 0 {
             parameters.chunks_mut(bs * slot_count).collect()
         } else {
             Vec::new()
@@ -550,7 +556,7 @@ impl<'a> Analysis<'a> {
             draws: opts.draws,
             arms,
             outcomes,
-            parameters: opts.keep_parameters.then_some(parameters),
+            parameters: keep_parameters.then_some(parameters),
             slot_count,
             occupancy_mean,
             supply: self.scenario.supply.is_some().then_some(supply),
@@ -607,6 +613,10 @@ impl<'a> Analysis<'a> {
             let result = result.and_then(|()| {
                 for lane in 0..n {
                     let s = &slots[lane * sc..(lane + 1) * sc];
+                    // An official input outside what the rules allow is this draw's error.
+                    if self.scenario.pricing.varies() {
+                        self.scenario.pricing.at(s).map_err(|e| (lane, e))?;
+                    }
                     if !supply.is_empty() {
                         let o = &out[(start + lane) * arms..(start + lane + 1) * arms];
                         supply[start + lane] = self

@@ -360,7 +360,7 @@ fn prices_at(sc: &Scenario, e: &Evaluation, w: f64) -> Prices {
     } = Outcome::incremental(sc, &e.arms);
     let r = e.supply.as_ref().map_or(1.0, |s| s.mean_relative_effect);
     let prices = method_prices(
-        &sc.pricing,
+        &sc.pricing_at(&e.slots),
         dq,
         dc,
         e.supply.as_ref(),

@@ -468,8 +468,10 @@ impl Report {
             })
             .collect();
         let nvar = sc.variants.len();
+        // Official inputs given as expressions take each evaluation's own values.
+        let base_pricing = sc.pricing_at(&base.slots);
         let pricing_base = method_prices(
-            &sc.pricing,
+            &base_pricing,
             base_inc.qalys,
             base_inc.costs,
             base.supply.as_ref(),
@@ -481,8 +483,14 @@ impl Report {
                 .enumerate()
                 .map(|(d, o)| {
                     let inc = Outcome::incremental(sc, o);
+                    let spec = match &p.parameters {
+                        Some(params) if sc.pricing.varies() => {
+                            sc.pricing_at(&params[d * p.slot_count..(d + 1) * p.slot_count])
+                        }
+                        _ => std::borrow::Cow::Borrowed(&sc.pricing),
+                    };
                     method_prices(
-                        &sc.pricing,
+                        &spec,
                         inc.qalys,
                         inc.costs,
                         p.supply.as_ref().map(|s| &s[d]),
@@ -492,10 +500,10 @@ impl Report {
                 .collect::<Vec<_>>()
         });
         let pricing = PricingReport::new(
-            &sc.pricing,
+            &base_pricing,
             pricing_base,
             pricing_draws.as_deref(),
-            official_calculations(&sc.pricing, base.supply.as_ref()),
+            official_calculations(&base_pricing, base.supply.as_ref()),
         );
         let payments = sc.payments.as_ref().and_then(|spec| {
             let base_pay = base.payment.as_ref()?;

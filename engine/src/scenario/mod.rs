@@ -614,6 +614,21 @@ impl Scenario {
         validate::validate(file, text, read)
     }
 
+    /// The `[pricing]` block as it stands at these slot values (the block itself when no input
+    /// varies). Values outside the rules fall back to the block as written: the run has
+    /// already reported such a draw as an error.
+    pub fn pricing_at(&self, slots: &[f64]) -> std::borrow::Cow<'_, pricing::PricingSpec> {
+        if self.pricing.varies() {
+            std::borrow::Cow::Owned(
+                self.pricing
+                    .at(slots)
+                    .unwrap_or_else(|_| self.pricing.clone()),
+            )
+        } else {
+            std::borrow::Cow::Borrowed(&self.pricing)
+        }
+    }
+
     /// Sets the willingness-to-pay values the analyses use, as `tenbin run --wtp` does; the
     /// first becomes the value-based methods' too (in place of the reference value).
     pub fn set_wtp(&mut self, wtp: Vec<f64>) {

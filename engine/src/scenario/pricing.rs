@@ -2,6 +2,8 @@
 //! inputs they need beyond the supply model's cost, and the shares the other methods use; and
 //! the names of the pricing methods. Plain data; [`crate::pricing`] computes the prices.
 
+use crate::error::{DrawError, Located};
+use crate::expr::Expr;
 use crate::official::Route;
 use crate::official::evaluation::Designation;
 use crate::official::foreign::ForeignPrices;
@@ -30,6 +32,24 @@ pub struct ListPrice {
     pub source: String,
     /// What it is (which product, when listed, what a course comprises).
     pub label: super::Bilingual,
+}
+
+/// An official pricing input a scenario may give as an expression over its parameters, so that
+/// it varies by draw (a premium decision, the disclosure share, the comparator's price).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PricingInput {
+    /// The disclosed share of product cost.
+    Disclosure,
+    /// A cost-accounting premium's rate (index into `premiums`).
+    Premium(usize),
+    /// A comparable-drug premium's rate (index into the comparable block's `premiums`).
+    ComparablePremium(usize),
+    /// The comparator's price per unit.
+    ComparatorUnitPrice,
+    /// The comparator's units per course.
+    UnitsPerCourse,
+    /// A reference country's price in yen (index into the foreign prices).
+    ForeignYen(usize),
 }
 
 /// A scenario's `[pricing]` block, with defaults for what it leaves out.
@@ -75,6 +95,9 @@ pub struct PricingSpec {
     /// adjustment of the cost-accounting price (and of the comparable-drug price where it
     /// applies).
     pub foreign: Option<ForeignPrices>,
+    /// The inputs given as expressions, which [`PricingSpec::at`] evaluates for a draw (the
+    /// values above stand in for them until then).
+    pub inputs: Vec<(PricingInput, Located<Expr>)>,
 }
 
 impl PricingSpec {
@@ -98,6 +121,7 @@ impl PricingSpec {
             comparable: None,
             list_price: None,
             foreign: None,
+            inputs: Vec::new(),
         }
     }
 
@@ -111,6 +135,79 @@ impl PricingSpec {
     pub fn value_wtp(&self) -> f64 {
         self.value_based_wtp
             .unwrap_or_else(|| self.reference_value())
+    }
+
+    /// Whether any input varies by draw.
+    pub fn varies(&self) -> bool {
+        !self.inputs.is_empty()
+    }
+
+    /// The block as it stands in a draw with these slot values: each expression evaluated and
+    /// checked (a share from 0 to 1, a premium within its range, a positive price); an error
+    /// names the value and where its expression is written.
+    pub fn at(&self, slots: &[f64]) -> Result<PricingSpec, DrawError> {
+        let mut s = self.clone();
+        for (input, expr) in &self.inputs {
+            let x = expr.value.eval(slots);
+            let bad = |what: String, expected: String| DrawError {
+                message: format!("{what} is {x}; expected {expected}"),
+                loc: expr.loc,
+            };
+            let positive = |what: &str| {
+                if x.is_finite() && x > 0.0 {
+                    Ok(x)
+                } else {
+                    Err(bad(what.to_string(), "a positive amount".into()))
+                }
+            };
+            let premium = |(id, rate): &mut (String, f64)| {
+                let kind = crate::official::rules::premium_kind(id);
+                match kind {
+                    Some(k) if x.is_finite() && (k.min - 1e-12..=k.max + 1e-12).contains(&x) => {
+                        *rate = x;
+                        Ok(())
+                    }
+                    Some(k) => Err(bad(
+                        format!("premium {id}"),
+                        format!("a rate from {} to {}", k.min, k.max),
+                    )),
+                    None => Err(bad(format!("premium {id}"), "a known premium".into())),
+                }
+            };
+            match *input {
+                PricingInput::Disclosure => {
+                    if !(0.0..=1.0).contains(&x) {
+                        return Err(bad("disclosure".into(), "a share from 0 to 1".into()));
+                    }
+                    s.disclosure = x;
+                }
+                PricingInput::Premium(k) => premium(&mut s.premiums[k])?,
+                PricingInput::ComparablePremium(k) => {
+                    if let Some(c) = s.comparable.as_mut() {
+                        premium(&mut c.premiums[k])?;
+                    }
+                }
+                PricingInput::ComparatorUnitPrice => {
+                    let v = positive("comparator_unit_price")?;
+                    if let Some(c) = s.comparable.as_mut() {
+                        c.comparator_unit_price = v;
+                    }
+                }
+                PricingInput::UnitsPerCourse => {
+                    let v = positive("units_per_course")?;
+                    if let Some(c) = s.comparable.as_mut() {
+                        c.units_per_course = v;
+                    }
+                }
+                PricingInput::ForeignYen(k) => {
+                    let v = positive("a foreign price")?;
+                    if let Some(f) = s.foreign.as_mut() {
+                        f.yen[k].1 = v;
+                    }
+                }
+            }
+        }
+        Ok(s)
     }
 
     /// The sum of the cost-accounting premium rates.

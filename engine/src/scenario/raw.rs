@@ -180,8 +180,8 @@ pub struct RawPricing {
     pub route: Option<Spanned<String>>,
     pub premium_rate: Option<Spanned<Number>>,
     #[serde(default)]
-    pub premiums: BTreeMap<Spanned<String>, Spanned<Number>>,
-    pub disclosure: Option<Spanned<Number>>,
+    pub premiums: BTreeMap<Spanned<String>, Spanned<ExprSource>>,
+    pub disclosure: Option<Spanned<ExprSource>>,
     pub sga_ratio: Option<Spanned<Number>>,
     pub operating_profit_ratio: Option<Spanned<Number>>,
     pub distribution_ratio: Option<Spanned<Number>>,
@@ -211,7 +211,7 @@ pub struct RawListPrice {
 #[serde(deny_unknown_fields)]
 pub struct RawPricingForeign {
     #[serde(default)]
-    pub yen: BTreeMap<Spanned<String>, Spanned<Number>>,
+    pub yen: BTreeMap<Spanned<String>, Spanned<ExprSource>>,
     #[serde(default)]
     pub prices: BTreeMap<Spanned<String>, Spanned<Number>>,
     #[serde(default)]
@@ -221,10 +221,10 @@ pub struct RawPricingForeign {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPricingComparable {
-    pub comparator_unit_price: Spanned<Number>,
-    pub units_per_course: Spanned<Number>,
+    pub comparator_unit_price: Spanned<ExprSource>,
+    pub units_per_course: Spanned<ExprSource>,
     #[serde(default)]
-    pub premiums: BTreeMap<Spanned<String>, Spanned<Number>>,
+    pub premiums: BTreeMap<Spanned<String>, Spanned<ExprSource>>,
     pub foreign_average: Option<Spanned<Number>>,
     pub foreign_adjustment: Option<Spanned<bool>>,
 }

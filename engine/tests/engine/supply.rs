@@ -503,3 +503,78 @@ fn the_cost_accounting_shares_can_be_set_where_the_product_cost_already_covers_t
     assert!(e.contains("sga_ratio") && e.contains("cap"), "{e}");
     assert!(e.starts_with("6:13:"), "{e}");
 }
+
+#[test]
+fn defect_7_official_inputs_vary_by_draw_and_show_the_disclosure_cliff() {
+    // Disclosure uncertain between 30% and 90%; usefulness I 45% (an expression too). The
+    // FY2024 drug rules give the premium a coefficient of 0 below 50% disclosure, 0.6 from 50%
+    // to 80%, 1.0 from 80%: the price is the sum (4)..(8) times 1, 1.27 or 1.45.
+    let text = r#"
+[supply]
+[supply.manufacturing]
+materials_per_batch = 10_000_000
+
+[parameters.disc]
+value = 0.6
+dist = "uniform"
+min = 0.3
+max = 0.9
+source = "t"
+label = { en = "Disclosure", ja = "開示度" }
+
+[parameters.useful]
+value = 0.45
+source = "t"
+label = { en = "Usefulness premium", ja = "有用性加算" }
+
+[pricing]
+disclosure = "disc"
+premiums = { usefulness_1 = "useful" }
+peak_sales_forecast = 12_000_000_000
+"#;
+    let sc = scenario(text);
+    assert!(sc.pricing.varies());
+    let a = Analysis::new(&sc);
+    let at = |d: f64| {
+        let values: Vec<f64> = sc
+            .parameters
+            .iter()
+            .map(|p| if p.name == "disc" { d } else { p.base })
+            .collect();
+        let e = a.evaluate(&values).unwrap();
+        Report::new(&sc, &e, None).pricing.official[0].clone()
+    };
+    let (low, mid, high) = (at(0.4), at(0.6), at(0.85));
+    let sum = step(&low, "sum (4)+...+(8)");
+    assert_eq!(low.price, sum);
+    assert_eq!(mid.price, (sum * (1.0 + 0.45 * 0.6)).round());
+    assert_eq!(high.price, (sum * 1.45).round());
+    // Over the draws the official price takes exactly those three values, in the shares
+    // the uniform disclosure gives them: 1/3 below 50%, 1/2 from 50% to 80%, 1/6 above.
+    let psa = a.psa(&OPTS, &|_| {}).unwrap();
+    let base = a.base_case().unwrap();
+    let r = Report::new(&sc, &base, Some(&psa));
+    let ca = method(&r, "cost_accounting");
+    assert_eq!(ca.base_case, mid.price);
+    assert_eq!((ca.p5, ca.p95), (Some(sum), Some(high.price)));
+    // A draw outside the rules is an error naming the input and where it is written.
+    let bad = scenario(&text.replace("max = 0.9", "max = 1.3"));
+    let e = Analysis::new(&bad)
+        .psa(&OPTS, &|_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("disclosure is") && e.contains("from 0 to 1"),
+        "{e}"
+    );
+    // The one-way analysis moves the official price with disclosure: at its 2.5% quantile
+    // (0.315) the sum, at its 97.5% quantile (0.885) the full premium.
+    let tornado = tenbin_engine::analysis::decision::one_way(&a, 5e6).unwrap();
+    let bar = tornado.bars.iter().find(|b| b.parameter == "disc").unwrap();
+    let ca = bar
+        .methods
+        .iter()
+        .find(|m| m.0 == Method::CostAccounting)
+        .unwrap();
+    assert_eq!((ca.1, ca.2), (sum, high.price));
+}

@@ -237,7 +237,18 @@ pub(super) fn scenario_figures(
             id: "price-by-method".into(),
             lang,
             text: Text {
-                title: words("fig_methods_title", &[]),
+                // The value-based methods' willingness to pay: the reference value of the
+                // product's evaluation, which may differ from the first threshold.
+                title: fill(
+                    t.s(lang, "fig_methods_title"),
+                    &[(
+                        "wtp",
+                        &r.report["pricing"]["wtp"]
+                            .as_f64()
+                            .map(|w| yen(w, lang))
+                            .unwrap_or_default(),
+                    )],
+                ),
                 description: words("fig_methods_desc", &[("rule_set", &rule_set)]),
             },
             x: Axis {

@@ -354,21 +354,23 @@ fn evaluation_text(t: &Templates, lang: Lang, r: &ScenarioResults, method: &str)
                 .collect()
         })
         .unwrap_or_default();
+    // Band limits exactly as the rules state them (11.25M, not the 3-figure 11.2M).
+    let band_yen = |x: f64| match lang {
+        Lang::Ja => format!("{}万円", x / 1e4),
+        Lang::En => format!("¥{}m", x / 1e6),
+    };
     let band_name = |i: usize| -> String {
         let from = bands.get(i).and_then(|b| b.0);
         let to = bands.get(i + 1).and_then(|b| b.0);
         match (from, to) {
-            (None, Some(to)) => fill(
-                t.s(lang, "evaluation_band_below"),
-                &[("to", &yen(to, lang))],
-            ),
+            (None, Some(to)) => fill(t.s(lang, "evaluation_band_below"), &[("to", &band_yen(to))]),
             (Some(from), Some(to)) => fill(
                 t.s(lang, "evaluation_band_between"),
-                &[("from", &yen(from, lang)), ("to", &yen(to, lang))],
+                &[("from", &band_yen(from)), ("to", &band_yen(to))],
             ),
             (Some(from), None) => fill(
                 t.s(lang, "evaluation_band_above"),
-                &[("from", &yen(from, lang))],
+                &[("from", &band_yen(from))],
             ),
             (None, None) => String::new(),
         }

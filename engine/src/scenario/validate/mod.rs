@@ -270,7 +270,7 @@ pub(super) fn validate(
         .as_ref()
         .map(|sp| supply::supply_spec(&mut v, sp.get_ref(), raw.levers.as_ref(), &resolve));
     let pricing = match &raw.pricing {
-        Some(p) => pricing::pricing_spec(&mut v, p.get_ref(), &source_ids),
+        Some(p) => pricing::pricing_spec(&mut v, p.get_ref(), &source_ids, &resolve),
         None => PricingSpec::defaults(),
     };
     let payments = payments::payments(&mut v, &raw, &pricing, &states, &state_index, &settings);

@@ -4,18 +4,22 @@
 use toml::Spanned;
 
 use super::Validator;
+use crate::error::Located;
+use crate::expr::Expr;
 use crate::official::Route;
 use crate::official::evaluation::{Category, Designation, select};
-use crate::scenario::pricing::{ComparableSpec, ListPrice, Method, PricingSpec};
-use crate::scenario::raw::{self, Number};
+use crate::scenario::pricing::{ComparableSpec, ListPrice, Method, PricingInput, PricingSpec};
+use crate::scenario::raw::{self, ExprSource, Number};
 
 /// Reads `[pricing]`: each value checked where it is written.
 pub(super) fn pricing_spec(
     v: &mut Validator,
     p: &raw::RawPricing,
     source_ids: &std::collections::BTreeSet<String>,
+    resolve: &dyn Fn(&str) -> Option<usize>,
 ) -> PricingSpec {
     let mut spec = PricingSpec::defaults();
+    let mut inputs = Vec::new();
     if let Some(lp) = &p.list_price {
         let r = lp.get_ref();
         super::meta::check_source(v, source_ids, &r.source);
@@ -87,8 +91,20 @@ pub(super) fn pricing_spec(
             "premium_rate was replaced by premiums named by id, e.g. premiums = { usefulness_1 = 0.35, marketability_1 = 0.1 } (see cases/README.md for the ids and ranges)",
         );
     }
-    spec.premiums = premiums(v, &p.premiums);
-    num(v, &p.disclosure, "disclosure", &share, &mut spec.disclosure);
+    spec.premiums = premiums(v, &p.premiums, resolve, &mut inputs, PricingInput::Premium);
+    if let Some(d) = &p.disclosure {
+        if let Some(x) = given(
+            v,
+            d,
+            "disclosure",
+            &share,
+            (0.0, PricingInput::Disclosure),
+            resolve,
+            &mut inputs,
+        ) {
+            spec.disclosure = x;
+        }
+    }
     // Checked against the rule set's cap (and with each other) where they are written.
     for (n, key, into) in [
         (&p.sga_ratio, "sga_ratio", &mut spec.sga_ratio),
@@ -225,10 +241,10 @@ pub(super) fn pricing_spec(
         spec.value_based_wtp = v.number(w, "value_based_wtp", positive);
     }
     if let Some(f) = &p.foreign {
-        spec.foreign = foreign(v, f);
+        spec.foreign = foreign(v, f, resolve, &mut inputs);
     }
     if let Some(c) = &p.comparable_drug {
-        comparable_drug(v, c, &mut spec);
+        comparable_drug(v, c, &mut spec, resolve, &mut inputs);
         if spec
             .comparable
             .as_ref()
@@ -241,15 +257,69 @@ pub(super) fn pricing_spec(
             );
         }
     }
+    spec.inputs = inputs;
     spec
+}
+
+/// The inputs a block gives as expressions, as they are read.
+type Inputs = Vec<(PricingInput, Located<Expr>)>;
+
+/// A value written as a number (checked here) or as an expression over the parameters
+/// (compiled, recorded as `input` in `inputs` and checked in each draw; `placeholder` stands in
+/// for it in the checks made once here).
+fn given(
+    v: &mut Validator,
+    x: &Spanned<ExprSource>,
+    what: &str,
+    check: &dyn Fn(f64) -> Result<(), String>,
+    (placeholder, input): (f64, PricingInput),
+    resolve: &dyn Fn(&str) -> Option<usize>,
+    inputs: &mut Inputs,
+) -> Option<f64> {
+    match x.get_ref() {
+        ExprSource::Number(n) => {
+            if !n.is_finite() {
+                v.err(&x.span(), format!("{what}: {n} is not a finite number"));
+                return None;
+            }
+            match check(*n) {
+                Ok(()) => Some(*n),
+                Err(m) => {
+                    v.err(&x.span(), format!("{what}: {m}"));
+                    None
+                }
+            }
+        }
+        ExprSource::Text(_) => {
+            let e = v.compile(x, resolve)?;
+            inputs.push((input, e));
+            Some(placeholder)
+        }
+    }
 }
 
 /// Reads `[pricing.foreign]`: each price and rate where it is written.
 fn foreign(
     v: &mut Validator,
     f: &Spanned<raw::RawPricingForeign>,
+    resolve: &dyn Fn(&str) -> Option<usize>,
+    inputs: &mut Inputs,
 ) -> Option<crate::official::foreign::ForeignPrices> {
     let r = f.get_ref();
+    let mut yen = Vec::new();
+    for (k, x) in &r.yen {
+        let positive = |x: f64| {
+            if x > 0.0 {
+                Ok(())
+            } else {
+                Err("expected a positive price in yen".to_string())
+            }
+        };
+        let input = (1.0, PricingInput::ForeignYen(yen.len()));
+        if let Some(x) = given(v, x, k.get_ref(), &positive, input, resolve, inputs) {
+            yen.push((k.get_ref().clone(), x));
+        }
+    }
     let read = |v: &mut Validator,
                 m: &std::collections::BTreeMap<Spanned<String>, Spanned<Number>>| {
         let mut out = Vec::new();
@@ -260,24 +330,20 @@ fn foreign(
         }
         out
     };
-    let (yen, prices, rates) = (
-        read(v, &r.yen),
-        read(v, &r.prices),
-        read(v, &r.exchange_rates),
-    );
+    let (prices, rates) = (read(v, &r.prices), read(v, &r.exchange_rates));
     match crate::official::foreign::ForeignPrices::read(&yen, &prices, &rates) {
         Ok(p) => Some(p),
         Err(e) => {
             let key = e.field.rsplit('.').next().unwrap_or_default();
-            let table = if e.field.contains(".yen.") {
-                &r.yen
+            let keys: Vec<&Spanned<String>> = if e.field.contains(".yen.") {
+                r.yen.keys().collect()
             } else if e.field.contains(".exchange_rates.") {
-                &r.exchange_rates
+                r.exchange_rates.keys().collect()
             } else {
-                &r.prices
+                r.prices.keys().collect()
             };
-            let at = table
-                .keys()
+            let at = keys
+                .into_iter()
                 .find(|k| k.get_ref() == key)
                 .map_or(f.span(), |k| k.span());
             v.err(&at, e.to_string());
@@ -291,6 +357,10 @@ fn foreign(
 /// selection depends on the premiums, disclosure and rule set, not on the cost, so a probe
 /// calculation on any cost tells.
 pub(super) fn not_evaluated(spec: &PricingSpec, method: Method) -> Option<String> {
+    // Premiums or disclosure that vary by draw cannot be judged here.
+    if spec.varies() {
+        return None;
+    }
     let calc = match method {
         Method::CostAccountingAdjusted => crate::official::cost_accounting(
             &crate::official::CostAccounting {
@@ -331,6 +401,8 @@ fn comparable_drug(
     v: &mut Validator,
     c: &Spanned<raw::RawPricingComparable>,
     spec: &mut PricingSpec,
+    resolve: &dyn Fn(&str) -> Option<usize>,
+    inputs: &mut Inputs,
 ) {
     let table_span = c.span();
     let c = c.get_ref();
@@ -341,9 +413,31 @@ fn comparable_drug(
             Err("expected a positive number".to_string())
         }
     };
-    let price = v.number(&c.comparator_unit_price, "comparator_unit_price", positive);
-    let units = v.number(&c.units_per_course, "units_per_course", positive);
-    let premiums = premiums(v, &c.premiums);
+    let price = given(
+        v,
+        &c.comparator_unit_price,
+        "comparator_unit_price",
+        &positive,
+        (1.0, PricingInput::ComparatorUnitPrice),
+        resolve,
+        inputs,
+    );
+    let units = given(
+        v,
+        &c.units_per_course,
+        "units_per_course",
+        &positive,
+        (1.0, PricingInput::UnitsPerCourse),
+        resolve,
+        inputs,
+    );
+    let premiums = premiums(
+        v,
+        &c.premiums,
+        resolve,
+        inputs,
+        PricingInput::ComparablePremium,
+    );
     if let Some(f) = &c.foreign_average {
         v.err(
             &f.span(),
@@ -358,9 +452,9 @@ fn comparable_drug(
             premiums,
             foreign_adjustment,
         };
-        // The price does not vary by draw: check it once here, so that a rule it breaks
-        // (premiums that do not stack, one the rule set forbids) is an error at its place
-        // rather than a method missing from every report.
+        // The rules it follows do not vary by draw: check it once here (with any expression's
+        // stand-in), so that a rule it breaks (premiums that do not stack, one the rule set
+        // forbids) is an error at its place rather than a method missing from every report.
         let check = crate::official::comparable_drug(
             &crate::official::ComparableDrug {
                 route: spec.route,
@@ -388,7 +482,10 @@ fn comparable_drug(
 /// Reads premiums by id (cost accounting and comparable drug), each within its range.
 fn premiums(
     v: &mut Validator,
-    raw: &std::collections::BTreeMap<Spanned<String>, Spanned<Number>>,
+    raw: &std::collections::BTreeMap<Spanned<String>, Spanned<ExprSource>>,
+    resolve: &dyn Fn(&str) -> Option<usize>,
+    inputs: &mut Inputs,
+    as_input: fn(usize) -> PricingInput,
 ) -> Vec<(String, f64)> {
     let mut out = Vec::new();
     for (id, rate) in raw {
@@ -418,7 +515,9 @@ fn premiums(
                         ))
                     }
                 };
-                if let Some(x) = v.number(rate, id.get_ref(), ok) {
+                // An expression's stand-in is the lowest rate allowed, checked in each draw.
+                let input = (kind.min, as_input(out.len()));
+                if let Some(x) = given(v, rate, id.get_ref(), &ok, input, resolve, inputs) {
                     out.push((id.get_ref().clone(), x));
                 }
             }
