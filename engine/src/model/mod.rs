@@ -16,6 +16,12 @@
 //! Counting: with trace points `x_0 .. x_K`, every value is `sum_j x_j w_j` where the weights
 //! `w` encode the within-cycle correction, discounting and any time window; see
 //! [`trace_weights`].
+//!
+//! Read after a block: costs by cost item ([`Model::item_costs`], [`Model::cost_split`]) from
+//! the same accumulators as the totals, and, for payment schemes, the intervention's share in a
+//! response state at each time they look ([`Model::response`]), from the sum of its response
+//! states recorded at every trace point up to the last such time. Neither adds work to the cycle
+//! loop of a scenario without payment schemes beyond one comparison per cycle.
 
 mod compile;
 pub mod fastmath;
