@@ -20,7 +20,7 @@
 //! 4. [`sampling`]: the draws, correlated through a Gaussian copula, with random streams keyed by
 //!    (seed, draw, parameter).
 //! 5. [`model`]: the health model, a Markov cohort compiled into a structure-of-arrays kernel,
-//!    and the share still responding each year.
+//!    with each arm's costs by item and the share responding at the times payment schemes look.
 //! 6. [`supply`]: what making, testing and delivering a treatment costs, and what failures,
 //!    re-testing and expiry do to patients.
 //! 7. [`run`]: the base case and the probabilistic analysis over the same code path; its outputs

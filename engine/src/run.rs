@@ -11,7 +11,7 @@ use std::fmt;
 
 use crate::error::{DrawError, Loc};
 use crate::model::kernel::LANES;
-use crate::model::{Model, OCCUPANCY_SCALE, Occupancy, Outcome, Workspace};
+use crate::model::{CostSplit, Model, OCCUPANCY_SCALE, Occupancy, Outcome, Workspace};
 use crate::sampling::Sampler;
 use crate::scenario::Scenario;
 use crate::supply::{self, SupplyOutcome};
@@ -112,6 +112,11 @@ pub struct Evaluation {
     pub slots: Vec<f64>,
     /// Outcome per arm.
     pub arms: Vec<Outcome>,
+    /// Discounted costs by cost item ([`Model::cost_items`]) per arm, ordered arm, item.
+    pub item_costs: Vec<f64>,
+    /// The intervention's costs against the comparator's, item by item: added costs and
+    /// offsets.
+    pub cost_split: CostSplit,
     /// Occupancy at each whole year, ordered arm, state, year.
     pub occupancy: Vec<f64>,
     /// What supply costs and does, when the scenario has a `[supply]` block.
@@ -129,6 +134,9 @@ pub struct VariantOutcome {
     pub delta_qalys: f64,
     /// Incremental costs (excluding the price).
     pub delta_costs: f64,
+    /// Cost offsets: over cost items on which the intervention spends less than the
+    /// comparator, the sum of the differences (positive).
+    pub cost_offsets: f64,
     /// The supply model's mean relative effect of the products given (1 without supply).
     pub relative_effect: f64,
     /// What supply costs and does under the variant (scenarios with `[supply]`), so that a
@@ -150,7 +158,8 @@ pub struct VariantSupply {
 /// What the payment schemes and the budget need from one draw.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PaymentDraw {
-    /// Share of treated patients in a response state at whole years `0..=trace_years`.
+    /// Share of treated patients in a response state at each time of
+    /// [`crate::scenario::payments::PaymentSpec::response_times`].
     pub response: Vec<f64>,
     /// (prevalent, incident) patients, when the scenario has a `[budget]`.
     pub patients: Option<[f64; 2]>,
@@ -167,6 +176,9 @@ pub struct Psa {
     pub arms: usize,
     /// Outcomes, draw-major: draw d, arm a at `d * arms + a`.
     pub outcomes: Vec<Outcome>,
+    /// Each draw's cost offsets of the intervention against the comparator (see
+    /// [`CostSplit`]; the added costs are the incremental costs plus the offsets).
+    pub cost_offsets: Vec<f64>,
     /// Slot values per draw (`draws * slot_count`), when kept.
     pub parameters: Option<Vec<f64>>,
     /// Slots per draw.
@@ -235,6 +247,8 @@ fn supply_of(
 struct BlockOutputs<'w> {
     /// Outcomes, `arms` per draw.
     outcomes: &'w mut [Outcome],
+    /// Cost offsets, one per draw.
+    cost_offsets: &'w mut [f64],
     /// Slot values per draw (empty when not kept).
     parameters: &'w mut [f64],
     /// Supply outcomes (empty without `[supply]`).
@@ -316,17 +330,30 @@ impl<'a> Analysis<'a> {
                 Occupancy::PerDraw(&mut occupancy),
             )
             .map_err(|(_, e)| e)?;
+        let n_items = self.model.cost_items().len();
+        let mut item_costs = vec![0.0; arms.len() * n_items];
+        for (a, out) in item_costs.chunks_mut(n_items.max(1)).enumerate() {
+            self.model.item_costs(&ws, 0, a, out);
+        }
+        let cost_split = self.model.cost_split(
+            &mut ws,
+            0,
+            self.scenario.intervention,
+            self.scenario.comparator,
+        );
         let supply = self.supply(&slots, &arms)?;
         if self.scenario.pricing.varies() {
             self.scenario.pricing.at(&slots)?;
         }
-        let payment = self.payment(&slots, &occupancy)?;
+        let payment = self.payment(&slots, self.model.response(&ws, 0))?;
         let mut variants = vec![VariantOutcome::default(); self.scenario.variants.len()];
         self.variants(&mut ws, &slots, 1, &mut variants)
             .map_err(|(_, e)| e)?;
         Ok(Evaluation {
             slots,
             arms,
+            item_costs,
+            cost_split,
             occupancy,
             supply,
             payment,
@@ -371,6 +398,7 @@ impl<'a> Analysis<'a> {
                 .evaluate_block(ws, &vslots, n, &mut vout, Occupancy::Skip)
                 .map_err(|(lane, e)| (lane, in_variant(e)))?;
             for lane in 0..n {
+                let split = model.cost_split(ws, lane, vsc.intervention, vsc.comparator);
                 let o = &vout[lane * arms..(lane + 1) * arms];
                 let s = &vslots[lane * sc..(lane + 1) * sc];
                 let supply = supply_of(vsc, s, o).map_err(|e| (lane, in_variant(e)))?;
@@ -378,6 +406,7 @@ impl<'a> Analysis<'a> {
                 out[lane * nv + k] = VariantOutcome {
                     delta_qalys: inc.qalys,
                     delta_costs: inc.costs,
+                    cost_offsets: split.offsets,
                     relative_effect: supply.as_ref().map_or(1.0, |s| s.mean_relative_effect),
                     supply: supply.map(|s| VariantSupply {
                         cost_per_treated: s.costs.total(),
@@ -390,19 +419,11 @@ impl<'a> Analysis<'a> {
         Ok(())
     }
 
-    /// The payment extras of one draw from its slot values and occupancy trace.
-    fn payment(&self, slots: &[f64], occupancy: &[f64]) -> Result<Option<PaymentDraw>, DrawError> {
-        let Some(spec) = &self.scenario.payments else {
+    /// The payment extras of one draw from its slot values and response curve.
+    fn payment(&self, slots: &[f64], response: Vec<f64>) -> Result<Option<PaymentDraw>, DrawError> {
+        if self.scenario.payments.is_none() {
             return Ok(None);
-        };
-        let response = crate::model::response::response_curve(
-            occupancy,
-            self.scenario.intervention,
-            self.scenario.states.len(),
-            self.model.occupancy_points(),
-            &spec.response_states,
-            spec.trace_years(),
-        );
+        }
         let patients = match &self.scenario.budget {
             Some(b) => Some(b.patients(slots)?),
             None => None,
@@ -469,6 +490,7 @@ impl<'a> Analysis<'a> {
         // by the report, so a scenario with them keeps its parameters.
         let keep_parameters = opts.keep_parameters || self.scenario.pricing.varies();
         let mut outcomes = allocate(opts.draws, arms, "results")?;
+        let mut cost_offsets = allocate(opts.draws, 1, "results")?;
         let mut parameters = if keep_parameters {
             allocate(opts.draws, slot_count, "parameter values")?
         } else {
@@ -513,17 +535,21 @@ impl<'a> Analysis<'a> {
         variant_chunks.resize_with(opts.draws.div_ceil(bs), || &mut []);
         let work: Vec<(usize, BlockOutputs)> = outcomes
             .chunks_mut(bs * arms)
+            .zip(cost_offsets.chunks_mut(bs))
             .zip(param_chunks)
             .zip(supply_chunks)
             .zip(payment_chunks)
             .zip(variant_chunks)
             .map(
-                |((((outcomes, parameters), supply), payment), variants)| BlockOutputs {
-                    outcomes,
-                    parameters,
-                    supply,
-                    payment,
-                    variants,
+                |(((((outcomes, cost_offsets), parameters), supply), payment), variants)| {
+                    BlockOutputs {
+                        outcomes,
+                        cost_offsets,
+                        parameters,
+                        supply,
+                        payment,
+                        variants,
+                    }
                 },
             )
             .enumerate()
@@ -556,6 +582,7 @@ impl<'a> Analysis<'a> {
             draws: opts.draws,
             arms,
             outcomes,
+            cost_offsets,
             parameters: keep_parameters.then_some(parameters),
             slot_count,
             occupancy_mean,
@@ -570,6 +597,7 @@ impl<'a> Analysis<'a> {
     fn block(&self, seed: u64, first: usize, o: BlockOutputs) -> Result<Vec<i128>, RunError> {
         let BlockOutputs {
             outcomes: out,
+            cost_offsets,
             parameters: params,
             supply,
             payment,
@@ -583,12 +611,7 @@ impl<'a> Analysis<'a> {
         let mut ws = self.model.workspace();
         let mut slots = vec![0.0; LANES * sc];
         let mut sums = vec![0i128; occ_len];
-        // Payment schemes read each draw's trace; without them only the sums are kept.
-        let mut traces = if payment.is_empty() {
-            Vec::new()
-        } else {
-            vec![0.0; LANES * occ_len]
-        };
+        let (i, c) = (self.scenario.intervention, self.scenario.comparator);
         for start in (0..n_draws).step_by(LANES) {
             let n = LANES.min(n_draws - start);
             for lane in 0..n {
@@ -601,14 +624,7 @@ impl<'a> Analysis<'a> {
                 &slots[..n * sc],
                 n,
                 &mut out[start * arms..(start + n) * arms],
-                if traces.is_empty() {
-                    Occupancy::Sum(&mut sums)
-                } else {
-                    Occupancy::Both {
-                        per_draw: &mut traces[..n * occ_len],
-                        sums: &mut sums,
-                    }
-                },
+                Occupancy::Sum(&mut sums),
             );
             let result = result.and_then(|()| {
                 for lane in 0..n {
@@ -617,6 +633,7 @@ impl<'a> Analysis<'a> {
                     if self.scenario.pricing.varies() {
                         self.scenario.pricing.at(s).map_err(|e| (lane, e))?;
                     }
+                    cost_offsets[start + lane] = self.model.cost_split(&mut ws, lane, i, c).offsets;
                     if !supply.is_empty() {
                         let o = &out[(start + lane) * arms..(start + lane + 1) * arms];
                         supply[start + lane] = self
@@ -625,9 +642,8 @@ impl<'a> Analysis<'a> {
                             .unwrap_or_default();
                     }
                     if !payment.is_empty() {
-                        let trace = &traces[lane * occ_len..(lane + 1) * occ_len];
                         payment[start + lane] = self
-                            .payment(s, trace)
+                            .payment(s, self.model.response(&ws, lane))
                             .map_err(|e| (lane, e))?
                             .unwrap_or_default();
                     }

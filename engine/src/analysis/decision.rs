@@ -363,6 +363,7 @@ fn prices_at(sc: &Scenario, e: &Evaluation, w: f64) -> Prices {
         &sc.pricing_at(&e.slots),
         dq,
         dc,
+        e.cost_split.offsets,
         e.supply.as_ref(),
         &Population::of(sc, &e.variants),
     );

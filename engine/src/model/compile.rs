@@ -94,9 +94,11 @@ impl ConstLaw {
 /// How an arm's outcome is read from the accumulators.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct Readout {
-    /// `costs += value * acc * factor`.
-    pub(super) costs: Vec<(usize, Reg, f64)>,
-    pub(super) once_costs: Vec<usize>,
+    /// `costs += value * acc * factor`, and the cost item (index into `Model::cost_items`)
+    /// each term belongs to.
+    pub(super) costs: Vec<(usize, Reg, f64, usize)>,
+    /// Once costs: value and cost item.
+    pub(super) once_costs: Vec<(usize, usize)>,
     /// `qalys += utility * acc * dt`.
     pub(super) qalys: Vec<(usize, Reg)>,
     pub(super) one_time_qalys: Option<usize>,
@@ -423,6 +425,20 @@ impl<'a> Compiler<'a> {
     }
 }
 
+/// Where `t` years falls on the trace points (at `cycles_per_year`, `cycles` cycles): the trace
+/// point at or before it and the fraction of a cycle beyond it (0 on a trace point, up to a
+/// rounding error of 1e-9 cycles).
+fn response_point(t: f64, cycles_per_year: u32, cycles: usize) -> (usize, f64) {
+    let x = (t * f64::from(cycles_per_year)).clamp(0.0, cycles as f64);
+    let nearest = x.round();
+    if (x - nearest).abs() < 1e-9 {
+        (nearest as usize, 0.0)
+    } else {
+        let j = x.floor();
+        (j as usize, x - j)
+    }
+}
+
 impl Model {
     /// Compiles a validated scenario for a given instruction set (for tests and benchmarks;
     /// an instruction set the processor lacks falls back to the baseline).
@@ -471,6 +487,7 @@ impl Model {
         let mut initial = Vec::new();
         let mut readouts = Vec::new();
         let mut snapshot_layout = Vec::new();
+        let cost_items: Vec<String> = sc.cost_items().into_iter().map(String::from).collect();
         let w_qalys = c.weights(s.discount_rate_outcomes, 0.0, f64::INFINITY);
         let w_life = c.weights(0.0, 0.0, f64::INFINITY);
         for (ai, arm) in sc.arms.iter().enumerate() {
@@ -498,6 +515,14 @@ impl Model {
                     c.program.occupancy.push((a, b));
                     snapshot_layout.push((ai, st));
                 }
+            }
+            // The intervention's response states, whose sum payment schemes read.
+            if let (Some(spec), true) = (&sc.payments, ai == sc.intervention) {
+                c.program.response = spec
+                    .response_states
+                    .iter()
+                    .filter_map(|&st| cur[st])
+                    .collect();
             }
             // Inflow registers for states whose entry costs something in this arm.
             let mut inflow = vec![None; n_states];
@@ -591,6 +616,10 @@ impl Model {
             }
             for cost in &arm.costs {
                 let what = format!("cost `{}` in arm `{}`", cost.name, arm.id);
+                let item = cost_items
+                    .iter()
+                    .position(|n| *n == cost.name)
+                    .expect("every cost is an item");
                 match &cost.kind {
                     CostKind::State {
                         states,
@@ -605,19 +634,19 @@ impl Model {
                         for st in states {
                             if let Some(x) = cur[*st] {
                                 let acc = c.accumulator(x, w);
-                                ro.costs.push((v, acc, factor));
+                                ro.costs.push((v, acc, factor, item));
                             }
                         }
                     }
                     CostKind::Once { amount } => {
                         let v = c.value(amount, Rule::Finite, what);
-                        ro.once_costs.push(v);
+                        ro.once_costs.push((v, item));
                     }
                     CostKind::OnEntry { state, amount } => {
                         let v = c.value(amount, Rule::Finite, what);
                         if let Some(f) = inflow[*state] {
                             let acc = c.flow_accumulator(f, s.discount_rate_costs);
-                            ro.costs.push((v, acc, 1.0));
+                            ro.costs.push((v, acc, 1.0, item));
                         }
                     }
                 }
@@ -649,6 +678,18 @@ impl Model {
                 }
             }
         }
+        // Where each time the payment schemes read falls on the trace points.
+        let response_read: Vec<(usize, f64)> = sc.payments.as_ref().map_or(Vec::new(), |spec| {
+            spec.response_times()
+                .iter()
+                .map(|&t| response_point(t, s.cycles_per_year, cycles))
+                .collect()
+        });
+        c.program.response_points = response_read
+            .iter()
+            .map(|&(j, f)| if f > 0.0 { j + 2 } else { j + 1 })
+            .max()
+            .unwrap_or(0);
         // Laws and background factors first, then the moves between states.
         let mut ops = std::mem::take(&mut c.law_ops);
         ops.extend(step_ops);
@@ -666,6 +707,8 @@ impl Model {
             initial,
             readouts,
             snapshot_layout,
+            cost_items,
+            response_read,
             arms: sc.arms.len(),
             states: n_states,
             dead,

@@ -145,6 +145,11 @@ pub(crate) struct Program {
     pub accumulate_flows: Vec<Accumulate>,
     /// Every this many cycles, the occupancy registers are copied out (yearly snapshots).
     pub snapshot_every: usize,
+    /// Occupancy registers whose sum is recorded at every trace point `0..=response_points - 1`
+    /// (the intervention arm's response states, for payment schemes); empty records nothing.
+    pub response: Vec<Reg>,
+    /// How many trace points of the response sum are recorded (0 for none).
+    pub response_points: usize,
 }
 
 /// Which instruction set the kernel uses.
@@ -178,17 +183,20 @@ impl Isa {
     }
 }
 
+/// What a run copies out of the registers besides the accumulators.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Snapshots {
+    /// The `cur` occupancy registers at trace points 0, s, 2s, ... (s = `snapshot_every`),
+    /// `occupancy.len()` registers each.
+    pub yearly: Vec<Lanes>,
+    /// The sum of the `response` registers at trace points `0..response_points`, one register
+    /// each.
+    pub response: Vec<Lanes>,
+}
+
 /// Runs the program over all cycles. `regs` holds the lane inputs already; occupancy registers
 /// hold the initial occupancy; accumulators, inflows and carried hazards are zero.
-/// `snapshot` receives the `cur` occupancy registers at trace points 0, s, 2s, ... (s =
-/// `snapshot_every`), `occupancy.len()` registers each.
-pub(crate) fn run(
-    isa: Isa,
-    p: &Program,
-    t: &Tables,
-    regs: &mut [Lanes],
-    snapshot: &mut Vec<Lanes>,
-) {
+pub(crate) fn run(isa: Isa, p: &Program, t: &Tables, regs: &mut [Lanes], out: &mut Snapshots) {
     match isa {
         #[cfg(target_arch = "x86_64")]
         Isa::Avx512
@@ -196,7 +204,7 @@ pub(crate) fn run(
                 && std::arch::is_x86_feature_detected!("fma") =>
         {
             // SAFETY: the processor supports AVX-512F and FMA, checked just above.
-            unsafe { run_avx512(p, t, regs, snapshot) }
+            unsafe { run_avx512(p, t, regs, out) }
         }
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 | Isa::Avx512
@@ -204,22 +212,22 @@ pub(crate) fn run(
                 && std::arch::is_x86_feature_detected!("fma") =>
         {
             // SAFETY: the processor supports AVX2 and FMA, checked just above.
-            unsafe { run_avx2(p, t, regs, snapshot) }
+            unsafe { run_avx2(p, t, regs, out) }
         }
-        _ => run_generic(p, t, regs, snapshot),
+        _ => run_generic(p, t, regs, out),
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx2,fma")]
-unsafe fn run_avx512(p: &Program, t: &Tables, regs: &mut [Lanes], snapshot: &mut Vec<Lanes>) {
-    run_generic(p, t, regs, snapshot)
+unsafe fn run_avx512(p: &Program, t: &Tables, regs: &mut [Lanes], out: &mut Snapshots) {
+    run_generic(p, t, regs, out)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn run_avx2(p: &Program, t: &Tables, regs: &mut [Lanes], snapshot: &mut Vec<Lanes>) {
-    run_generic(p, t, regs, snapshot)
+unsafe fn run_avx2(p: &Program, t: &Tables, regs: &mut [Lanes], out: &mut Snapshots) {
+    run_generic(p, t, regs, out)
 }
 
 /// The registers one operation touches.
@@ -349,7 +357,13 @@ impl Program {
         for &(c, n) in &self.occupancy {
             assert!(in_range(&c) && in_range(&n) && c != n, "bad occupancy pair");
         }
-        assert!(self.inflows.iter().chain(&self.carried).all(in_range));
+        assert!(
+            self.inflows
+                .iter()
+                .chain(&self.carried)
+                .chain(&self.response)
+                .all(in_range)
+        );
     }
 }
 
@@ -393,13 +407,31 @@ fn accumulate(rf: &RegFile, a: &Accumulate, w: f64) {
     }
 }
 
+/// Appends the sum of the response registers.
 #[inline(always)]
-fn run_generic(p: &Program, t: &Tables, regs: &mut [Lanes], snapshot: &mut Vec<Lanes>) {
+fn record_response(rf: &RegFile, regs: &[Reg], out: &mut Vec<Lanes>) {
+    let mut sum = [0.0; LANES];
+    for &r in regs {
+        let x = rf.r(r);
+        for l in 0..LANES {
+            sum[l] += x[l];
+        }
+    }
+    out.push(sum);
+}
+
+#[inline(always)]
+fn run_generic(p: &Program, t: &Tables, regs: &mut [Lanes], out: &mut Snapshots) {
     assert!(
         regs.len() >= p.registers,
         "workspace too small for the program"
     );
+    let Snapshots {
+        yearly: snapshot,
+        response,
+    } = out;
     snapshot.clear();
+    response.clear();
     let rf = RegFile {
         base: regs.as_mut_ptr(),
     };
@@ -412,6 +444,9 @@ fn run_generic(p: &Program, t: &Tables, regs: &mut [Lanes], snapshot: &mut Vec<L
     }
     if p.snapshot_every > 0 {
         take_snapshot(&rf, snapshot);
+    }
+    if p.response_points > 0 {
+        record_response(&rf, &p.response, response);
     }
     for k in 0..t.cycles {
         for op in &p.ops {
@@ -444,6 +479,10 @@ fn run_generic(p: &Program, t: &Tables, regs: &mut [Lanes], snapshot: &mut Vec<L
         }
         if p.snapshot_every > 0 && (k + 1) % p.snapshot_every == 0 {
             take_snapshot(&rf, snapshot);
+        }
+        // Trace point k + 1; without payment schemes (no points) never taken.
+        if k + 1 < p.response_points {
+            record_response(&rf, &p.response, response);
         }
     }
 }

@@ -16,18 +16,23 @@
 //! Counting: with trace points `x_0 .. x_K`, every value is `sum_j x_j w_j` where the weights
 //! `w` encode the within-cycle correction, discounting and any time window; see
 //! [`trace_weights`].
+//!
+//! Read after a block: costs by cost item ([`Model::item_costs`], [`Model::cost_split`]) from
+//! the same accumulators as the totals, and, for payment schemes, the intervention's share in a
+//! response state at each time they look ([`Model::response`]), from the sum of its response
+//! states recorded at every trace point up to the last such time. Neither adds work to the cycle
+//! loop of a scenario without payment schemes beyond one comparison per cycle.
 
 mod compile;
 pub mod fastmath;
 pub mod kernel;
 pub mod mortality;
-pub mod response;
 mod weights;
 
 pub use weights::trace_weights;
 
 use compile::{Check, LaneInput, Readout};
-use kernel::{Isa, LANES, Lanes, Program, Reg, Tables};
+use kernel::{Isa, LANES, Lanes, Program, Reg, Snapshots, Tables};
 
 use crate::error::DrawError;
 use crate::expr::Expr;
@@ -57,6 +62,34 @@ impl Outcome {
     }
 }
 
+/// How one draw's cost items divide between the intervention and the comparator: by item,
+/// the intervention's cost minus the comparator's, summed separately where it is positive and
+/// where it is negative.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CostSplit {
+    /// The sum over items on which the intervention arm spends more: added costs.
+    pub added: f64,
+    /// The sum over items on which it spends less, as a positive number: cost offsets.
+    pub offsets: f64,
+}
+
+impl CostSplit {
+    /// The split of two arms' costs by item (the same items in the same order, from
+    /// [`Model::item_costs`]).
+    pub fn of(intervention: &[f64], comparator: &[f64]) -> CostSplit {
+        let mut split = CostSplit::default();
+        for (i, c) in intervention.iter().zip(comparator) {
+            let d = i - c;
+            if d > 0.0 {
+                split.added += d;
+            } else {
+                split.offsets -= d;
+            }
+        }
+        split
+    }
+}
+
 /// A scenario compiled into the kernel's program and tables.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -71,6 +104,11 @@ pub struct Model {
     readouts: Vec<Readout>,
     /// (arm, state) of each snapshot register, in `program.occupancy` order.
     snapshot_layout: Vec<(usize, usize)>,
+    /// Cost items by name, over all arms.
+    cost_items: Vec<String>,
+    /// For each time of [`crate::scenario::payments::PaymentSpec::response_times`], the trace
+    /// point at or before it and the fraction of a cycle beyond.
+    response_read: Vec<(usize, f64)>,
     arms: usize,
     states: usize,
     dead: usize,
@@ -115,7 +153,9 @@ pub enum Occupancy<'a> {
 pub struct Workspace {
     regs: Vec<Lanes>,
     values: Vec<f64>,
-    snapshot: Vec<Lanes>,
+    snap: Snapshots,
+    /// Two arms' costs by item, for [`Model::cost_split`].
+    items: Vec<f64>,
 }
 
 impl Model {
@@ -144,8 +184,67 @@ impl Model {
         Workspace {
             regs: vec![[0.0; LANES]; self.program.registers],
             values: vec![0.0; self.values.len() * LANES],
-            snapshot: Vec::with_capacity(self.program.occupancy.len() * (self.years + 1)),
+            snap: Snapshots {
+                yearly: Vec::with_capacity(self.program.occupancy.len() * (self.years + 1)),
+                response: Vec::with_capacity(self.program.response_points),
+            },
+            items: vec![0.0; 2 * self.cost_items.len()],
         }
+    }
+
+    /// The cost items by name ([`Scenario::cost_items`]).
+    pub fn cost_items(&self) -> &[String] {
+        &self.cost_items
+    }
+
+    /// One draw's discounted costs by item for one arm, as [`Outcome::costs`] counts them (an
+    /// item the arm does not have costs 0), written to `out` (one value per
+    /// [`Model::cost_items`]). Reads the workspace as the last [`Model::evaluate_block`] on it
+    /// left it: `lane` is the draw's place in that block.
+    pub fn item_costs(&self, ws: &Workspace, lane: usize, arm: usize, out: &mut [f64]) {
+        self.items_into(&ws.values, &ws.regs, lane, arm, out);
+    }
+
+    fn items_into(&self, values: &[f64], regs: &[Lanes], lane: usize, arm: usize, out: &mut [f64]) {
+        out.fill(0.0);
+        let nv = self.values.len();
+        let v = &values[lane * nv..(lane + 1) * nv];
+        let ro = &self.readouts[arm];
+        for &(val, r, factor, item) in &ro.costs {
+            out[item] += v[val] * regs[r][lane] * factor;
+        }
+        for &(val, item) in &ro.once_costs {
+            out[item] += v[val];
+        }
+    }
+
+    /// One draw's split of costs into added costs and offsets, intervention (arm `i`) against
+    /// comparator (arm `c`), item by item; read as [`Model::item_costs`] reads.
+    pub fn cost_split(&self, ws: &mut Workspace, lane: usize, i: usize, c: usize) -> CostSplit {
+        let n = self.cost_items.len();
+        let (a, b) = ws.items.split_at_mut(n);
+        self.items_into(&ws.values, &ws.regs, lane, i, a);
+        self.items_into(&ws.values, &ws.regs, lane, c, b);
+        CostSplit::of(a, b)
+    }
+
+    /// One draw's share of the intervention arm in a response state at each time of the
+    /// scenario's [`crate::scenario::payments::PaymentSpec::response_times`] (empty without
+    /// payment schemes): its occupancy at the trace point of that time, or interpolated linearly
+    /// between the two trace points around it. Read as [`Model::item_costs`] reads.
+    pub fn response(&self, ws: &Workspace, lane: usize) -> Vec<f64> {
+        let r = &ws.snap.response;
+        self.response_read
+            .iter()
+            .map(|&(j, f)| {
+                let a = r[j][lane];
+                if f == 0.0 {
+                    a
+                } else {
+                    a + f * (r[j + 1][lane] - a)
+                }
+            })
+            .collect()
     }
 
     /// Evaluates up to [`LANES`] draws. `slots` holds each draw's parameter and derived values
@@ -190,7 +289,7 @@ impl Model {
             &self.program,
             &self.tables,
             &mut ws.regs,
-            &mut ws.snapshot,
+            &mut ws.snap,
         );
         let dt = self.dt;
         for lane in 0..n {
@@ -198,10 +297,10 @@ impl Model {
             for (ai, ro) in self.readouts.iter().enumerate() {
                 let acc = |r: Reg| ws.regs[r][lane];
                 let mut costs = 0.0;
-                for &(val, r, factor) in &ro.costs {
+                for &(val, r, factor, _) in &ro.costs {
                     costs += v[val] * acc(r) * factor;
                 }
-                for &val in &ro.once_costs {
+                for &(val, _) in &ro.once_costs {
                     costs += v[val];
                 }
                 let mut qalys = 0.0;
@@ -233,7 +332,13 @@ impl Model {
             for lane in 0..n {
                 let o = &mut occ[lane * per_draw..(lane + 1) * per_draw];
                 o.fill(0.0);
-                for (y, chunk) in ws.snapshot.chunks(regs_per_point).enumerate().take(points) {
+                for (y, chunk) in ws
+                    .snap
+                    .yearly
+                    .chunks(regs_per_point)
+                    .enumerate()
+                    .take(points)
+                {
                     for (i, &(arm, st)) in self.snapshot_layout.iter().enumerate() {
                         o[(arm * self.states + st) * points + y] = chunk[i][lane];
                     }
@@ -253,7 +358,13 @@ impl Model {
             // integer sums do not depend on how draws are grouped.
             let fixed = fixed_point;
             let mut alive = vec![[0.0; LANES]; self.arms];
-            for (y, chunk) in ws.snapshot.chunks(regs_per_point).enumerate().take(points) {
+            for (y, chunk) in ws
+                .snap
+                .yearly
+                .chunks(regs_per_point)
+                .enumerate()
+                .take(points)
+            {
                 alive.iter_mut().for_each(|a| *a = [0.0; LANES]);
                 for (reg, &(arm, st)) in chunk.iter().zip(&self.snapshot_layout) {
                     let mut total = 0i64;

@@ -142,18 +142,26 @@ struct Official {
 /// One draw's price under each method that applies (`value_based` and `shared_savings` at the
 /// scenario's value-based willingness to pay, by default the reference value; `None` where a
 /// method lacks its inputs or, for the adjusted methods, where the product is not selected for
-/// evaluation), and whether the corridor has no viable price.
+/// evaluation), and whether the corridor has no viable price. `cost_offsets` are the draw's
+/// cost offsets by item ([`crate::model::CostSplit`]), which the shared-savings price shares.
 pub fn method_prices(
     spec: &PricingSpec,
     delta_qalys: f64,
     delta_costs: f64,
+    cost_offsets: f64,
     supply: Option<&SupplyOutcome>,
     populations: &[Population],
 ) -> MethodPrices {
     let wtp = spec.value_wtp();
     let r = supply.map_or(1.0, |s| s.mean_relative_effect);
     let value = r * threshold_price(wtp, delta_qalys, delta_costs);
-    let shared = r * shared_savings_price(wtp, delta_qalys, delta_costs, spec.savings_share);
+    let shared = r * shared_savings_price(
+        wtp,
+        delta_qalys,
+        delta_costs,
+        cost_offsets,
+        spec.savings_share,
+    );
     // The price at which the ICER equals the evaluation's reference value is its floor.
     let reference = spec.reference_value();
     // Without populations the scenario itself is the one population.
@@ -451,7 +459,7 @@ mod tests {
             prices: p,
             no_viable_price: viable,
             ..
-        } = method_prices(&spec, 2.0, -10e6, None, &[]);
+        } = method_prices(&spec, 2.0, -10e6, 10e6, None, &[]);
         assert_eq!(p[0], Some(20e6));
         assert_eq!(p[1], Some(15e6));
         assert!(p[2..].iter().all(Option::is_none));
@@ -473,7 +481,7 @@ mod tests {
             prices: p,
             no_viable_price: viable,
             bands,
-        } = method_prices(&spec, 1.0, 0.0, Some(&s), &[]);
+        } = method_prices(&spec, 1.0, 0.0, 0.0, Some(&s), &[]);
         // FY2024 on a cost of 10M (see the official_prices tests): 10M / (1 - 0.677) plus
         // distribution 0.069 and 10% tax.
         let subtotal = 10e6 / (1.0 - 0.510 - 0.167);
@@ -517,7 +525,7 @@ mod tests {
         });
         // 30 QALYs gained; costs chosen so that the ICER at the listed price is exactly 6M.
         let (dq, dc) = (30.0, 180_000_000.0 - 167_077_222.0);
-        let p = method_prices(&spec, dq, dc, None, &[]);
+        let p = method_prices(&spec, dq, dc, 0.0, None, &[]);
         assert_eq!(p.of(Method::ComparableDrug), Some(167_077_222.0));
         assert_eq!(p.of(Method::ComparableDrugAdjusted), Some(151_413_732.0));
     }
@@ -545,6 +553,7 @@ mod tests {
             &zolgensma(Designation::Category(Category::H3), "FY2024"),
             dq,
             dc,
+            0.0,
             None,
             &[],
         );
@@ -562,7 +571,7 @@ mod tests {
             (Designation::PeakSales(4.2e9), "FY2024"),
             (Designation::Category(Category::H3), "FY2026-conditional"),
         ] {
-            let p = method_prices(&zolgensma(designation, rules), dq, dc, None, &[]);
+            let p = method_prices(&zolgensma(designation, rules), dq, dc, 0.0, None, &[]);
             assert!(p.of(Method::ComparableDrug).is_some());
             assert_eq!(
                 p.of(Method::ComparableDrugAdjusted),
@@ -574,22 +583,42 @@ mod tests {
     }
 
     #[test]
+    fn defect_8_the_shared_savings_method_shares_only_the_offsets() {
+        // 3 QALYs at the reference value of 5M yen/QALY: 15M of health gain. By item the
+        // intervention adds 6M and saves 10M: dC = -4M, offsets 10M. Shared savings at the
+        // default share of 0.5: 15M - 6M + 0.5 x 10M = 14M (the value-based price is 19M;
+        // netting first gave 15M + 0.5 x 4M = 17M).
+        let spec = PricingSpec::defaults();
+        let p = method_prices(&spec, 3.0, -4e6, 10e6, None, &[]);
+        assert_eq!(p.of(Method::ValueBased), Some(19e6));
+        assert_eq!(p.of(Method::SharedSavings), Some(14e6));
+        // With supply the price is per treatment given: r = 0.8 of the effect and of the cost
+        // difference, 0.8 x 14M = 11.2M.
+        let s = SupplyOutcome {
+            mean_relative_effect: 0.8,
+            ..SupplyOutcome::default()
+        };
+        let p = method_prices(&spec, 3.0, -4e6, 10e6, Some(&s), &[]);
+        assert!((p.of(Method::SharedSavings).unwrap() - 11.2e6).abs() < 1e-6);
+    }
+
+    #[test]
     fn defect_3_the_value_based_price_uses_the_reference_value_of_the_band() {
         // 2 QALYs gained, 10M saved: at 5M yen/QALY 20M; with special consideration the
         // reference value is 7.5M: 25M; a stated willingness to pay wins.
         let mut spec = PricingSpec::defaults();
         assert_eq!(
-            method_prices(&spec, 2.0, -10e6, None, &[]).prices[0],
+            method_prices(&spec, 2.0, -10e6, 10e6, None, &[]).prices[0],
             Some(20e6)
         );
         spec.special_consideration = true;
         assert_eq!(
-            method_prices(&spec, 2.0, -10e6, None, &[]).prices[0],
+            method_prices(&spec, 2.0, -10e6, 10e6, None, &[]).prices[0],
             Some(25e6)
         );
         spec.value_based_wtp = Some(10e6);
         assert_eq!(
-            method_prices(&spec, 2.0, -10e6, None, &[]).prices[0],
+            method_prices(&spec, 2.0, -10e6, 10e6, None, &[]).prices[0],
             Some(30e6)
         );
     }

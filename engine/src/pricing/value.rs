@@ -13,16 +13,22 @@ pub fn threshold_price(w: f64, delta_qalys: f64, delta_costs: f64) -> f64 {
     w * delta_qalys - delta_costs
 }
 
-/// The ICER-style shared-savings price for a one-time therapy: cost offsets (a negative `dC`,
-/// savings on the comparator's care) are credited only in part, `share` of them (0.5 for the
-/// 50/50 split); added costs count in full.
-pub fn shared_savings_price(w: f64, delta_qalys: f64, delta_costs: f64, share: f64) -> f64 {
-    let credited = if delta_costs < 0.0 {
-        share * delta_costs
-    } else {
-        delta_costs
-    };
-    w * delta_qalys - credited
+/// The ICER-style shared-savings price for a one-time therapy: the health gain at full value,
+/// added costs in full and only `share` of the cost offsets (0.5 for the 50/50 split),
+/// `w dQ - added + share x offsets`. Offsets are, over cost items, the savings on items where
+/// the intervention spends less than the comparator, and added costs the extra spending on the
+/// others ([`crate::model::CostSplit`]), so `dC = added - offsets`: the price is
+/// `w dQ - dC - (1 - share) x offsets`. Added costs are not netted against offsets before
+/// sharing (which would credit `share` of `-dC` and overstate the price by
+/// `(1 - share) x min(added, offsets)`).
+pub fn shared_savings_price(
+    w: f64,
+    delta_qalys: f64,
+    delta_costs: f64,
+    cost_offsets: f64,
+    share: f64,
+) -> f64 {
+    w * delta_qalys - delta_costs - (1.0 - share) * cost_offsets
 }
 
 /// What the cost-effectiveness adjustment needs about a listed product.
@@ -197,11 +203,31 @@ mod tests {
 
     #[test]
     fn shared_savings_credit_half_the_offsets_only() {
-        // 2 QALYs at 5M, 30M of savings: full credit 40M, half credit 25M.
+        // 2 QALYs at 5M, 30M of savings and nothing added: full credit 40M, half credit 25M.
         assert_eq!(threshold_price(5e6, 2.0, -30e6), 40e6);
-        assert_eq!(shared_savings_price(5e6, 2.0, -30e6, 0.5), 25e6);
-        // Added costs are not shared.
-        assert_eq!(shared_savings_price(5e6, 2.0, 4e6, 0.5), 6e6);
+        assert_eq!(shared_savings_price(5e6, 2.0, -30e6, 30e6, 0.5), 25e6);
+        // Added costs only: nothing to share, the value-based price 10M - 4M.
+        assert_eq!(shared_savings_price(5e6, 2.0, 4e6, 0.0, 0.5), 6e6);
+    }
+
+    #[test]
+    fn defect_8_shared_savings_shares_only_the_offsets() {
+        // 2 QALYs at 5M yen/QALY = 10M of health gain. Items: the intervention adds 12M of
+        // monitoring and saves 20M of the comparator's care, so dC = 12M - 20M = -8M.
+        // ICER's scenario: 10M - 12M (added, in full) + 0.5 x 20M (half the offsets) = 8M.
+        // Netting first (the old formula) credited 0.5 x 8M: 10M + 4M = 14M, too high by
+        // (1 - 0.5) x min(12M, 20M) = 6M.
+        assert_eq!(shared_savings_price(5e6, 2.0, -8e6, 20e6, 0.5), 8e6);
+        // Added costs above the offsets (dC = +4M: 24M added, 20M saved): 10M - 24M + 10M = -4M
+        // (netting first gave 10M - 4M = 6M, too high by 0.5 x 20M = 10M).
+        assert_eq!(shared_savings_price(5e6, 2.0, 4e6, 20e6, 0.5), -4e6);
+        // A share of 1 gives back the value-based price; 0 credits no offsets at all:
+        // 10M - 12M = -2M.
+        assert_eq!(
+            shared_savings_price(5e6, 2.0, -8e6, 20e6, 1.0),
+            threshold_price(5e6, 2.0, -8e6)
+        );
+        assert_eq!(shared_savings_price(5e6, 2.0, -8e6, 20e6, 0.0), -2e6);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::model::Outcome;
 use crate::pricing::budget::{BudgetDraw, BudgetReport};
 use crate::pricing::methods::{Population, PricingReport, method_prices, official_calculations};
-use crate::pricing::payments::{DrawView, PaymentsReport, cash_flows};
+use crate::pricing::payments::{Curve, DrawView, PaymentsReport, cash_flows};
 use crate::pricing::value::{shared_savings_price, threshold_price};
 use crate::run::{Evaluation, Psa};
 use crate::run::{VariantOutcome, VariantSupply};
@@ -78,6 +78,14 @@ pub struct BaseCaseReport {
     pub arms: BTreeMap<String, Outcome>,
     /// Intervention minus comparator.
     pub incremental: Incremental,
+    /// Per arm, discounted costs by cost item (name), excluding the price.
+    pub costs_by_item: BTreeMap<String, BTreeMap<String, f64>>,
+    /// Over cost items on which the intervention spends more than the comparator, the sum of
+    /// the differences.
+    pub added_costs: f64,
+    /// Over cost items on which it spends less, the sum of the savings (positive): the offsets
+    /// the shared-savings price shares.
+    pub cost_offsets: f64,
 }
 
 /// One arm's PSA summaries.
@@ -382,6 +390,7 @@ impl Report {
     pub fn new(sc: &Scenario, base: &Evaluation, psa: Option<&Psa>) -> Report {
         let (i, c) = (sc.intervention, sc.comparator);
         let base_inc = Incremental::from(Outcome::incremental(sc, &base.arms));
+        let items = sc.cost_items();
         let base_case = BaseCaseReport {
             arms: sc
                 .arms
@@ -390,6 +399,24 @@ impl Report {
                 .map(|(a, o)| (a.id.clone(), *o))
                 .collect(),
             incremental: base_inc,
+            costs_by_item: sc
+                .arms
+                .iter()
+                .zip(base.item_costs.chunks(items.len().max(1)))
+                .map(|(a, costs)| {
+                    let by_item = a
+                        .costs
+                        .iter()
+                        .map(|c| {
+                            let k = items.iter().position(|n| *n == c.name).expect("an item");
+                            (c.name.clone(), costs[k])
+                        })
+                        .collect();
+                    (a.id.clone(), by_item)
+                })
+                .collect(),
+            added_costs: base.cost_split.added,
+            cost_offsets: base.cost_split.offsets,
         };
         let points = sc.settings.horizon_years as usize + 1;
         // Every PSA summary, computed in parallel: each is a pass over all draws.
@@ -474,6 +501,7 @@ impl Report {
             &base_pricing,
             base_inc.qalys,
             base_inc.costs,
+            base.cost_split.offsets,
             base.supply.as_ref(),
             &Population::of(sc, &base.variants),
         );
@@ -493,6 +521,7 @@ impl Report {
                         &spec,
                         inc.qalys,
                         inc.costs,
+                        p.cost_offsets[d],
                         p.supply.as_ref().map(|s| &s[d]),
                         &Population::of(sc, &p.variants[d * nvar..(d + 1) * nvar]),
                     )
@@ -543,10 +572,18 @@ impl Report {
         let budget = sc.budget.as_ref().and_then(|b| {
             let spec = sc.payments.as_ref()?;
             let nominal = payments.as_ref()?.schemes[b.scheme.index()].nominal_price;
+            let times = spec.response_times();
             let one = |pay: &crate::run::PaymentDraw, supply: Option<&SupplyOutcome>| BudgetDraw {
                 patients: pay.patients.unwrap_or_default(),
                 never_treated: supply.map_or(0.0, |s| s.never_treated),
-                flows: cash_flows(b.scheme, spec, &pay.response),
+                flows: cash_flows(
+                    b.scheme,
+                    spec,
+                    Curve {
+                        times: &times,
+                        response: &pay.response,
+                    },
+                ),
             };
             let base_draw = one(base.payment.as_ref()?, base.supply.as_ref());
             let draws: Option<Vec<BudgetDraw>> = psa.and_then(|p| {
@@ -701,7 +738,8 @@ impl VariantReport {
                 })
                 .collect(),
             shared_savings: summary(wtp, &|o| {
-                o.relative_effect * shared_savings_price(wtp, o.delta_qalys, o.delta_costs, share)
+                o.relative_effect
+                    * shared_savings_price(wtp, o.delta_qalys, o.delta_costs, o.cost_offsets, share)
             }),
             supply: base.supply.map(|b| {
                 let measure = |f: fn(&VariantSupply) -> f64| Estimate {

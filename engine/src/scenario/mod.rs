@@ -703,6 +703,19 @@ impl Scenario {
         ))
     }
 
+    /// The cost items by name: every arm's costs (the scenario-wide ones and the arm's own),
+    /// each name once, in order of first appearance. Arms' costs of the same name are the same
+    /// item, which is how costs are compared between arms (cost offsets).
+    pub fn cost_items(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for c in self.arms.iter().flat_map(|a| &a.costs) {
+            if !names.contains(&c.name.as_str()) {
+                names.push(&c.name);
+            }
+        }
+        names
+    }
+
     /// Number of slots (parameters and derived quantities).
     pub fn slot_count(&self) -> usize {
         self.parameters.len() + self.derived.len()

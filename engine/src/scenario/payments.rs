@@ -86,6 +86,10 @@ pub struct PaymentSpec {
     pub milestones: Vec<(f64, f64)>,
     /// The maker's discount rate; `None` for the scenario's cost rate.
     pub maker_discount_rate: Option<f64>,
+    /// Years after treatment at which response is first assessed (default 0). Payments due
+    /// before then are due for every treated patient; the refund for patients not responding
+    /// then falls due then.
+    pub response_assessed_years: f64,
 }
 
 impl PaymentSpec {
@@ -99,6 +103,7 @@ impl PaymentSpec {
             refund_years: 2,
             milestones: vec![(0.0, 1.0 / 3.0), (0.5, 1.0 / 3.0), (1.0, 1.0 / 3.0)],
             maker_discount_rate: None,
+            response_assessed_years: 0.0,
         }
     }
 
@@ -114,6 +119,19 @@ impl PaymentSpec {
             .saturating_sub(1)
             .max(self.refund_years as usize)
             .max(last_milestone)
+            .max(self.response_assessed_years.ceil() as usize)
+    }
+
+    /// The times (years after treatment, increasing) at which the schemes read the share
+    /// responding: every whole year up to [`PaymentSpec::trace_years`], the milestones and the
+    /// first assessment.
+    pub fn response_times(&self) -> Vec<f64> {
+        let mut t: Vec<f64> = (0..=self.trace_years()).map(|y| y as f64).collect();
+        t.extend(self.milestones.iter().map(|m| m.0));
+        t.push(self.response_assessed_years);
+        t.sort_by(f64::total_cmp);
+        t.dedup();
+        t
     }
 }
 

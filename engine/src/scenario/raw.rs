@@ -159,6 +159,7 @@ pub struct RawPayments {
     pub milestones: Option<Spanned<Vec<Spanned<Number>>>>,
     pub milestone_shares: Option<Spanned<Vec<Spanned<Number>>>>,
     pub maker_discount_rate: Option<Spanned<Number>>,
+    pub response_assessed_years: Option<Spanned<Number>>,
 }
 
 /// `[budget]`: patients, uptake and the years of a budget-impact analysis.

@@ -3,16 +3,16 @@
 //!
 //! The scenario makes the share responding exact: background mortality is negligible, a share
 //! `p0` responds at treatment and response is lost at a constant rate `lambda`, so
-//! R(t) = p0 exp(-lambda t) at every whole year. Each scheme's expected present cost is then a
-//! short sum the test writes out itself.
+//! R(t) = p0 exp(-lambda t) at every trace point (quarterly cycles: t = 0, 0.25, 0.5, ...).
+//! Each scheme's expected present cost is then a short sum the test writes out itself.
 
-use tenbin_engine::pricing::payments::SchemeReport;
+use tenbin_engine::pricing::payments::{Curve, SchemeReport, cash_flows};
 use tenbin_engine::report::Report;
 use tenbin_engine::run::{Analysis, RunOptions};
 use tenbin_engine::scenario::Scenario;
 use tenbin_engine::scenario::payments::Scheme;
 
-use crate::common::{close, method, no_files, parse};
+use crate::common::{MODELS, close, load, method, no_files, parse};
 
 const P0: f64 = 0.9;
 const LAMBDA: f64 = 0.2;
@@ -111,15 +111,11 @@ fn error_of(payments: &str, budget: &str) -> String {
     }
 }
 
-/// R(t) at whole and half years (linear between whole years, as documented).
+/// R(t) on the quarterly cycle grid, where the model reads it (whole years, the milestones at
+/// 0 and 6 months).
 fn response(lambda: f64, t: f64) -> f64 {
-    let at = |k: f64| P0 * (-lambda * k).exp();
-    if t.fract() == 0.0 {
-        at(t)
-    } else {
-        let k = t.floor();
-        at(k) + t.fract() * (at(k + 1.0) - at(k))
-    }
+    assert_eq!((4.0 * t).fract(), 0.0, "{t} is not on the cycle grid");
+    P0 * (-lambda * t).exp()
 }
 
 fn d(t: f64) -> f64 {
@@ -607,4 +603,285 @@ fn a_variant_may_change_the_discount_rates_as_if_the_scenario_said_so() {
         let e = error_of(bad, "");
         assert!(e.contains(want), "{bad}: {e}");
     }
+}
+
+/// An intervention-only cost: 300,000 yen a year while responding.
+const MONITORING: &str =
+    "[[arms.x.costs]]\nname = \"monitoring\"\nstates = [\"R\"]\nper_year = 300_000\n";
+
+/// The closed form of the cost offsets: the comparator's care (1M yen a year in L, everyone
+/// in L) minus the intervention's (1M a year on 1 - R(t)), start of cycle, quarterly:
+/// 1M x 0.25 x sum_{k<120} R(k/4) d(k/4) = 225,000 x (1 - q^120) / (1 - q), with
+/// q = exp(-lambda / 4) 1.03^(-1/4).
+fn offsets(lambda: f64) -> f64 {
+    let q = (-lambda / 4.0).exp() * (1.0 + RATE).powf(-0.25);
+    225_000.0 * (1.0 - q.powi(120)) / (1.0 - q)
+}
+
+#[test]
+fn defect_8_shared_savings_shares_only_the_offsets() {
+    // Items: `care` (both arms) is an offset, the intervention's `monitoring` an added cost. At
+    // lambda = 0.2, q = exp(-0.05) 1.03^-0.25 = 0.944226, (1 - q^120) / (1 - q) = 17.911202:
+    // offsets 225,000 x 17.911202 = 4,030,020.39 yen; monitoring is 0.3 x the same sum (300,000
+    // a year on R(t) instead of 1M): added 1,209,006.12 yen; dC = added - offsets
+    // = -2,821,014.27. Shared savings, half the offsets: value-based price - 0.5 x offsets,
+    // 2,015,010.19 below it. Netting first credited 0.5 x 2,821,014.27 = 1,410,507.14 below
+    // it: 604,503.06 = (1 - 0.5) x min(added, offsets) too high.
+    let sc = scenario(MONITORING, "");
+    let base = Analysis::new(&sc).base_case().unwrap();
+    let r = Report::new(&sc, &base, None);
+    let b = &r.base_case;
+    assert!(
+        close(b.cost_offsets, 4_030_020.39, 1e-8),
+        "{}",
+        b.cost_offsets
+    );
+    assert!(close(b.cost_offsets, offsets(LAMBDA), 1e-12));
+    assert!(
+        close(b.added_costs, 1_209_006.12, 1e-8),
+        "{}",
+        b.added_costs
+    );
+    assert!(close(b.incremental.costs, -2_821_014.27, 1e-8));
+    // By item, per arm: the comparator has no monitoring item of its own.
+    let x = &b.costs_by_item["x"];
+    let y = &b.costs_by_item["y"];
+    assert!(close(x["monitoring"], 1_209_006.12, 1e-8));
+    assert!(close(y["care"] - x["care"], 4_030_020.39, 1e-8));
+    assert!(!y.contains_key("monitoring"));
+    let value = method(&r, "value_based").base_case;
+    let shared = method(&r, "shared_savings").base_case;
+    assert!(
+        close(value - shared, 2_015_010.19, 1e-8),
+        "{}",
+        value - shared
+    );
+
+    // Over draws each draw shares its own offsets (lambda is uncertain).
+    let analysis = Analysis::new(&sc);
+    let opts = RunOptions {
+        draws: 300,
+        keep_parameters: true,
+        ..RunOptions::default()
+    };
+    let psa = analysis.psa(&opts, &|_| {}).unwrap();
+    let slot = sc.slot_of("lambda").unwrap();
+    let params = psa.parameters.as_ref().unwrap();
+    for d in 0..opts.draws {
+        let lambda = params[d * psa.slot_count + slot];
+        assert!(
+            close(psa.cost_offsets[d], offsets(lambda), 1e-9),
+            "draw {d}: {} vs {}",
+            psa.cost_offsets[d],
+            offsets(lambda)
+        );
+    }
+
+    // A variant shares its own offsets: with lambda = 0.02, q = exp(-0.005) 1.03^-0.25,
+    // offsets 225,000 x (1 - q^120) / (1 - q).
+    let variant = format!(
+        "{MONITORING}\n[[variants]]\nid = \"slow\"\nrole = \"durability\"\nset = {{ lambda = 0.02 }}\n"
+    );
+    let sc = scenario(&variant, "");
+    let base = Analysis::new(&sc).base_case().unwrap();
+    let r = Report::new(&sc, &base, None);
+    let v = &r.variants[0];
+    assert!(close(
+        v.value_based[0].base_case - v.shared_savings.base_case,
+        0.5 * offsets(0.02),
+        1e-9
+    ));
+}
+
+/// The at-result scheme with one payment at `t` years: its payer factor is R(t) d(t).
+fn one_milestone(cycles_per_year: u32, t: f64) -> f64 {
+    let text = text(
+        &format!(
+            "[payments]\nresponse_states = [\"R\"]\nmilestones = [{t}]\nmilestone_shares = [1]"
+        ),
+        "",
+    )
+    .replace(
+        "cycles_per_year = 4",
+        &format!("cycles_per_year = {cycles_per_year}"),
+    );
+    let sc = parse("payments.toml", &text);
+    let base = Analysis::new(&sc).base_case().unwrap();
+    let r = Report::new(&sc, &base, None);
+    scheme(&r, "at_result").payer_factor / d(t)
+}
+
+#[test]
+fn defect_8_payment_at_result_reads_the_models_occupancy_at_each_milestone() {
+    // R(t) = 0.9 exp(-0.2 t). At 6 months: 0.9 exp(-0.1) = 0.814354; the old linear
+    // interpolation between whole years gave (R(0) + R(1)) / 2 = (0.9 + 0.736858) / 2 = 0.818429.
+    // Quarterly and monthly cycles both have 0.5 years on their grid: exact.
+    for cpy in [4, 12] {
+        let got = one_milestone(cpy, 0.5);
+        assert!(close(got, 0.814_353_676, 1e-9), "{cpy} a year: {got}");
+    }
+    // Yearly cycles have no trace point at 6 months: the curve is interpolated between the
+    // cycles around it, here whole years, (0.9 + 0.736858) / 2.
+    assert!(close(one_milestone(1, 0.5), 0.818_428_839, 1e-9));
+    // Between quarterly trace points: 0.3 years is 0.2 of the way from 0.25 to 0.5,
+    // 0.8 x 0.9 exp(-0.05) + 0.2 x 0.9 exp(-0.1) = 0.847756, within the interpolation error
+    // over one cycle, h^2 / 8 x max |R''| = 0.25^2 / 8 x 0.9 x 0.2^2 = 0.00028, of the true
+    // 0.9 exp(-0.06) = 0.847588.
+    let got = one_milestone(4, 0.3);
+    assert!(close(got, 0.847_755_921, 1e-9), "{got}");
+    assert!((got - 0.847_588_080).abs() < 0.000_281);
+    // The run keeps the curve at exactly the times the schemes read.
+    let sc = scenario(
+        "[payments]\nresponse_states = [\"R\"]\nmilestones = [0.25, 0.5, 1.75]\nmilestone_shares = [0.25, 0.25, 0.5]",
+        "",
+    );
+    let spec = sc.payments.as_ref().unwrap();
+    let times = spec.response_times();
+    assert_eq!(times, [0.0, 0.25, 0.5, 1.0, 1.75, 2.0, 3.0, 4.0]);
+    let base = Analysis::new(&sc).base_case().unwrap();
+    let response = &base.payment.as_ref().unwrap().response;
+    for (t, r) in times.iter().zip(response) {
+        assert!(close(*r, P0 * (-LAMBDA * t).exp(), 1e-12), "{t}: {r}");
+    }
+}
+
+#[test]
+fn defect_8_the_refund_falls_due_when_response_is_first_assessed() {
+    // Response assessed at 6 months. R(0.5) = 0.814354, R(1) = 0.736858, R(2) = 0.603288;
+    // d(0.5) = 1.03^-0.5 = 0.985329, d(1) = 0.970874, d(2) = 0.942596.
+    let sc = scenario(
+        "[payments]\nresponse_states = [\"R\"]\nresponse_assessed_years = 0.5",
+        "",
+    );
+    let spec = sc.payments.as_ref().unwrap();
+    assert_eq!(spec.response_assessed_years, 0.5);
+    let base = Analysis::new(&sc).base_case().unwrap();
+    let times = spec.response_times();
+    let curve = Curve {
+        times: &times,
+        response: &base.payment.as_ref().unwrap().response,
+    };
+    // Refund: the price at treatment; 0.8 x (1 - R(0.5)) back at 6 months for those not
+    // responding then; losses in (0.5, 1] back at 1 year and in (1, 2] at 2 years.
+    let flows = cash_flows(Scheme::Refund, spec, curve);
+    let want = [
+        (0.0, 1.0),
+        (0.5, -0.8 * (1.0 - 0.814_353_676)),
+        (1.0, -0.8 * (0.814_353_676 - 0.736_857_678)),
+        (2.0, -0.8 * (0.736_857_678 - 0.603_288_041)),
+    ];
+    assert_eq!(flows.len(), want.len());
+    for (f, w) in flows.iter().zip(want) {
+        assert_eq!(f.0, w.0);
+        assert!(close(f.1, w.1, 1e-8), "{f:?} vs {w:?}");
+    }
+    let report = Report::new(&sc, &base, None);
+    // 1 - 0.8 x (0.185646 x 0.985329 + 0.077496 x 0.970874 + 0.133570 x 0.942596)
+    // = 1 - 0.8 x 0.384066 = 0.692749 (booked at treatment, 0.692566).
+    let refund = scheme(&report, "refund");
+    assert!(close(refund.payer_factor, 0.692_748_972, 1e-8));
+    assert!(close(
+        refund.per_patient.unwrap().paid_in_full,
+        0.603_288_041,
+        1e-8
+    ));
+    // Payments before the assessment are due for every patient: the first outcome-based
+    // instalment, (1 + sum_{t=1..4} R(t) d(t)) / 5 = 0.619074 (0.599074 when it waited for
+    // response at treatment, R(0) = 0.9), and the payment at infusion, (1 + R(0.5) d(0.5) +
+    // R(1) d(1)) / 3 = 0.839267.
+    let out = scheme(&report, "outcome_instalments");
+    assert!(close(out.payer_factor, 0.619_073_933, 1e-8));
+    assert_eq!(out.payments[0].condition, "always");
+    assert_eq!(out.payments[1].condition, "in_response");
+    assert!(close(
+        out.per_patient.unwrap().paid_in_full,
+        response(LAMBDA, 4.0),
+        1e-9
+    ));
+    let at = scheme(&report, "at_result");
+    assert!(close(at.payer_factor, 0.839_267_441, 1e-8));
+    assert_eq!(at.payments[0].condition, "always");
+    assert_eq!(
+        report.payments.as_ref().unwrap().response_assessed_years,
+        0.5
+    );
+
+    // Assessed at a whole year: the never-responders' refund and the first year's losses fall
+    // together at 1 year, 0.8 x (1 - R(1)).
+    let sc = scenario(
+        "[payments]\nresponse_states = [\"R\"]\nresponse_assessed_years = 1",
+        "",
+    );
+    let spec = sc.payments.as_ref().unwrap();
+    let base = Analysis::new(&sc).base_case().unwrap();
+    let times = spec.response_times();
+    let curve = Curve {
+        times: &times,
+        response: &base.payment.as_ref().unwrap().response,
+    };
+    let flows = cash_flows(Scheme::Refund, spec, curve);
+    assert_eq!(flows.len(), 3);
+    assert!(close(flows[1].1, -0.8 * (1.0 - 0.736_857_678), 1e-8));
+    assert_eq!((flows[1].0, flows[2].0), (1.0, 2.0));
+}
+
+#[test]
+fn defect_8_the_cardiac_sheet_refunds_nobody_before_response_is_judged() {
+    // Everyone starts in the operated state P, outside the response state M, and improvement
+    // is judged from 6 months: R(0) = 0. Booked at treatment, the refund took 0.8 of the price
+    // back from everyone at once and then 'refunded' negative amounts as R rose.
+    let sc = load(format!("{MODELS}/cardiac-cell-sheet-conditional.toml"));
+    let spec = sc.payments.as_ref().unwrap();
+    assert_eq!(spec.response_assessed_years, 0.5);
+    let base = Analysis::new(&sc).base_case().unwrap();
+    let times = spec.response_times();
+    let response = &base.payment.as_ref().unwrap().response;
+    assert_eq!(response[0], 0.0);
+    let curve = Curve {
+        times: &times,
+        response,
+    };
+    let flows = cash_flows(Scheme::Refund, spec, curve);
+    assert_eq!(flows[0], (0.0, 1.0));
+    assert_eq!(flows[1].0, 0.5);
+    assert!(flows[1..].iter().all(|f| f.1 <= 0.0), "{flows:?}");
+    // The first outcome-based instalment, at grafting, is due for every patient.
+    let report = Report::new(&sc, &base, None);
+    let out = scheme(&report, "outcome_instalments");
+    assert_eq!(out.payments[0].condition, "always");
+    // Response never returns in this model once lost, so per-patient spreads exist.
+    assert!(scheme(&report, "refund").per_patient.is_some());
+}
+
+#[test]
+fn bad_response_assessment_times_are_located() {
+    for (payments, want) in [
+        (
+            "[payments]\nresponse_assessed_years = 31",
+            "response_assessed_years: expected years after treatment from 0 to the horizon of 30 years",
+        ),
+        (
+            "[payments]\nresponse_assessed_years = -1",
+            "response_assessed_years: expected years after treatment from 0 to the horizon of 30 years",
+        ),
+        (
+            "[payments]\nresponse_assessed_years = 3",
+            "response is first assessed after the refund guarantee of 2 years has ended",
+        ),
+    ] {
+        let e = error_of(payments, "");
+        assert!(e.contains(want), "{payments}: {e}");
+        let line = text(payments, "")
+            .lines()
+            .position(|l| l.starts_with("response_assessed_years"))
+            .unwrap()
+            + 1;
+        assert!(
+            e.contains(&format!("payments.toml:{line}:27")),
+            "{payments}: {e}"
+        );
+    }
+    // Within the guarantee it is accepted.
+    let sc = scenario("[payments]\nresponse_assessed_years = 2", "");
+    assert_eq!(sc.payments.unwrap().response_assessed_years, 2.0);
 }

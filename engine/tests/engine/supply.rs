@@ -388,7 +388,7 @@ comparable_drug = { comparator_unit_price = 1_000_000, units_per_course = 30, pr
         Some(count as f64 / OPTS.draws as f64)
     );
     // Per draw, the corridor's suggested price sits a quarter of the way up.
-    let p = method_prices(&sc.pricing, 1.0, 0.0, Some(&supply[0]), &[]);
+    let p = method_prices(&sc.pricing, 1.0, 0.0, 0.0, Some(&supply[0]), &[]);
     let floor = 1.2 * supply[0].costs.total();
     assert!((p.of(Method::Corridor).unwrap() - (floor + 0.25 * (5e6 - floor))).abs() < 1e-6);
     // A bad [pricing] block is located.

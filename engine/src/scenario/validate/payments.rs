@@ -26,7 +26,15 @@ pub(super) fn payments(
         let mut spec = PaymentSpec::defaults(alive);
         if let Some(p) = &raw.payments {
             let has = (raw.supply.is_some(), pricing);
-            payments_spec(v, p.get_ref(), &mut spec, state_index, states, has);
+            payments_spec(
+                v,
+                p.get_ref(),
+                &mut spec,
+                state_index,
+                states,
+                has,
+                settings.horizon_years,
+            );
             if let (Some(price), PriceBasis::Method(m)) = (&p.get_ref().price, spec.price) {
                 if let Some(reason) = super::pricing::not_evaluated(pricing, m) {
                     v.err(
@@ -61,6 +69,7 @@ fn payments_spec(
     state_index: &HashMap<String, usize>,
     states: &[State],
     (has_supply, pricing): (bool, &PricingSpec),
+    horizon_years: u32,
 ) {
     let has_comparable = pricing.comparable.is_some();
     if let Some(list) = &p.response_states {
@@ -156,6 +165,29 @@ fn payments_spec(
             }
         }) {
             spec.refund_share = f;
+        }
+    }
+    if let Some(a) = &p.response_assessed_years {
+        let horizon = f64::from(horizon_years);
+        if let Some(a) = v.number(a, "response_assessed_years", |x| {
+            if (0.0..=horizon).contains(&x) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "expected years after treatment from 0 to the horizon of {horizon_years} years"
+                ))
+            }
+        }) {
+            spec.response_assessed_years = a;
+        }
+        if spec.response_assessed_years > f64::from(spec.refund_years) {
+            v.err(
+                &a.span(),
+                format!(
+                    "response_assessed_years: response is first assessed after the refund guarantee of {} years has ended; assess it earlier or lengthen refund_years",
+                    spec.refund_years
+                ),
+            );
         }
     }
     if let Some(r) = &p.maker_discount_rate {
