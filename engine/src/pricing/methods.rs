@@ -14,6 +14,7 @@ use super::value::{
 use crate::official::evaluation::{
     BANDS, SELECTION_SOURCE, Selection, USEFULNESS_PART, band, select,
 };
+use crate::official::rules::premium_kind;
 use crate::official::{
     Calculation, ComparableDrug, CostAccounting, Distribution, comparable_drug, cost_accounting,
 };
@@ -122,6 +123,18 @@ fn adjustable_premium(c: &Calculation) -> f64 {
         .iter()
         .find(|s| s.label == USEFULNESS_PART)
         .map_or(0.0, |s| s.value)
+}
+
+/// The usefulness-type premium rate (innovativeness, usefulness I and II, improvement) before
+/// the disclosure coefficient: it sets the maximum cut of a cost-effectiveness adjustment
+/// (有用性系加算の加算率, 補正加算率を乗じる前; Chuikyo 総会 no. 511, 2022-01-19, and no. 579,
+/// 2024-01-17), so Kymriah's 35% usefulness premium counts, its 10% marketability premium not.
+fn usefulness_rate(premiums: &[(String, f64)]) -> f64 {
+    premiums
+        .iter()
+        .filter(|(id, _)| premium_kind(id).is_some_and(|k| k.usefulness_type))
+        .map(|p| p.1)
+        .sum()
 }
 
 /// The selection of a scenario's official calculation for cost-effectiveness evaluation.
@@ -248,11 +261,11 @@ pub fn method_prices(
             .find(|s| s.label == "operating profit (6)")
             .map_or(0.0, |s| s.value);
         let profit_part = if spec.disclosure < 0.5 { profit } else { 0.0 };
-        Some(official(c, spec.premium_rate(), profit_part))
+        Some(official(c, usefulness_rate(&spec.premiums), profit_part))
     });
     let comparable = spec.comparable.as_ref().and_then(|cs| {
         let c = comparable_drug(&comparable_case(spec, cs), spec.rules).ok()?;
-        let rate: f64 = cs.premiums.iter().map(|p| p.1).sum();
+        let rate = usefulness_rate(&cs.premiums);
         Some(official(c, rate, 0.0))
     });
     let corridor = supply.map(|s| {
@@ -513,8 +526,8 @@ mod tests {
         // usefulness part is adjustable: 0.5 x 104,423,264 = 52,211,632, cut by 0.3 =
         // 15,663,489.6, giving 151,413,732.4 -> 151,413,732. (Cutting the sakigake premium too,
         // as before, took 0.3 x 62,653,958 = 18,796,187.4 off: 3,132,697.8 yen too much.)
-        // The cap is 10 + (60 - 25) / 15 = 12.33% of the price, the floor (ICER 5M) 137.1M:
-        // neither binds.
+        // The cap is 10 + (50 - 25) / 15 = 11.67% of the price (the usefulness-type rate), the
+        // floor (ICER 5M) 137.1M: neither binds.
         let mut spec = PricingSpec::defaults();
         spec.evaluation = Designation::Category(Category::H3);
         spec.comparable = Some(ComparableSpec {
@@ -546,8 +559,10 @@ mod tests {
 
     #[test]
     fn defect_3_a_product_not_selected_is_never_adjusted() {
-        // At an ICER of 20M yen/QALY a selected product loses 0.9 x 52,211,632 of its
-        // usefulness part, held to the cap of 12.33% (20,602,612.7): 146,474,609.
+        // At an ICER of 20M yen/QALY a selected product would lose 0.9 x 52,211,632 =
+        // 46,990,468.8 of its usefulness part; the cap is set by the usefulness-type rate
+        // alone (50%, not the 60% with sakigake): 10 + (50 - 25) / 15 = 11.67% of the price,
+        // 19,492,342.6, so 167,077,222 - 19,492,342.6 = 147,584,879.4 -> 147,584,879.
         let (dq, dc) = (10.0, 200_000_000.0 - 167_077_222.0);
         let h3 = method_prices(
             &zolgensma(Designation::Category(Category::H3), "FY2024"),
@@ -557,11 +572,7 @@ mod tests {
             None,
             &[],
         );
-        let cap = 167_077_222.0 * (10.0 + 35.0 / 15.0) / 100.0;
-        assert_eq!(
-            h3.of(Method::ComparableDrugAdjusted),
-            Some((167_077_222.0f64 - cap).round())
-        );
+        assert_eq!(h3.of(Method::ComparableDrugAdjusted), Some(147_584_879.0));
         assert_eq!(h3.bands, [None, Some(3)]);
         // Not stated, stated as not selected, peak sales under 5bn yen, or conditionally
         // approved under the 2026 rule: the listed price stands and no adjusted price exists.

@@ -41,7 +41,8 @@ pub struct AdjustmentInputs {
     /// The operating-profit part, yen: adjusted only for cost-accounting products with
     /// disclosure under 50% (zero otherwise).
     pub profit_part: f64,
-    /// The premium rate, for the maximum cut.
+    /// The usefulness-type premium rate before the disclosure coefficient, which sets the
+    /// maximum cut.
     pub premium_rate: f64,
     /// Special consideration (the higher ICER bands apply).
     pub special: bool,
