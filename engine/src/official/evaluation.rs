@@ -1,11 +1,13 @@
 //! Which listed products Chuikyo selects for cost-effectiveness evaluation (費用対効果評価の
-//! 品目選定), and so which prices the cost-effectiveness adjustment may touch at all.
+//! 品目選定), and so which prices the cost-effectiveness adjustment may touch at all; and the
+//! adjustment's bands (Chuikyo general meeting no. 527, 2022-08-10).
 //!
-//! A product is evaluated only when three things hold: it falls in a selection category (H1:
+//! A product is evaluated only when four things hold: it falls in a selection category (H1:
 //! forecast peak sales of 10 billion yen or more; H2: 5 to 10 billion; H3: designated by Chuikyo,
 //! as notably expensive products have been; H5: a product similar to one already selected
-//! follows it), its price carries something the adjustment can cut (a usefulness-type premium,
-//! or, under cost accounting, disclosure below 50%), and it is not a conditionally and
+//! follows it); it is not excluded (used only for a rare disease with too few treatments, or only
+//! in children); its price carries something the adjustment can cut (a usefulness-type premium,
+//! or, under cost accounting, disclosure below 50%); and it is not a conditionally and
 //! time-limited approved regenerative product under the 2026 rule (evaluated after full
 //! approval). Each outcome carries its reason, so a report can say why a price was not adjusted.
 
