@@ -87,13 +87,45 @@ struct RawForeign {
     prices: Premiums,
     #[serde(default)]
     exchange_rates: Premiums,
+    exclude_over_lowest: Option<Spanned<f64>>,
+    cap_over_others: Option<Spanned<f64>>,
+    reduce_above: Option<Spanned<f64>>,
+    raise_below: Option<Spanned<f64>>,
+    raise_cap: Option<Spanned<f64>>,
 }
 
 impl RawForeign {
     /// The prices, or an error at the key it concerns.
-    fn read(f: &Spanned<RawForeign>, src: &SourceText) -> Result<ForeignPrices, ScenarioError> {
+    fn read(
+        f: &Spanned<RawForeign>,
+        src: &SourceText,
+        route: &super::foreign::ForeignRules,
+    ) -> Result<ForeignPrices, ScenarioError> {
         let r = f.get_ref();
-        ForeignPrices::read(
+        let value = |x: &Option<Spanned<f64>>| x.as_ref().map(|v| *v.get_ref());
+        let overrides = super::foreign::Overrides {
+            exclude_over_lowest: value(&r.exclude_over_lowest),
+            cap_over_others: value(&r.cap_over_others),
+            reduce_above: value(&r.reduce_above),
+            raise_below: value(&r.raise_below),
+            raise_cap: value(&r.raise_cap),
+        };
+        for x in [
+            &r.exclude_over_lowest,
+            &r.cap_over_others,
+            &r.reduce_above,
+            &r.raise_below,
+            &r.raise_cap,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if !(x.get_ref().is_finite() && *x.get_ref() > 0.0) {
+                return Err(src.error(&x.span(), "expected a positive multiple"));
+            }
+        }
+        let given = overrides != super::foreign::Overrides::default();
+        let mut prices = ForeignPrices::read(
             &premium_list(&r.yen),
             &premium_list(&r.prices),
             &premium_list(&r.exchange_rates),
@@ -112,7 +144,11 @@ impl RawForeign {
                 .find(|(k, _)| k.get_ref() == key)
                 .map_or(f.span(), |(k, _)| k.span());
             src.error(&at, e.to_string())
-        })
+        })?;
+        if given {
+            prices.rules = Some(route.with(&overrides));
+        }
+        Ok(prices)
     }
 }
 
@@ -218,7 +254,7 @@ pub fn run_case(file: &str, text: &str) -> Result<Case, ScenarioError> {
                 foreign: r
                     .foreign
                     .as_ref()
-                    .map(|f| RawForeign::read(f, &src))
+                    .map(|f| RawForeign::read(f, &src, route.foreign_rules(rules)))
                     .transpose()?,
             };
             let calc = cost_accounting(&c, rules).map_err(|e| {
@@ -255,7 +291,7 @@ pub fn run_case(file: &str, text: &str) -> Result<Case, ScenarioError> {
                 foreign: r
                     .foreign
                     .as_ref()
-                    .map(|f| RawForeign::read(f, &src))
+                    .map(|f| RawForeign::read(f, &src, route.foreign_rules(rules)))
                     .transpose()?,
             };
             let calc = comparable_drug(&c, rules).map_err(|e| {

@@ -154,6 +154,48 @@ pub struct ForeignPrices {
     pub yen: Vec<(Country, f64)>,
     /// How each was converted (`"3,200,000 usd x 153.0"`), for the steps.
     pub conversions: Vec<String>,
+    /// The rules, where a case gives its own in place of the rule set's (a published
+    /// calculation that states them).
+    pub rules: Option<ForeignRules>,
+}
+
+/// A coefficient a case file gives.
+const GIVEN: &str = "given in the case file";
+
+/// Overrides of a route's rules, as a case file gives them (`None`: the rule set's).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Overrides {
+    /// [`ForeignRules::exclude_over_lowest`].
+    pub exclude_over_lowest: Option<f64>,
+    /// [`ForeignRules::cap_over_others`].
+    pub cap_over_others: Option<f64>,
+    /// [`ForeignRules::reduce_above`].
+    pub reduce_above: Option<f64>,
+    /// [`ForeignRules::raise_below`].
+    pub raise_below: Option<f64>,
+    /// [`ForeignRules::raise_cap`].
+    pub raise_cap: Option<f64>,
+}
+
+impl ForeignRules {
+    /// These rules with a case's overrides, each marked as given.
+    pub fn with(&self, o: &Overrides) -> ForeignRules {
+        let given = |x: Option<f64>, c: Coefficient| x.map_or(c, |v| sourced(v, GIVEN));
+        ForeignRules {
+            exclude_over_lowest: given(o.exclude_over_lowest, self.exclude_over_lowest),
+            cap_over_others: match (o.cap_over_others, self.cap_over_others) {
+                (Some(v), _) => Some(sourced(v, GIVEN)),
+                (None, c) => c,
+            },
+            reduce_above: given(o.reduce_above, self.reduce_above),
+            raise_below: match (o.raise_below, self.raise_below) {
+                (Some(v), _) => Some(sourced(v, GIVEN)),
+                (None, c) => c,
+            },
+            raise_cap: given(o.raise_cap, self.raise_cap),
+            ..*self
+        }
+    }
 }
 
 impl ForeignPrices {
@@ -323,6 +365,7 @@ mod tests {
         ForeignPrices {
             yen: list.to_vec(),
             conversions: Vec::new(),
+            rules: None,
         }
     }
 

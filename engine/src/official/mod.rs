@@ -596,7 +596,10 @@ pub fn cost_accounting(c: &CostAccounting, rules: &RuleSet) -> Result<Calculatio
     // price: 33,493,407 against a foreign average of 43,568,238 is 0.769, no raise, while the
     // sum before premiums would have been 0.705).
     let unrounded = match &c.foreign {
-        Some(f) => foreign_steps(unrounded, f, c.route.foreign_rules(rules), &mut step),
+        Some(f) => {
+            let r = f.rules.unwrap_or(*c.route.foreign_rules(rules));
+            foreign_steps(unrounded, f, &r, &mut step)
+        }
         None => unrounded,
     };
     let price = c.route.round(unrounded);
@@ -762,7 +765,8 @@ pub fn comparable_drug(c: &ComparableDrug, rules: &RuleSet) -> Result<Calculatio
         .into(),
     );
     if let Some(f) = &c.foreign {
-        price = foreign_steps(price, f, c.route.foreign_rules(rules), &mut step);
+        let r = f.rules.unwrap_or(*c.route.foreign_rules(rules));
+        price = foreign_steps(price, f, &r, &mut step);
     }
     let rounded = c.route.round(price);
     step("price", rounded, c.route.rounding_rule().into());

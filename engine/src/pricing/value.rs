@@ -203,6 +203,42 @@ mod tests {
     }
 
     #[test]
+    fn the_floor_is_never_crossed_and_the_cut_never_exceeds_the_adjustable_parts() {
+        // Over a grid of prices, parts, rates, ICERs and floors: the adjusted price lies between
+        // min(floor, price) and the price, and the cut is at most the adjustable parts and the
+        // maximum cut.
+        for price in [10e6, 50e6, 300e6] {
+            for (premium_part, profit_part) in [(0.0, 0.0), (0.2, 0.0), (0.1, 0.15), (0.0, 0.2)] {
+                for rate in [0.0, 0.25, 0.6, 1.0, 1.5] {
+                    for special in [false, true] {
+                        let a = AdjustmentInputs {
+                            price,
+                            premium_part: premium_part * price,
+                            profit_part: profit_part * price,
+                            premium_rate: rate,
+                            special,
+                        };
+                        for icer in [None, Some(1e6), Some(6e6), Some(9e6), Some(12e6), Some(4e7)] {
+                            for floor in [0.0, 0.8 * price, 0.95 * price, 2.0 * price] {
+                                let p = adjusted_price(&a, &[(icer, 1.0)], floor);
+                                let cap = if rate <= 0.25 {
+                                    0.1
+                                } else {
+                                    ((10.0 + (100.0 * rate - 25.0) / 15.0) / 100.0).min(0.15)
+                                };
+                                let most = (a.premium_part + a.profit_part).min(cap * price);
+                                assert!(p <= price, "{a:?} {icer:?} {floor}: {p}");
+                                assert!(p >= floor.min(price) - 1e-6, "{a:?} {icer:?}: {p}");
+                                assert!(price - p <= most + 1e-6, "{a:?} {icer:?}: {p}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn shared_savings_credit_half_the_offsets_only() {
         // 2 QALYs at 5M, 30M of savings and nothing added: full credit 40M, half credit 25M.
         assert_eq!(threshold_price(5e6, 2.0, -30e6), 40e6);

@@ -39,6 +39,7 @@ pub fn draws_header(sc: &Scenario, psa: &Psa) -> Vec<String> {
     }
     header.push("incremental.qalys".into());
     header.push("incremental.costs".into());
+    header.push("incremental.cost_offsets".into());
     for wtp in &sc.settings.wtp {
         header.push(format!("threshold_price.{wtp}"));
     }
@@ -69,7 +70,7 @@ pub fn draws_csv(sc: &Scenario, psa: &Psa) -> String {
             let _ = write!(out, ",{},{},{}", a.qalys, a.costs, a.life_years);
         }
         let inc = Outcome::incremental(sc, o);
-        let _ = write!(out, ",{},{}", inc.qalys, inc.costs);
+        let _ = write!(out, ",{},{},{}", inc.qalys, inc.costs, psa.cost_offsets[d]);
         for wtp in &sc.settings.wtp {
             let _ = write!(out, ",{}", threshold_price(*wtp, inc.qalys, inc.costs));
         }

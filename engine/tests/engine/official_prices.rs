@@ -2,7 +2,9 @@
 //! the Chuikyo document it reproduces.
 
 use tenbin_engine::official::case::run_case;
-use tenbin_engine::official::foreign::{Country, DEVICE_FY2022, DRUG, ForeignPrices, adjust};
+use tenbin_engine::official::foreign::{
+    Country, DEVICE_FY2022, DRUG, ForeignPrices, Overrides, adjust,
+};
 use tenbin_engine::official::rules::{RULE_SETS, rule_set};
 use tenbin_engine::official::{
     ComparableDrug, CostAccounting, Distribution, Route, comparable_drug, consumption_tax_change,
@@ -276,6 +278,24 @@ fn defect_4_the_foreign_adjustment_applies_to_cost_accounting_prices_on_both_rou
     assert_eq!(local.yen, [(Country::Us, 15e6), (Country::Uk, 15.2e6)]);
     let missing = ForeignPrices::read(&[], &[("de".into(), 1.0)], &[("usd".into(), 150.0)]);
     assert_eq!(missing.unwrap_err().field, "foreign.prices.de");
+    // A case may give the rules it states: with the 2016 trigger of 1.5 the same drug price
+    // is still reduced (2.73 > 1.5), with a trigger of 3 it is left alone.
+    let with = |o: Overrides| CostAccounting {
+        foreign: Some(ForeignPrices {
+            rules: Some(DRUG.with(&o)),
+            ..prices.clone()
+        }),
+        ..case(Route::Drug)
+    };
+    let trigger = |x| Overrides {
+        reduce_above: Some(x),
+        ..Overrides::default()
+    };
+    assert_eq!(
+        cost_accounting(&with(trigger(1.5)), r).unwrap().price,
+        19_166_667.0
+    );
+    assert_eq!(cost_accounting(&with(trigger(3.0)), r).unwrap().price, 30e6);
     let alone = CostAccounting {
         foreign: Some(ForeignPrices::read(&[("us".into(), 1e6)], &[], &[]).unwrap()),
         ..case(Route::Drug)
