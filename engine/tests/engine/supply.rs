@@ -578,3 +578,31 @@ peak_sales_forecast = 12_000_000_000
         .unwrap();
     assert_eq!((ca.1, ca.2), (sum, high.price));
 }
+
+#[test]
+fn new_pricing_keys_are_checked_where_they_are_written() {
+    // Line numbers count from the line after the health model.
+    let e = error_of("[pricing]\nevaluation_category = \"H4\"\n");
+    assert!(
+        e.starts_with("2:23: unknown evaluation category `H4`"),
+        "{e}"
+    );
+    let e = error_of("[pricing]\nevaluation_category = \"H3\"\npeak_sales_forecast = 1e10\n");
+    assert!(e.starts_with("3:23:") && e.contains("not both"), "{e}");
+    let e = error_of("[pricing]\nlist_price = { yen = 1_000, source = \"nowhere\" }\n");
+    assert!(e.contains("unknown source `nowhere`"), "{e}");
+    let e = error_of("[pricing]\ndisclosure = \"no_such_parameter\"\n");
+    assert!(
+        e.starts_with("2:15:") && e.contains("no_such_parameter"),
+        "{e}"
+    );
+    let e = error_of("[pricing]\npremiums = { usefulness_1 = 0.9 }\n");
+    assert!(e.starts_with("2:29:") && e.contains("usefulness_1"), "{e}");
+    let e = error_of("[pricing.foreign]\nprices = { us = 100 }\n");
+    assert!(
+        e.starts_with("2:12:") && e.contains("exchange_rates.usd"),
+        "{e}"
+    );
+    let e = error_of("[supply.post_approval]\nfollow_up_paid_by = \"hospital\"\n");
+    assert!(e.starts_with("2:21:") && e.contains("maker"), "{e}");
+}
