@@ -288,7 +288,7 @@ pub fn decide_premiums(
                 format!("unknown premium; expected one of {}", known.join(", ")),
             ));
         };
-        if !(kind.min - 1e-12..=kind.max + 1e-12).contains(rate) {
+        if !kind.allows(*rate) {
             return Err(bad(
                 &field,
                 format!(

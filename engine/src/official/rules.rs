@@ -387,6 +387,13 @@ pub const PREMIUMS: [PremiumKind; 10] = [
     },
 ];
 
+impl PremiumKind {
+    /// Whether `rate` is within the kind's range (allowing for rounding in a written rate).
+    pub fn allows(&self, rate: f64) -> bool {
+        (self.min - 1e-12..=self.max + 1e-12).contains(&rate)
+    }
+}
+
 /// The premium kind with this id.
 pub fn premium_kind(id: &str) -> Option<&'static PremiumKind> {
     PREMIUMS.iter().find(|p| p.id == id)

@@ -11,14 +11,10 @@ use serde::Serialize;
 use super::value::{
     AdjustmentInputs, adjusted_price, corridor, shared_savings_price, threshold_price,
 };
-use crate::official::evaluation::{
-    BANDS, SELECTION_SOURCE, Selection, USEFULNESS_PART, band, select,
-};
+use crate::official::evaluation::{BANDS, SELECTION_SOURCE, Selection, USEFULNESS_PART, band};
 use crate::official::rules::premium_kind;
-use crate::official::{
-    Calculation, ComparableDrug, CostAccounting, Distribution, comparable_drug, cost_accounting,
-};
-use crate::scenario::pricing::{ComparableSpec, ListPrice, Method, PricingSpec};
+use crate::official::{Calculation, comparable_drug, cost_accounting};
+use crate::scenario::pricing::{ListPrice, Method, PricingSpec};
 use crate::supply::SupplyOutcome;
 
 /// One draw's price under each method (`None` where it does not apply), and whether the
@@ -41,31 +37,6 @@ impl MethodPrices {
     }
 }
 
-/// The cost-accounting case of a scenario: the supply model's cost per treated patient as the
-/// product cost, the rule set's standard ratios.
-fn cost_accounting_case(spec: &PricingSpec, s: &SupplyOutcome) -> CostAccounting {
-    CostAccounting {
-        sga_ratio: spec.sga_ratio,
-        operating_profit_ratio: spec.operating_profit_ratio,
-        distribution: spec.distribution_ratio.map(Distribution::Ratio),
-        premiums: spec.premiums.clone(),
-        disclosure: spec.disclosure,
-        foreign: spec.foreign.clone(),
-        ..CostAccounting::new(spec.route, s.costs.product_cost())
-    }
-}
-
-/// The comparable-drug case of a scenario.
-fn comparable_case(spec: &PricingSpec, cs: &ComparableSpec) -> ComparableDrug {
-    ComparableDrug {
-        route: spec.route,
-        comparator_unit_price: cs.comparator_unit_price,
-        units_per_course: cs.units_per_course,
-        premiums: cs.premiums.clone(),
-        foreign: spec.foreign.clone().filter(|_| cs.foreign_adjustment),
-    }
-}
-
 /// The official calculations at one draw (the base case, for the report), step by step: cost
 /// accounting on the supply model's cost, and the comparable-drug method, where they apply.
 pub fn official_calculations(
@@ -74,10 +45,16 @@ pub fn official_calculations(
 ) -> Vec<Calculation> {
     let mut out = Vec::new();
     if let Some(s) = supply {
-        out.extend(cost_accounting(&cost_accounting_case(spec, s), spec.rules).ok());
+        out.extend(
+            cost_accounting(
+                &spec.cost_accounting_case(s.costs.product_cost()),
+                spec.rules,
+            )
+            .ok(),
+        );
     }
-    if let Some(cs) = &spec.comparable {
-        out.extend(comparable_drug(&comparable_case(spec, cs), spec.rules).ok());
+    if let Some(c) = spec.comparable_case() {
+        out.extend(comparable_drug(&c, spec.rules).ok());
     }
     out
 }
@@ -135,12 +112,6 @@ fn usefulness_rate(premiums: &[(String, f64)]) -> f64 {
         .filter(|(id, _)| premium_kind(id).is_some_and(|k| k.usefulness_type))
         .map(|p| p.1)
         .sum()
-}
-
-/// The selection of a scenario's official calculation for cost-effectiveness evaluation.
-pub fn selection(spec: &PricingSpec, c: &Calculation) -> Selection {
-    let disclosure = (c.method == "cost_accounting").then_some(spec.disclosure);
-    select(spec.evaluation, c, disclosure, spec.rules)
 }
 
 /// One official method's listed price in a draw, and, when the product is selected for
@@ -223,7 +194,7 @@ pub fn method_prices(
     );
     let pooled_share: f64 = populations.iter().map(|p| p.share).sum();
     let official = |c: Calculation, premium_rate: f64, profit_part: f64| -> Official {
-        if !selection(spec, &c).selected {
+        if !spec.selection(&c).selected {
             return Official {
                 listed: c.price,
                 adjusted: None,
@@ -250,7 +221,11 @@ pub fn method_prices(
     };
 
     let cost_based = supply.and_then(|s| {
-        let c = cost_accounting(&cost_accounting_case(spec, s), spec.rules).ok()?;
+        let c = cost_accounting(
+            &spec.cost_accounting_case(s.costs.product_cost()),
+            spec.rules,
+        )
+        .ok()?;
         // Only the usefulness-type premiums are adjustable (費用対効果評価専門部会 no. 65,
         // 2023-10-04); marketability, paediatric, sakigake and rapid-introduction premiums are
         // not. Cost-accounting products with disclosure under 50% also have their profit
@@ -264,7 +239,7 @@ pub fn method_prices(
         Some(official(c, usefulness_rate(&spec.premiums), profit_part))
     });
     let comparable = spec.comparable.as_ref().and_then(|cs| {
-        let c = comparable_drug(&comparable_case(spec, cs), spec.rules).ok()?;
+        let c = comparable_drug(&spec.comparable_case()?, spec.rules).ok()?;
         let rate = usefulness_rate(&cs.premiums);
         Some(official(c, rate, 0.0))
     });
@@ -430,7 +405,7 @@ impl PricingReport {
                         "comparable_drug" => (Method::ComparableDrug, 1),
                         _ => return None,
                     };
-                    let selection = selection(spec, c);
+                    let selection = spec.selection(c);
                     let band_shares = draws.filter(|_| selection.selected).map(|d| {
                         let mut shares = vec![0.0; BANDS.len()];
                         for b in d.iter().filter_map(|x| x.bands[slot]) {
@@ -464,6 +439,7 @@ impl PricingReport {
 mod tests {
     use super::*;
     use crate::official::evaluation::{Category, Designation};
+    use crate::scenario::pricing::ComparableSpec;
 
     #[test]
     fn without_supply_or_comparator_only_value_methods_apply() {

@@ -4,10 +4,10 @@
 
 use crate::error::{DrawError, Located};
 use crate::expr::Expr;
-use crate::official::Route;
-use crate::official::evaluation::Designation;
+use crate::official::evaluation::{Designation, Selection, select};
 use crate::official::foreign::ForeignPrices;
 use crate::official::rules::{self, RuleSet};
+use crate::official::{Calculation, ComparableDrug, CostAccounting, Distribution, Route};
 
 /// The comparable-drug inputs of a scenario.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +50,20 @@ pub enum PricingInput {
     UnitsPerCourse,
     /// A reference country's price in yen (index into the foreign prices).
     ForeignYen(usize),
+}
+
+impl ComparableSpec {
+    /// The comparable-drug calculation's inputs on `route`, with the foreign prices when the
+    /// adjustment applies.
+    pub fn case(&self, route: Route, foreign: Option<ForeignPrices>) -> ComparableDrug {
+        ComparableDrug {
+            route,
+            comparator_unit_price: self.comparator_unit_price,
+            units_per_course: self.units_per_course,
+            premiums: self.premiums.clone(),
+            foreign,
+        }
+    }
 }
 
 /// A scenario's `[pricing]` block, with defaults for what it leaves out.
@@ -137,6 +151,36 @@ impl PricingSpec {
             .unwrap_or_else(|| self.reference_value())
     }
 
+    /// The cost-accounting case of this block on a product cost (item 4): the rule set's
+    /// ratios unless the block gives its own, its premiums, disclosure and foreign prices.
+    pub fn cost_accounting_case(&self, product_cost: f64) -> CostAccounting {
+        CostAccounting {
+            sga_ratio: self.sga_ratio,
+            operating_profit_ratio: self.operating_profit_ratio,
+            distribution: self.distribution_ratio.map(Distribution::Ratio),
+            premiums: self.premiums.clone(),
+            disclosure: self.disclosure,
+            foreign: self.foreign.clone(),
+            ..CostAccounting::new(self.route, product_cost)
+        }
+    }
+
+    /// The comparable-drug case of this block, if it names a comparator.
+    pub fn comparable_case(&self) -> Option<ComparableDrug> {
+        let cs = self.comparable.as_ref()?;
+        Some(cs.case(
+            self.route,
+            self.foreign.clone().filter(|_| cs.foreign_adjustment),
+        ))
+    }
+
+    /// Whether an official calculation of this block is selected for cost-effectiveness
+    /// evaluation, and why (disclosure counts only for cost accounting).
+    pub fn selection(&self, c: &Calculation) -> Selection {
+        let disclosure = (c.method == "cost_accounting").then_some(self.disclosure);
+        select(self.evaluation, c, disclosure, self.rules)
+    }
+
     /// Whether any input varies by draw.
     pub fn varies(&self) -> bool {
         !self.inputs.is_empty()
@@ -163,7 +207,7 @@ impl PricingSpec {
             let premium = |(id, rate): &mut (String, f64)| {
                 let kind = crate::official::rules::premium_kind(id);
                 match kind {
-                    Some(k) if x.is_finite() && (k.min - 1e-12..=k.max + 1e-12).contains(&x) => {
+                    Some(k) if k.allows(x) => {
                         *rate = x;
                         Ok(())
                     }

@@ -7,7 +7,7 @@ use super::Validator;
 use crate::error::Located;
 use crate::expr::Expr;
 use crate::official::Route;
-use crate::official::evaluation::{Category, Designation, select};
+use crate::official::evaluation::{Category, Designation};
 use crate::scenario::pricing::{ComparableSpec, ListPrice, Method, PricingInput, PricingSpec};
 use crate::scenario::raw::{self, ExprSource, Number};
 
@@ -125,18 +125,8 @@ pub(super) fn pricing_spec(
     }
     // The ratios, the route's defaults and the premiums do not vary by draw: check them once
     // here, where they are written.
-    let probe = crate::official::cost_accounting(
-        &crate::official::CostAccounting {
-            sga_ratio: spec.sga_ratio,
-            operating_profit_ratio: spec.operating_profit_ratio,
-            distribution: spec
-                .distribution_ratio
-                .map(crate::official::Distribution::Ratio),
-            premiums: spec.premiums.clone(),
-            ..crate::official::CostAccounting::new(spec.route, 1_000_000.0)
-        },
-        spec.rules,
-    );
+    let probe =
+        crate::official::cost_accounting(&spec.cost_accounting_case(1_000_000.0), spec.rules);
     if let Err(e) = probe {
         let at = if let Some(id) = e.field.strip_prefix("premiums.") {
             p.premiums
@@ -362,37 +352,16 @@ pub(super) fn not_evaluated(spec: &PricingSpec, method: Method) -> Option<String
         return None;
     }
     let calc = match method {
-        Method::CostAccountingAdjusted => crate::official::cost_accounting(
-            &crate::official::CostAccounting {
-                sga_ratio: spec.sga_ratio,
-                operating_profit_ratio: spec.operating_profit_ratio,
-                distribution: spec
-                    .distribution_ratio
-                    .map(crate::official::Distribution::Ratio),
-                premiums: spec.premiums.clone(),
-                disclosure: spec.disclosure,
-                ..crate::official::CostAccounting::new(spec.route, 1_000_000.0)
-            },
-            spec.rules,
-        ),
+        Method::CostAccountingAdjusted => {
+            crate::official::cost_accounting(&spec.cost_accounting_case(1_000_000.0), spec.rules)
+        }
         Method::ComparableDrugAdjusted => {
-            let cs = spec.comparable.as_ref()?;
-            crate::official::comparable_drug(
-                &crate::official::ComparableDrug {
-                    route: spec.route,
-                    comparator_unit_price: cs.comparator_unit_price,
-                    units_per_course: cs.units_per_course,
-                    premiums: cs.premiums.clone(),
-                    foreign: None,
-                },
-                spec.rules,
-            )
+            crate::official::comparable_drug(&spec.comparable_case()?, spec.rules)
         }
         _ => return None,
     }
     .ok()?;
-    let disclosure = (method == Method::CostAccountingAdjusted).then_some(spec.disclosure);
-    let s = select(spec.evaluation, &calc, disclosure, spec.rules);
+    let s = spec.selection(&calc);
     (!s.selected).then(|| s.reason.explain().to_string())
 }
 
@@ -455,16 +424,7 @@ fn comparable_drug(
         // The rules it follows do not vary by draw: check it once here (with any expression's
         // stand-in), so that a rule it breaks (premiums that do not stack, one the rule set
         // forbids) is an error at its place rather than a method missing from every report.
-        let check = crate::official::comparable_drug(
-            &crate::official::ComparableDrug {
-                route: spec.route,
-                comparator_unit_price,
-                units_per_course,
-                premiums: cs.premiums.clone(),
-                foreign: None,
-            },
-            spec.rules,
-        );
+        let check = crate::official::comparable_drug(&cs.case(spec.route, None), spec.rules);
         match check {
             Ok(_) => spec.comparable = Some(cs),
             Err(e) => {
@@ -506,7 +466,7 @@ fn premiums(
             }
             Some(kind) => {
                 let ok = |x: f64| {
-                    if (kind.min - 1e-12..=kind.max + 1e-12).contains(&x) {
+                    if kind.allows(x) {
                         Ok(())
                     } else {
                         Err(format!(
