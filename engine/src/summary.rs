@@ -27,18 +27,24 @@ impl Summary {
     pub const LEVEL: f64 = 0.95;
 }
 
-/// Mean, median and 90% interval of a quantity over the draws: the summary of prices by method,
-/// payments, budgets and net benefit, where the 5% and 95% quantiles are the convention.
+/// Mean, median, 90% and 95% intervals of a quantity over the draws: the summary of prices by
+/// method, payments, budgets and net benefit. The 5% and 95% quantiles are the convention of
+/// those analyses' own tables; the 2.5% and 97.5% ones let a page show one interval (95%) for
+/// every number it gives, as the threshold prices' [`Summary`] does.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Spread {
     /// Mean.
     pub mean: f64,
+    /// 2.5% quantile.
+    pub p2_5: f64,
     /// 5% quantile.
     pub p5: f64,
     /// Median.
     pub p50: f64,
     /// 95% quantile.
     pub p95: f64,
+    /// 97.5% quantile.
+    pub p97_5: f64,
 }
 
 impl Spread {
@@ -48,12 +54,14 @@ impl Spread {
     /// Summarises values (reordering them).
     pub fn of(values: &mut [f64]) -> Spread {
         let mean = mean(values);
-        let q = quantiles(values, &[0.05, 0.5, 0.95]);
+        let q = quantiles(values, &[0.025, 0.05, 0.5, 0.95, 0.975]);
         Spread {
             mean,
-            p5: q[0],
-            p50: q[1],
-            p95: q[2],
+            p2_5: q[0],
+            p5: q[1],
+            p50: q[2],
+            p95: q[3],
+            p97_5: q[4],
         }
     }
 }

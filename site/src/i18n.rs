@@ -169,6 +169,32 @@ pub fn format_value(x: f64, unit: Unit, lang: Lang) -> String {
     }
 }
 
+/// A rule set's name for readers: `FY2024` is 2024年度の算定ルール / the FY2024 rules; the
+/// 2026 conditional-approval rules and the October 2019 tax change are said in words. An id
+/// this does not know is shown as it is.
+pub(crate) fn rule_set_name(id: &str, lang: Lang) -> String {
+    let Some(rest) = id.strip_prefix("FY") else {
+        return id.to_string();
+    };
+    let (year, variant) = rest.split_at(rest.len().min(4));
+    if year.len() != 4 || !year.chars().all(|c| c.is_ascii_digit()) {
+        return id.to_string();
+    }
+    match (lang, variant) {
+        (Lang::Ja, "") => format!("{year}年度の算定ルール"),
+        (Lang::Ja, "-conditional") => format!("{year}年度の算定ルール（条件・期限付き承認の特例）"),
+        (Lang::Ja, "-2019-10") => format!("{year}年度の算定ルール（2019年10月の消費税率改定後）"),
+        (Lang::En, "") => format!("the FY{year} rules"),
+        (Lang::En, "-conditional") => {
+            format!("the FY{year} rules for conditionally approved products")
+        }
+        (Lang::En, "-2019-10") => {
+            format!("the FY{year} rules after the October 2019 consumption tax change")
+        }
+        _ => id.to_string(),
+    }
+}
+
 pub(crate) fn yen(x: f64, lang: Lang) -> String {
     format_value(x, Unit::Yen, lang)
 }
@@ -216,6 +242,21 @@ pub(crate) fn with_unit(x: f64, unit: Option<&str>, lang: Lang) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn rule_sets_are_named_in_words() {
+        assert_eq!(rule_set_name("FY2024", Lang::Ja), "2024年度の算定ルール");
+        assert_eq!(rule_set_name("FY2024", Lang::En), "the FY2024 rules");
+        assert_eq!(
+            rule_set_name("FY2026-conditional", Lang::Ja),
+            "2026年度の算定ルール（条件・期限付き承認の特例）"
+        );
+        assert!(rule_set_name("FY2018-2019-10", Lang::En).contains("October 2019"));
+        // Unknown ids pass through rather than vanish.
+        assert_eq!(rule_set_name("custom", Lang::Ja), "custom");
+        assert_eq!(rule_set_name("FY20x4", Lang::Ja), "FY20x4");
+    }
+
     use super::*;
 
     #[test]

@@ -327,7 +327,7 @@ fn a_broken_template_stops_the_build_with_its_place() {
                 "{{ headline }</p>",
             )
         },
-        &["site/templates/scenario.html:12:", "syntax error"],
+        &["site/templates/scenario.html:17:", "syntax error"],
     );
     fails_and_keeps_the_site(
         "missing-string",

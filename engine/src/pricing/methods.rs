@@ -278,12 +278,16 @@ pub struct MethodSummary {
     pub base_case: f64,
     /// Mean over draws.
     pub mean: Option<f64>,
+    /// 2.5% quantile (the 95% interval's lower end, shown on the site).
+    pub p2_5: Option<f64>,
     /// 5% quantile.
     pub p5: Option<f64>,
     /// Median.
     pub p50: Option<f64>,
     /// 95% quantile.
     pub p95: Option<f64>,
+    /// 97.5% quantile.
+    pub p97_5: Option<f64>,
 }
 
 /// What a cost-effectiveness evaluation would do to one official method's price: whether the
@@ -363,16 +367,20 @@ impl PricingReport {
                 method,
                 base_case: b,
                 mean: None,
+                p2_5: None,
                 p5: None,
                 p50: None,
                 p95: None,
+                p97_5: None,
             };
             if let Some(d) = draws {
                 let mut v: Vec<f64> = d.iter().filter_map(|x| x.of(method)).collect();
                 if !v.is_empty() {
                     s.mean = Some(crate::summary::mean(&v));
-                    let q = crate::summary::quantiles(&mut v, &[0.05, 0.5, 0.95]);
-                    (s.p5, s.p50, s.p95) = (Some(q[0]), Some(q[1]), Some(q[2]));
+                    let q = crate::summary::quantiles(&mut v, &[0.025, 0.05, 0.5, 0.95, 0.975]);
+                    s.p2_5 = Some(q[0]);
+                    (s.p5, s.p50, s.p95) = (Some(q[1]), Some(q[2]), Some(q[3]));
+                    s.p97_5 = Some(q[4]);
                 }
             }
             methods.push(s);

@@ -48,7 +48,7 @@ pub(super) fn method_rows(
                 method => t.s(lang, &format!("method_{id}")).to_string(),
                 base_case => f("base_case"),
                 median => f("p50"),
-                interval => match (m["p5"].as_f64(), m["p95"].as_f64()) {
+                interval => match (m["p2_5"].as_f64(), m["p97_5"].as_f64()) {
                     (Some(a), Some(b)) => format!("{}{}{}", yen(a, lang), t.s(lang, "range_to"), yen(b, lang)),
                     _ => String::new(),
                 },

@@ -61,7 +61,7 @@ pub(super) fn scenario_figures(
                   title: String,
                   caption: String,
                   note: String,
-                  sources: Vec<String>|
+                  sources: Vec<super::scenario::Cited>|
      -> (Figure, Box<dyn Chart>) {
         (
             Figure {
@@ -77,14 +77,16 @@ pub(super) fn scenario_figures(
             chart,
         )
     };
-    let bar_figure = |chart: Bars, caption: String, note: String, sources: Vec<String>| {
-        let title = chart.text.title.clone();
-        figure(Box::new(chart), title, caption, note, sources)
-    };
-    let line_figure = |chart: Lines, caption: String, note: String, sources: Vec<String>| {
-        let title = chart.text.title.clone();
-        figure(Box::new(chart), title, caption, note, sources)
-    };
+    let bar_figure =
+        |chart: Bars, caption: String, note: String, sources: Vec<super::scenario::Cited>| {
+            let title = chart.text.title.clone();
+            figure(Box::new(chart), title, caption, note, sources)
+        };
+    let line_figure =
+        |chart: Lines, caption: String, note: String, sources: Vec<super::scenario::Cited>| {
+            let title = chart.text.title.clone();
+            figure(Box::new(chart), title, caption, note, sources)
+        };
 
     // 1. The threshold price distribution at the first willingness to pay.
     let prices = r.threshold_draws(first.wtp);
@@ -201,7 +203,7 @@ pub(super) fn scenario_figures(
         Box::new(plane),
     ));
 
-    // 3. Price by method: every pricing method that applies, with its 90% interval.
+    // 3. Price by method: every pricing method that applies, with its 95% interval.
     if let Some(methods) = r.report["pricing"]["methods"].as_array() {
         // The product's actual list price first, where the scenario records one, so that the
         // suggested prices are read against it.
@@ -220,8 +222,8 @@ pub(super) fn scenario_figures(
                 Some(Bar {
                     label: t.s(lang, &format!("method_{id}")).to_string(),
                     value,
-                    low: m["p5"].as_f64().unwrap_or(value),
-                    high: m["p95"].as_f64().unwrap_or(value),
+                    low: m["p2_5"].as_f64().unwrap_or(value),
+                    high: m["p97_5"].as_f64().unwrap_or(value),
                 })
             }))
             .collect();
@@ -229,10 +231,10 @@ pub(super) fn scenario_figures(
             .as_f64()
             .map(|p| fill(t.s(lang, "fig_methods_no_viable"), &[("p", &percent(p))]))
             .unwrap_or_default();
-        let rule_set = r.report["pricing"]["rule_set"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let rule_set = crate::i18n::rule_set_name(
+            r.report["pricing"]["rule_set"].as_str().unwrap_or_default(),
+            lang,
+        );
         let chart = Bars {
             id: "price-by-method".into(),
             lang,
@@ -256,7 +258,7 @@ pub(super) fn scenario_figures(
                 unit: Unit::Yen,
             },
             bars,
-            interval_label: t.s(lang, "interval_90").to_string(),
+            interval_label: t.s(lang, "interval_95").to_string(),
             parts_of_a_whole: false,
         };
         let mut caption = words("fig_methods_caption", &[("rule_set", &rule_set)]);
@@ -277,7 +279,9 @@ pub(super) fn scenario_figures(
             chart,
             caption,
             t.s(lang, "fig_methods_note").to_string(),
-            vec![t.s(lang, "pricing_rules_source").to_string()],
+            vec![super::scenario::Cited::words(
+                t.s(lang, "pricing_rules_source"),
+            )],
         ));
     }
 
@@ -341,8 +345,8 @@ pub(super) fn scenario_figures(
                 Some(Bar {
                     label: t.s(lang, &format!("scheme_{id}")).to_string(),
                     value,
-                    low: c["p5"].as_f64().unwrap_or(value),
-                    high: c["p95"].as_f64().unwrap_or(value),
+                    low: c["p2_5"].as_f64().unwrap_or(value),
+                    high: c["p97_5"].as_f64().unwrap_or(value),
                 })
             })
             .collect();
@@ -360,14 +364,16 @@ pub(super) fn scenario_figures(
                 unit: Unit::Yen,
             },
             bars,
-            interval_label: t.s(lang, "interval_90").to_string(),
+            interval_label: t.s(lang, "interval_95").to_string(),
             parts_of_a_whole: false,
         };
         out.push(bar_figure(
             chart,
             words("fig_schemes_caption", &extra),
             t.s(lang, "fig_schemes_note").to_string(),
-            vec![t.s(lang, "pricing_rules_source").to_string()],
+            vec![super::scenario::Cited::words(
+                t.s(lang, "pricing_rules_source"),
+            )],
         ));
     }
 
@@ -386,8 +392,8 @@ pub(super) fn scenario_figures(
                         &[("n", &y["year"].as_u64()?.to_string())],
                     ),
                     value,
-                    low: d["p5"].as_f64().unwrap_or(value),
-                    high: d["p95"].as_f64().unwrap_or(value),
+                    low: d["p2_5"].as_f64().unwrap_or(value),
+                    high: d["p97_5"].as_f64().unwrap_or(value),
                 })
             })
             .collect();
@@ -415,7 +421,7 @@ pub(super) fn scenario_figures(
                 unit: Unit::Yen,
             },
             bars,
-            interval_label: t.s(lang, "interval_90").to_string(),
+            interval_label: t.s(lang, "interval_95").to_string(),
             parts_of_a_whole: true,
         };
         out.push(bar_figure(

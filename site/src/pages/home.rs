@@ -10,9 +10,16 @@ use crate::content::Document;
 use crate::i18n::{Lang, count, fill, pick, yen};
 use crate::results::ScenarioResults;
 
-/// The headline in plain words: the price range at the first willingness to pay and what
-/// drives its uncertainty.
+/// The headline in plain words: the page's answer (the suggested range against the list price)
+/// or, for a scenario without a value-based price, the threshold price at the first willingness
+/// to pay; then what drives its uncertainty.
 pub(super) fn headline(t: &Templates, lang: Lang, sc: &Scenario, r: &ScenarioResults) -> String {
+    let answer = super::answer::answer(t, lang, sc, r);
+    if let Ok(sentence) = answer.get_attr("sentence") {
+        if let Some(s) = sentence.as_str() {
+            return s.to_string();
+        }
+    }
     let Some(first) = r.thresholds.first() else {
         return String::new();
     };
@@ -26,13 +33,26 @@ pub(super) fn headline(t: &Templates, lang: Lang, sc: &Scenario, r: &ScenarioRes
             ("draws", &count(r.draws)),
         ],
     );
-    if let Some(top) = r.influence.first() {
-        s.push_str(&fill(
-            t.s(lang, "headline_driver"),
-            &[("input", &parameter_label(sc, &top.parameter, lang))],
-        ));
-    }
+    s.push_str(&driver_sentence(t, lang, sc, r));
     s
+}
+
+/// "The input most closely tied to the uncertainty is ...", or nothing without a PSA.
+pub(super) fn driver_sentence(
+    t: &Templates,
+    lang: Lang,
+    sc: &Scenario,
+    r: &ScenarioResults,
+) -> String {
+    r.influence
+        .first()
+        .map(|top| {
+            fill(
+                t.s(lang, "headline_driver"),
+                &[("input", &parameter_label(sc, &top.parameter, lang))],
+            )
+        })
+        .unwrap_or_default()
 }
 
 pub(super) fn scenario_card(

@@ -32,6 +32,7 @@ use crate::results::ScenarioResults;
 use crate::staging::Staging;
 
 mod about;
+mod answer;
 mod calculator;
 mod compare;
 mod downloads;
@@ -164,8 +165,8 @@ pub struct Figure {
     pub table: Table,
     /// "What you should know about this chart".
     pub note: String,
-    /// Sources of the inputs behind it.
-    pub sources: Vec<String>,
+    /// Sources of the inputs behind it, by their number in the page's reference list.
+    pub sources: Vec<scenario::Cited>,
     /// Downloads, relative to the page.
     pub downloads: Vec<Download>,
 }

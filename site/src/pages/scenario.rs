@@ -30,6 +30,16 @@ pub(super) fn parameter_label(sc: &Scenario, name: &str, lang: Lang) -> String {
         .map_or_else(|| name.to_string(), |p| pick(&p.label, lang).to_string())
 }
 
+/// A value of an input, with its unit, in the reader's language.
+pub(super) fn value_text(sc: &Scenario, name: &str, x: f64, lang: Lang) -> String {
+    let unit = sc
+        .parameters
+        .iter()
+        .find(|p| p.name == name)
+        .and_then(|p| p.unit.as_deref());
+    with_unit(x, unit, lang)
+}
+
 /// A distribution in a compact, language-neutral notation.
 fn describe(d: &Distribution) -> String {
     match d {
@@ -90,16 +100,51 @@ fn source_text(sc: &Scenario, id: &str) -> String {
         .map_or_else(|| id.to_string(), |s| s.citation.clone())
 }
 
-/// The citations of the sources a scenario's parameters name (and its background mortality's),
-/// each once.
-pub(super) fn cited_sources(sc: &Scenario, with_mortality: bool) -> Vec<String> {
+/// A source as a page cites it: by its number in the page's one reference list (the
+/// scenario's sources in the order the file gives them, numbered from 1).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Cited {
+    /// Number in the page's reference list (none for a source the page names in words, such
+    /// as the pricing rules, whose documents the methods page lists).
+    pub number: Option<usize>,
+    /// The full citation (for the figure's JSON download; the page shows the number).
+    pub citation: String,
+}
+
+impl Cited {
+    /// A source named in words rather than by number.
+    pub fn words(text: &str) -> Cited {
+        Cited {
+            number: None,
+            citation: text.to_string(),
+        }
+    }
+}
+
+/// The number of a source in the page's reference list.
+pub(super) fn source_number(sc: &Scenario, id: &str) -> Option<usize> {
+    sc.sources.iter().position(|s| s.id == id).map(|i| i + 1)
+}
+
+/// The sources a scenario's parameters name (and its background mortality's), each once, in
+/// the order of the page's reference list.
+pub(super) fn cited_sources(sc: &Scenario, with_mortality: bool) -> Vec<Cited> {
     let mut ids: Vec<&str> = sc.parameters.iter().map(|p| p.source.as_str()).collect();
     if with_mortality {
         ids.push(&sc.mortality_source);
     }
-    ids.sort_unstable();
-    ids.dedup();
-    ids.into_iter().map(|id| source_text(sc, id)).collect()
+    let mut cited: Vec<Cited> = ids
+        .into_iter()
+        .filter_map(|id| {
+            Some(Cited {
+                number: Some(source_number(sc, id)?),
+                citation: source_text(sc, id),
+            })
+        })
+        .collect();
+    cited.sort_by_key(|c| c.number);
+    cited.dedup_by_key(|c| c.number);
+    cited
 }
 
 /// The scenario page's context and its downloads (paths relative to the page).
@@ -246,7 +291,7 @@ pub(super) fn scenario_page(
                 base => with_unit(p.base, unit, lang),
                 distribution => distribution,
                 spread => spread,
-                source => source_text(sc, &p.source),
+                source => source_number(sc, &p.source),
                 note => p.note.clone().unwrap_or_default(),
             }
         })
@@ -254,7 +299,8 @@ pub(super) fn scenario_page(
     let sources: Vec<Value> = sc
         .sources
         .iter()
-        .map(|s| context! { id => s.id, citation => s.citation, url => s.url, date => s.date })
+        .enumerate()
+        .map(|(i, s)| context! { number => i + 1, id => s.id, citation => s.citation, url => s.url, date => s.date })
         .collect();
     let settings = &sc.settings;
     let ctx = context! {
@@ -262,10 +308,13 @@ pub(super) fn scenario_page(
             id => sc.meta.id,
             title => pick(&sc.meta.title, lang),
             summary => pick(&sc.meta.summary, lang),
+            question => pick(&sc.meta.question, lang),
             file => sc.file,
             sha256 => sc.hash,
         },
         headline => headline(t, lang, sc, r),
+        answer => super::answer::answer(t, lang, sc, r),
+        answer_figure => in_sections.remove("answer"),
         run => context! {
             seed => r.seed,
             draws => count(r.draws),
@@ -279,14 +328,14 @@ pub(super) fn scenario_page(
             discount_outcomes => percent(settings.discount_rate_outcomes),
             cycles_per_year => settings.cycles_per_year,
         },
-        mortality_source => source_text(sc, &sc.mortality_source),
+        mortality_source => source_number(sc, &sc.mortality_source),
         thresholds => thresholds,
         arms => arms,
         drivers => drivers,
         figures => shown,
         supply => supply_rows(t, lang, r),
         official => official_steps(t, lang, r),
-        variants => variant_rows(t, lang, r),
+        variants => variant_rows(t, lang, sc, r),
         decision => context! {
             figures => decision_figures,
             information => information_rows(t, lang, sc, r),
@@ -308,7 +357,8 @@ pub(super) fn rerun_command(sc: &Scenario, r: &ScenarioResults) -> String {
 }
 
 /// The figures shown in their own sections rather than among the charts.
-const SECTION_FIGURES: [(&str, &str); 5] = [
+const SECTION_FIGURES: [(&str, &str); 6] = [
+    ("price-by-method", "answer"),
     ("payer-cost-by-scheme", "payments"),
     ("budget-impact", "budget"),
     ("price-acceptability", "decision"),

@@ -153,12 +153,17 @@ pub(super) fn payment_rows(t: &Templates, lang: Lang, r: &ScenarioResults) -> Ve
 /// One row per variant, after a row for the scenario as written: what it changes, the
 /// value-based prices it gives and, with `[supply]`, what supply costs and does under it (a
 /// variant that flips a lever shows its effect there, not in the value-based price).
-pub(super) fn variant_rows(t: &Templates, lang: Lang, r: &ScenarioResults) -> Vec<Value> {
+pub(super) fn variant_rows(
+    t: &Templates,
+    lang: Lang,
+    sc: &Scenario,
+    r: &ScenarioResults,
+) -> Vec<Value> {
     let Some(variants) = r.report["variants"].as_array().filter(|v| !v.is_empty()) else {
         return Vec::new();
     };
     let money = |x: &serde_json::Value| x.as_f64().map(|x| yen(x, lang)).unwrap_or_default();
-    let interval = |d: &serde_json::Value| match (d["p5"].as_f64(), d["p95"].as_f64()) {
+    let interval = |d: &serde_json::Value| match (d["p2_5"].as_f64(), d["p97_5"].as_f64()) {
         (Some(a), Some(b)) => format!("{}{}{}", yen(a, lang), t.s(lang, "range_to"), yen(b, lang)),
         _ => String::new(),
     };
@@ -206,10 +211,12 @@ pub(super) fn variant_rows(t: &Templates, lang: Lang, r: &ScenarioResults) -> Ve
             .map(|s| {
                 s.iter()
                     .map(|p| {
-                        format!(
-                            "{} = {}",
+                        set_in_words(
+                            t,
+                            lang,
+                            sc,
                             p[0].as_str().unwrap_or_default(),
-                            p[1].as_str().unwrap_or_default()
+                            p[1].as_str().unwrap_or_default(),
                         )
                     })
                     .collect()
@@ -235,14 +242,39 @@ pub(super) fn variant_rows(t: &Templates, lang: Lang, r: &ScenarioResults) -> Ve
     std::iter::once(as_written).chain(rows).collect()
 }
 
+/// What a variant sets, in words: a lever by its name ("accept foreign test certificates"), an
+/// input by its label and its new value with unit, an input computed from others as "changed"
+/// (its variant's label says how); never the scenario file's ids.
+fn set_in_words(t: &Templates, lang: Lang, sc: &Scenario, name: &str, value: &str) -> String {
+    if let Some(lever) = name.strip_prefix("levers.") {
+        let key = format!("lever_{lever}");
+        let label = t.s(lang, &key);
+        return match value {
+            "true" => label.to_string(),
+            _ => fill(t.s(lang, "variant_lever_off"), &[("lever", label)]),
+        };
+    }
+    let label = parameter_label(sc, name, lang);
+    match value.trim().parse::<f64>() {
+        Ok(x) => fill(
+            t.s(lang, "variant_set_value"),
+            &[
+                ("input", &label),
+                ("value", &super::scenario::value_text(sc, name, x, lang)),
+            ],
+        ),
+        Err(_) => fill(t.s(lang, "variant_set_formula"), &[("input", &label)]),
+    }
+}
+
 /// One row per budget year.
 pub(super) fn budget_rows(t: &Templates, lang: Lang, r: &ScenarioResults) -> Vec<Value> {
     let Some(years) = r.report["budget"]["years"].as_array() else {
         return Vec::new();
     };
     let range = |d: &serde_json::Value, f: &dyn Fn(f64) -> String| match (
-        d["p5"].as_f64(),
-        d["p95"].as_f64(),
+        d["p2_5"].as_f64(),
+        d["p97_5"].as_f64(),
     ) {
         (Some(a), Some(b)) => format!("{}{}{}", f(a), t.s(lang, "range_to"), f(b)),
         _ => String::new(),
@@ -312,7 +344,7 @@ pub(super) fn official_steps(t: &Templates, lang: Lang, r: &ScenarioResults) -> 
             context! {
                 method => t.s(lang, &format!("method_{method}")),
                 evaluation => evaluation_text(t, lang, r, method),
-                rule_set => c["rule_set"].as_str().unwrap_or_default(),
+                rule_set => crate::i18n::rule_set_name(c["rule_set"].as_str().unwrap_or_default(), lang),
                 route => t.s(lang, &format!("route_{}", c["route"].as_str().unwrap_or("drug"))),
                 price => c["price"].as_f64().map(|x| yen(x, lang)).unwrap_or_default(),
                 steps => steps,
