@@ -5,6 +5,7 @@ const form = document.querySelector("form.search");
 const input = document.getElementById("q");
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
+const more = document.getElementById("search-more");
 const root = form.dataset.root;
 let pagefind;
 
@@ -12,18 +13,10 @@ function say(template, query, count) {
   return template.replace("{query}", query).replace("{count}", String(count));
 }
 
-async function run(query) {
-  list.replaceChildren();
-  if (!query.trim()) {
-    status.textContent = "";
-    return;
-  }
-  pagefind ??= await import(new URL(root + "pagefind/pagefind.js", document.baseURI).href);
-  const search = await pagefind.search(query);
-  const results = await Promise.all(search.results.slice(0, 20).map((r) => r.data()));
-  status.textContent = results.length
-    ? say(form.dataset.count, query, search.results.length)
-    : say(form.dataset.none, query, 0);
+/** Results are shown this many at a time; "show more" adds the next ones, so every hit is reachable. */
+const PAGE = 20;
+
+function show(results) {
   for (const r of results) {
     const item = document.createElement("li");
     const link = document.createElement("a");
@@ -35,6 +28,32 @@ async function run(query) {
     item.append(link, excerpt);
     list.append(item);
   }
+}
+
+async function run(query) {
+  list.replaceChildren();
+  more.hidden = true;
+  if (!query.trim()) {
+    status.textContent = "";
+    return;
+  }
+  pagefind ??= await import(new URL(root + "pagefind/pagefind.js", document.baseURI).href);
+  const search = await pagefind.search(query);
+  const all = search.results;
+  status.textContent = all.length ? say(form.dataset.count, query, all.length) : say(form.dataset.none, query, 0);
+  let shown = 0;
+  const next = async () => {
+    const batch = await Promise.all(all.slice(shown, shown + PAGE).map((r) => r.data()));
+    const first = shown;
+    shown += batch.length;
+    show(batch);
+    more.hidden = shown >= all.length;
+    more.textContent = say(form.dataset.more, query, all.length - shown);
+    // Keyboard users continue from the first new result.
+    if (first > 0) list.children[first]?.querySelector("a")?.focus();
+  };
+  more.onclick = next;
+  await next();
 }
 
 form.addEventListener("submit", (event) => {

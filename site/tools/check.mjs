@@ -381,6 +381,92 @@ async function collectLinks(page) {
 
 // ---------------------------------------------------------------- per-page check
 
+// ---------------------------------------------------------------- what readers read
+
+/** At least this share of the letters on a Japanese page are kana or kanji. */
+const MIN_JAPANESE_SHARE = 0.65;
+
+/**
+ * Runs in the page. Opens every fold, then measures the visible text: letters that are kana or
+ * kanji against Latin ones (leaving out citations, code and the other language's own words),
+ * internal ids that must not reach readers, and whether the answer, the first chart's table and
+ * the threshold table give the same interval for the same thing.
+ */
+function readerFacts() {
+  for (const d of document.querySelectorAll("details")) d.open = true;
+  const SKIP = "script,style,code,pre,cite,.citation,ol.sources,.figure-sources,[lang]:not(html)";
+  let latin = 0, japanese = 0;
+  const where = new Map();
+  const internal = [];
+  const walker = document.createTreeWalker(document.querySelector("main") || document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const el = node.parentElement;
+    if (!el || (el.checkVisibility && !el.checkVisibility())) continue;
+    const text = node.textContent;
+    for (const pattern of [/\bFY20\d\d\b/, /(?<![\/\w])levers\.(?!rs\b)/, /\[U\]/, /\bshared\//, /NOT confirmed/]) {
+      const m = text.match(pattern);
+      // Rule-set ids are fine inside a citation; the rest never.
+      if (m && !(pattern.source.includes("FY") && el.closest(SKIP))) internal.push(`"${m[0]}" in ${el.tagName.toLowerCase()}: ${text.trim().slice(0, 80)}`);
+    }
+    if (el.closest(SKIP)) continue;
+    const l = (text.match(/[A-Za-z]/g) || []).length;
+    const j = (text.match(/[\u3040-\u30ff\u3400-\u9fff]/g) || []).length;
+    latin += l;
+    japanese += j;
+    if (l) {
+      const key = el.tagName.toLowerCase() + (el.className && typeof el.className === "string" ? "." + el.className.split(" ")[0] : "");
+      where.set(key, (where.get(key) || 0) + l);
+    }
+  }
+  const latinWhere = [...where].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, n]) => `${k} (${n})`);
+
+  // One number for one thing: the answer's range is the value-based row of the first chart's
+  // table and the threshold table's row at the same willingness to pay.
+  const disagreements = [];
+  const answer = document.querySelector(".answer[data-low]");
+  if (answer) {
+    const { low, high, median, wtp } = answer.dataset;
+    const rowsOf = (sel) => [...document.querySelectorAll(sel)].map((tr) => [...tr.children].map((c) => c.textContent.trim()));
+    const chartRows = rowsOf("#price-by-method ~ details table tbody tr");
+    const valueRow = chartRows.find((r) => r[0] === answer.dataset.method);
+    if (!valueRow) disagreements.push(`the first chart's table has no row "${answer.dataset.method}"`);
+    else if (!valueRow.includes(median) || !valueRow.some((c) => c.includes(low) && c.includes(high)))
+      disagreements.push(`answer ${low}–${high} (median ${median}) vs first chart's table: ${valueRow.join(" | ")}`);
+    const thresholdRow = rowsOf("#prices ~ * table tbody tr, section[aria-labelledby=prices] table tbody tr").find((r) => r[0] === wtp);
+    if (thresholdRow && (!thresholdRow.includes(median) || !thresholdRow.some((c) => c.includes(low) && c.includes(high))))
+      disagreements.push(`answer ${low}–${high} (median ${median}) vs threshold table at ${wtp}: ${thresholdRow.join(" | ")}`);
+    if (!answer.textContent.includes(low) || !answer.textContent.includes(high)) disagreements.push("the answer's sentence does not state its own range");
+  }
+  return { letters: latin + japanese, japaneseShare: japanese / Math.max(1, latin + japanese), latinWhere, internal, disagreements };
+}
+
+/** Runs in the page: how wide it lays out with every fold open, and the outermost culprits. */
+function sidewaysOverflow() {
+  for (const d of document.querySelectorAll("details")) d.open = true;
+  const width = Math.max(document.documentElement.scrollWidth, window.innerWidth);
+  const limit = window.innerWidth + 1;
+  const culprits = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const b = el.getBoundingClientRect();
+    const parent = el.parentElement && el.parentElement.getBoundingClientRect();
+    if (b.width > 0 && b.right > limit && parent && parent.right <= limit && culprits.length < 3)
+      culprits.push(`${el.tagName.toLowerCase()}${el.className && typeof el.className === "string" ? "." + el.className.split(" ")[0] : ""} (${Math.round(b.right)}px): ${(el.textContent || "").trim().slice(0, 50)}`);
+  }
+  return { width, culprits };
+}
+
+/**
+ * A full-page screenshot, cut at SHOT_MAX_HEIGHT: the methods page is over 50,000 px tall, and
+ * Chromium takes tens of seconds for such a shot on a loaded machine, for a picture nobody reads
+ * to its end.
+ */
+const SHOT_MAX_HEIGHT = 12_000;
+async function screenshot(page, file) {
+  const { w, h } = await page.evaluate(() => ({ w: document.documentElement.clientWidth, h: document.documentElement.scrollHeight }));
+  await page.screenshot({ path: file, fullPage: true, clip: { x: 0, y: 0, width: w, height: Math.min(h, SHOT_MAX_HEIGHT) } });
+}
+
 async function checkPage(browser, origin, root, urlPath, opts) {
   const t0 = Date.now();
   const result = { path: urlPath, failures: [], warnings: [], axe: [], ms: 0 };
@@ -421,9 +507,23 @@ async function checkPage(browser, origin, root, urlPath, opts) {
       }
     }
 
+    // What a reader reads: Japanese pages in Japanese, no internal ids, one number for one thing.
+    const reading = await page.evaluate(readerFacts);
+    result.reading = reading;
+    if (want === "ja") {
+      if (reading.letters >= 200 && reading.japaneseShare < MIN_JAPANESE_SHARE)
+        result.failures.push(
+          `Japanese page: only ${(100 * reading.japaneseShare).toFixed(0)}% of the ${reading.letters} letters a reader sees ` +
+            `are kana or kanji (want at least ${100 * MIN_JAPANESE_SHARE}%; citations and code left out); ` +
+            `most Latin in: ${reading.latinWhere.join("; ")}`,
+        );
+      for (const hit of reading.internal) result.failures.push(`internal id on a public page: ${short(hit, 120)}`);
+    }
+    for (const f of reading.disagreements) result.failures.push(`numbers disagree: ${f}`);
+
     if (opts.screenshots) {
       await waitFonts(page);
-      await page.screenshot({ path: path.join(opts.screenshots, shotName(urlPath) + ".png"), fullPage: true });
+      await screenshot(page, path.join(opts.screenshots, shotName(urlPath) + ".png"));
     }
   } catch (e) {
     result.failures.push(`load failed: ${short(e.message, 300)}`);
@@ -431,8 +531,9 @@ async function checkPage(browser, origin, root, urlPath, opts) {
   rec.closing = true;
   await context.close().catch(() => {});
 
-  // Phone screenshot in its own context (mobile viewport + touch).
-  if (opts.screenshots && wantsPhoneShot(urlPath)) {
+  // On a phone (mobile viewport + touch, its own context): no page scrolls sideways at 390 or
+  // 320 px; the screenshot is taken where asked.
+  {
     const pctx = await browser.newContext({
       viewport: PHONE,
       isMobile: true,
@@ -448,10 +549,16 @@ async function checkPage(browser, origin, root, urlPath, opts) {
       await waitFonts(ppage);
       // With mobile emulation the layout viewport grows to fit overflowing content, so
       // compare with the device width, not window.innerWidth.
-      const wide = await ppage.evaluate(() => Math.max(document.documentElement.scrollWidth, window.innerWidth));
-      if (wide > PHONE.width + 1)
-        result.warnings.push(`phone ${PHONE.width}px: page lays out ${wide}px wide (horizontal overflow)`);
-      await ppage.screenshot({ path: path.join(opts.screenshots, shotName(urlPath) + "-phone.png"), fullPage: true });
+      for (const width of [PHONE.width, 320]) {
+        if (width !== PHONE.width) await ppage.setViewportSize({ width, height: PHONE.height });
+        // Every fold open: what a reader may unfold must fit too.
+        const over = await ppage.evaluate(sidewaysOverflow);
+        if (over.width > width + 1)
+          result.failures.push(`phone ${width}px: page lays out ${over.width}px wide (scrolls sideways); widest: ${over.culprits.join("; ")}`);
+      }
+      await ppage.setViewportSize(PHONE);
+      if (opts.screenshots && wantsPhoneShot(urlPath))
+        await screenshot(ppage, path.join(opts.screenshots, shotName(urlPath) + "-phone.png"));
     } catch (e) {
       result.failures.push(`phone load failed: ${short(e.message, 300)}`);
     }

@@ -4,15 +4,16 @@ use minijinja::{Value, context};
 use tenbin_engine::scenario::Scenario;
 
 use super::scenario::rerun_command;
-use crate::i18n::count;
+use crate::i18n::{Lang, count, pick};
 use crate::results::ScenarioResults;
 
 /// What the about page lists for each run.
-pub(super) fn about_rows(runs: &[(Scenario, ScenarioResults)]) -> Vec<Value> {
+pub(super) fn about_rows(lang: Lang, runs: &[(Scenario, ScenarioResults)]) -> Vec<Value> {
     runs.iter()
         .map(|(sc, r)| {
             context! {
                 id => sc.meta.id,
+                title => pick(&sc.meta.title, lang),
                 file => sc.file,
                 sha256 => sc.hash,
                 seed => r.seed,

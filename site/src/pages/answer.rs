@@ -124,7 +124,17 @@ pub(super) fn answer(t: &Templates, lang: Lang, sc: &Scenario, r: &ScenarioResul
             &[("share", &percent(p))],
         ));
     }
-    context! { sentence => sentence, basis => basis, notes => notes }
+    context! {
+        sentence => sentence,
+        basis => basis,
+        notes => notes,
+        // As the tables print them, for the browser check that they agree (check.mjs).
+        low => money(range.low),
+        high => money(range.high),
+        median => money(range.median),
+        wtp => money(range.wtp),
+        method => t.s(lang, "method_value_based"),
+    }
 }
 
 fn fill_owned(template: &str, values: &[(&str, String)], more: &[(&str, String)]) -> String {

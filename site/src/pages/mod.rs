@@ -193,6 +193,15 @@ struct Page {
     lang: Option<Lang>,
 }
 
+/// The reference model (`models/reference/`): the engine's yardstick against the independent
+/// reference implementation, not a product anyone prices.
+fn is_reference_model(sc: &Scenario) -> bool {
+    std::path::Path::new(&sc.file)
+        .parent()
+        .and_then(|d| d.file_name())
+        .is_some_and(|d| d == "reference")
+}
+
 /// Renders every page (and every download) into the staging directory.
 pub fn render(t: &Templates, site: &Site, stage: &Staging) -> Result<Written, Error> {
     let mut files = Files::new();
@@ -214,10 +223,14 @@ pub fn render(t: &Templates, site: &Site, stage: &Staging) -> Result<Written, Er
         ));
     }
 
+    // The reference model is the engine's yardstick, not a product: it keeps its page but is
+    // listed on the about page only, not among the scenarios, the comparison or the levers.
+    let (yardsticks, public): (Vec<_>, Vec<_>) =
+        site.runs.iter().partition(|(sc, _)| is_reference_model(sc));
+    let public_runs: Vec<(Scenario, ScenarioResults)> = public.into_iter().cloned().collect();
     for lang in Lang::ALL {
         let l = lang.code();
-        let cards: Vec<Value> = site
-            .runs
+        let cards: Vec<Value> = public_runs
             .iter()
             .map(|(sc, r)| scenario_card(t, lang, sc, r))
             .collect();
@@ -255,21 +268,24 @@ pub fn render(t: &Templates, site: &Site, stage: &Staging) -> Result<Written, Er
             path: format!("{l}/compare/"),
             template: "compare.html",
             ctx: context! {
-                rows => compare_rows(lang, site.runs),
-                methods => method_rows(t, lang, site.runs),
+                rows => compare_rows(lang, &public_runs),
+                methods => method_rows(t, lang, &public_runs),
             },
             lang: Some(lang),
         });
         pages.push(Page {
             path: format!("{l}/levers/"),
             template: "levers.html",
-            ctx: context! { rows => lever_rows(t, lang, site.runs) },
+            ctx: context! { rows => lever_rows(t, lang, &public_runs) },
             lang: Some(lang),
         });
         pages.push(Page {
             path: format!("{l}/about/"),
             template: "about.html",
-            ctx: context! { runs => about_rows(site.runs) },
+            ctx: context! {
+                runs => about_rows(lang, site.runs),
+                yardsticks => yardsticks.iter().map(|(sc, _)| context! { id => sc.meta.id, title => crate::i18n::pick(&sc.meta.title, lang) }).collect::<Vec<_>>(),
+            },
             lang: Some(lang),
         });
         pages.push(Page {
