@@ -184,7 +184,7 @@ impl Chart for Lines {
             } else {
                 format!(" stroke-dasharray=\"{dash}\"")
             };
-            let Some(&(_, last_y)) = points.last() else {
+            let Some(&(last_x, last_y)) = points.last() else {
                 continue;
             };
             if let [(x, y)] = points[..] {
@@ -205,7 +205,7 @@ impl Chart for Lines {
                     "\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2.5\" stroke-linejoin=\"round\"{dash}/>"
                 );
             }
-            ends.push((i, ys.at(last_y), colour, dash));
+            ends.push((i, (xs.at(last_x), ys.at(last_y)), colour, dash));
         }
         match layout {
             Layout::Wide => {
@@ -213,10 +213,10 @@ impl Chart for Lines {
                 // moved apart where lines end together, the sample bent back to its line.
                 let wanted: Vec<(f64, f64)> = ends
                     .iter()
-                    .map(|&(i, py, _, _)| (py, Label::height(names[i].len())))
+                    .map(|&(i, (_, py), _, _)| (py, Label::height(names[i].len())))
                     .collect();
                 let centres = spread(&wanted, top, bottom);
-                for (&(i, py, colour, ref dash), (&(_, h), centre)) in
+                for (&(i, (px, py), colour, ref dash), (&(_, h), centre)) in
                     ends.iter().zip(wanted.iter().zip(centres))
                 {
                     let x = xs.p1 + 4.0;
@@ -227,10 +227,10 @@ impl Chart for Lines {
                             x + SAMPLE / 2.0
                         );
                     } else {
+                        // From the line's last point (which may stop short of the axis's end).
                         let _ = write!(
                             out,
-                            "<polyline points=\"{:.1},{py:.1} {:.1},{centre:.1} {:.1},{centre:.1}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2.5\"{dash}/>",
-                            xs.p1,
+                            "<polyline points=\"{px:.1},{py:.1} {:.1},{centre:.1} {:.1},{centre:.1}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2.5\"{dash}/>",
                             x + 6.0,
                             x + SAMPLE
                         );

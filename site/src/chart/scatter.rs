@@ -93,11 +93,11 @@ impl Scatter {
             };
             let lines = &labels[i];
             let h = Label::height(lines.len());
-            // Points along the line from its end back towards the origin; at each, the label
-            // in the corner above-left or below-right of it (or above-right and below-left for
-            // a falling line), which the line does not cross.
+            // Points along the last fifth of the line (further back, a label no longer reads as
+            // its line's); at each, the label in the corner above-left or below-right of it (or
+            // above-right and below-left for a falling line), which the line does not cross.
             let rising = (ey - sy) * (ex - sx) < 0.0;
-            let candidates = (0..12).flat_map(|k| {
+            let candidates = (0..5).flat_map(|k| {
                 let t = 1.0 - 0.05 * k as f64;
                 let (px, py) = (sx + (ex - sx) * t, sy + (ey - sy) * t);
                 let above = Label::new(
