@@ -267,7 +267,7 @@ fn char_em(c: char) -> f64 {
 }
 
 /// A label's width in pixels at the charts' font size: a full em for each Japanese character
-/// and, for Latin text, per-class widths ([`char_em`]) generous enough for any of the common
+/// and, for Latin text, per-class widths (`char_em`) generous enough for any of the common
 /// sans-serif fonts. Every chart measures its labels with this, and the tests measure the
 /// drawn SVG with it too.
 pub fn text_width(s: &str) -> f64 {
@@ -312,7 +312,7 @@ fn break_quality(a: char, b: char) -> u8 {
 
 /// Breaks a label into lines of at most `max` pixels (by [`text_width`]). English breaks only
 /// between words, so a word longer than a line stays whole (callers give room for the longest
-/// word: see [`longest_unbreakable`]); Japanese breaks between characters, preferably after
+/// word: see `longest_unbreakable`); Japanese breaks between characters, preferably after
 /// 、・） and before （, never before 。、）ー or small kana, nor inside a number with its unit.
 pub fn wrap(s: &str, max: f64) -> Vec<String> {
     let chars: Vec<char> = s.chars().collect();

@@ -1459,27 +1459,3 @@ fn every_layout_keeps_text_at_eleven_css_pixels_or_more() {
         );
     }
 }
-
-#[test]
-#[ignore]
-fn dump() {
-    let mut chart = ranges(Lang::En, false);
-    chart.groups[1]
-        .rows
-        .push(RangeRow::interval("loss-making", -40e6, -10e6, 15e6));
-    for (name, svg) in [
-        ("r_en", chart.svg_for(Layout::Wide)),
-        ("r_en_n", chart.svg_for(Layout::Narrow)),
-        ("r_ja_log", ranges(Lang::Ja, true).svg_for(Layout::Wide)),
-        ("r_ja_log_n", ranges(Lang::Ja, true).svg_for(Layout::Narrow)),
-        ("t_ja", long_tornado(Lang::Ja).svg_for(Layout::Wide)),
-        ("t_ja_n", long_tornado(Lang::Ja).svg_for(Layout::Narrow)),
-        ("p_ja", plane(Lang::Ja).svg_for(Layout::Wide)),
-        ("p_ja_n", plane(Lang::Ja).svg_for(Layout::Narrow)),
-        ("h_en", crowded_histogram(Lang::En).svg_for(Layout::Wide)),
-        ("l_ja", crowded_lines(Lang::Ja).svg_for(Layout::Wide)),
-        ("l_ja_n", crowded_lines(Lang::Ja).svg_for(Layout::Narrow)),
-    ] {
-        std::fs::write(format!("/tmp/shots/{name}.svg"), svg).unwrap();
-    }
-}
