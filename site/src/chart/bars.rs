@@ -4,8 +4,9 @@
 use std::fmt::Write as _;
 
 use super::{
-    AXIS, Axis, BOTTOM, Chart, INK, Lang, MARK, RIGHT, Scale, TOP, Table, Text, WIDTH, escape,
-    format_value, nice_ticks, open_svg, text_width,
+    ASCENT, AXIS, Anchor, Axis, Chart, GAP, GRID, INK, LINE_HEIGHT, Label, Lang, Layout, MARK,
+    Placer, Rect, Scale, Table, Text, draw_x_axis, fitted_ticks, format_value, longest_unbreakable,
+    open_svg, text_width, widest, wrap,
 };
 
 /// One bar: a label, a central value and an interval (such as a mean and its 95% interval).
@@ -42,15 +43,21 @@ pub struct Bars {
     pub parts_of_a_whole: bool,
 }
 
-/// Height of one bar's row.
-const ROW: f64 = 30.0;
-/// Room for the labels left of the bars: enough for the longest, within limits.
-fn label_width(bars: &[Bar]) -> f64 {
-    let longest = bars
-        .iter()
-        .map(|b| text_width(&b.label))
-        .fold(0.0, f64::max);
-    (longest + 16.0).clamp(120.0, 320.0)
+/// Height of a bar.
+const BAR: f64 = 18.0;
+
+impl Bars {
+    /// Each bar's name broken into lines: beside the bars (wide) or above each bar (narrow).
+    fn names(&self, layout: Layout) -> Vec<Vec<String>> {
+        let max = match layout {
+            Layout::Wide => 200.0,
+            Layout::Narrow => layout.width() - 2.0 * GAP - 8.0,
+        };
+        self.bars
+            .iter()
+            .map(|b| wrap(&b.label, max.max(longest_unbreakable(&b.label))))
+            .collect()
+    }
 }
 
 impl Chart for Bars {
@@ -58,65 +65,107 @@ impl Chart for Bars {
         &self.id
     }
 
-    fn svg(&self) -> String {
-        let height = TOP + BOTTOM + ROW * self.bars.len().max(1) as f64;
-        let mut out = String::new();
-        open_svg(&mut out, &self.id, &self.text, height);
+    fn svg_for(&self, layout: Layout) -> String {
+        let width = layout.width();
+        let narrow = layout == Layout::Narrow;
+        let names = self.names(layout);
+        let fx = |v: f64| format_value(v, self.x.unit, self.lang);
+        // Names left of the bars (wide), or on a line of their own above each bar (narrow).
+        let name_room = if narrow {
+            GAP + 4.0
+        } else {
+            names.iter().map(|n| widest(n)).fold(0.0, f64::max) + 16.0
+        };
+        let rows: Vec<f64> = names
+            .iter()
+            .map(|n| {
+                let text = LINE_HEIGHT * (n.len() - 1) as f64 + ASCENT + 6.0;
+                if narrow {
+                    text + BAR + 10.0
+                } else {
+                    (text + 6.0).max(BAR + 12.0)
+                }
+            })
+            .collect();
         let hi = self
             .bars
             .iter()
             .map(|b| b.high.max(b.value))
+            .filter(|v| v.is_finite())
             .fold(0.0f64, f64::max);
         let lo = self
             .bars
             .iter()
             .map(|b| b.low.min(b.value))
+            .filter(|v| v.is_finite())
             .fold(0.0f64, f64::min);
-        let ticks = nice_ticks(lo, hi.max(lo + 1.0), 5);
-        let label_room = label_width(&self.bars);
-        let (t0, t1) = (ticks[0], ticks[ticks.len() - 1]);
-        // Value labels sit right of each bar, so the axis stops short of the edge.
-        let xs = Scale {
-            d0: t0,
-            d1: t1,
-            p0: label_room,
-            p1: WIDTH - RIGHT - 70.0,
+        // Each bar's value is written right of it (and of its whisker): room for the widest.
+        let value_room = self
+            .bars
+            .iter()
+            .map(|b| text_width(&fx(b.value)))
+            .fold(0.0, f64::max)
+            + 10.0;
+        let ends = |t: &[f64]| {
+            let first = text_width(&fx(t[0])) / 2.0 + GAP + 2.0;
+            let last = text_width(&fx(t[t.len() - 1])) / 2.0 + GAP + 2.0;
+            (name_room.max(first), width - value_room.max(last))
         };
-        let bottom = height - BOTTOM;
+        let ticks = fitted_ticks(lo, hi.max(lo + 1.0), if narrow { 3 } else { 5 }, fx, ends);
+        let (p0, p1) = ends(&ticks);
+        let xs = Scale::linear((ticks[0], ticks[ticks.len() - 1]), (p0, p1));
+        let top = 10.0;
+        let bottom = top + rows.iter().sum::<f64>().max(BAR + 12.0);
+        let x_title = Label::new(
+            wrap(&self.x.label, width - 2.0 * GAP - 4.0),
+            (p0 + p1) / 2.0,
+            bottom + 40.0,
+            Anchor::Middle,
+        )
+        .clamped(GAP, width - GAP);
+        let height = x_title.rect().y1 + 8.0;
+        let mut placer = Placer::new(width, height);
+        let mut out = String::new();
+        open_svg(&mut out, &self.id, layout, &self.text, height);
         for &t in &ticks {
             let px = xs.at(t);
             let _ = write!(
                 out,
-                "<line x1=\"{px:.1}\" y1=\"{TOP}\" x2=\"{px:.1}\" y2=\"{bottom:.1}\" stroke=\"#d9d9d9\"/>\
-                 <text x=\"{px:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{INK}\">{}</text>",
-                bottom + 18.0,
-                escape(&format_value(t, self.x.unit, self.lang))
+                "<line x1=\"{px:.1}\" y1=\"{top:.1}\" x2=\"{px:.1}\" y2=\"{bottom:.1}\" stroke=\"{GRID}\"/>"
             );
         }
-        let _ = write!(
-            out,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{INK}\">{}</text>",
-            (label_room + WIDTH - RIGHT - 70.0) / 2.0,
-            height - 12.0,
-            escape(&self.x.label)
-        );
-        for (k, b) in self.bars.iter().enumerate() {
-            let y = TOP + ROW * k as f64;
+        draw_x_axis(&mut out, &mut placer, xs, &ticks, bottom, &fx, x_title);
+        let mut y = top;
+        let mut bands = Vec::new();
+        for ((b, name), row) in self.bars.iter().zip(&names).zip(&rows) {
+            let (name, bar_y) = if narrow {
+                let name = Label::new(name.clone(), GAP + 4.0, y + ASCENT + 2.0, Anchor::Start);
+                let bar_y = name.rect().y1 + 5.0;
+                (name, bar_y)
+            } else {
+                let h = Label::height(name.len());
+                let name = Label::new(
+                    name.clone(),
+                    name_room - 8.0,
+                    y + (row - h) / 2.0 + ASCENT,
+                    Anchor::End,
+                );
+                (name, y + (row - BAR) / 2.0)
+            };
+            placer
+                .fixed(name.clone())
+                .write(&mut out, &format!("fill=\"{INK}\""));
             let (x0, x1) = (xs.at(0.0), xs.at(b.value));
             let _ = write!(
                 out,
-                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"{INK}\">{}</text>\
-                 <rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{MARK}\"/>",
-                label_room - 8.0,
-                y + ROW / 2.0 + 4.0,
-                escape(&b.label),
+                "<rect x=\"{:.1}\" y=\"{bar_y:.1}\" width=\"{:.1}\" height=\"{BAR:.1}\" fill=\"{MARK}\"/>",
                 x0.min(x1),
-                y + 6.0,
                 (x1 - x0).abs(),
-                ROW - 12.0
             );
+            let my = bar_y + BAR / 2.0;
+            bands.push(bar_y);
             if b.high > b.low {
-                let (wl, wh, my) = (xs.at(b.low), xs.at(b.high), y + ROW / 2.0);
+                let (wl, wh) = (xs.at(b.low), xs.at(b.high));
                 let _ = write!(
                     out,
                     "<g stroke=\"{INK}\" stroke-width=\"1.5\"><line x1=\"{wl:.1}\" y1=\"{my:.1}\" x2=\"{wh:.1}\" y2=\"{my:.1}\"/>\
@@ -127,20 +176,38 @@ impl Chart for Bars {
                     my + 5.0
                 );
             }
+            placer.mark(Rect {
+                x0: x0.min(x1).min(xs.at(b.low)),
+                y0: bar_y,
+                x1: x0.max(x1).max(xs.at(b.high)),
+                y1: bar_y + BAR,
+            });
+            let value = Label::new(
+                vec![fx(b.value)],
+                xs.at(b.high.max(b.value)).max(x0) + 6.0,
+                my + 4.0,
+                Anchor::Start,
+            );
+            placer
+                .fixed(value)
+                .write(&mut out, &format!("fill=\"{INK}\""));
+            y += row;
+        }
+        // The zero line: through the whole plot, or (narrow) through each bar's band only, as
+        // the names above the bars must not be crossed.
+        let zx = xs.at(0.0);
+        let spans: Vec<(f64, f64)> = if narrow {
+            bands.iter().map(|&b| (b - 4.0, b + BAR + 4.0)).collect()
+        } else {
+            vec![(top, bottom)]
+        };
+        for (a, b) in spans {
             let _ = write!(
                 out,
-                "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"{INK}\">{}</text>",
-                xs.at(b.high.max(b.value)) + 6.0,
-                y + ROW / 2.0 + 4.0,
-                escape(&format_value(b.value, self.x.unit, self.lang))
+                "<line x1=\"{zx:.1}\" y1=\"{a:.1}\" x2=\"{zx:.1}\" y2=\"{b:.1}\" stroke=\"{AXIS}\"/>"
             );
         }
-        let _ = write!(
-            out,
-            "<line x1=\"{:.1}\" y1=\"{TOP}\" x2=\"{:.1}\" y2=\"{bottom:.1}\" stroke=\"{AXIS}\"/></svg>",
-            xs.at(0.0),
-            xs.at(0.0)
-        );
+        out.push_str("</svg>");
         out
     }
 

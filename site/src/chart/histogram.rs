@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 
 use super::{
-    ACCENT, Axis, BOTTOM, Chart, HEIGHT, INK, LEFT, Lang, MARK, Marker, RIGHT, Scale, TOP, Table,
-    Text, Unit, WIDTH, axes, escape, format_value, label_rows, nice_ticks, open_svg, text_width,
+    Axis, Chart, INK, Lang, Layout, MARK, Marker, PlotSpec, Rect, Table, Text, Unit, YTicks,
+    draw_marker, finite_range, format_value, nice_ticks, open_svg, stack_above, widen, wrap,
 };
 
 /// The distribution of a quantity over Monte Carlo draws, as a histogram with labelled
@@ -65,38 +65,70 @@ impl Chart for Histogram {
         &self.id
     }
 
-    fn svg(&self) -> String {
-        let mut out = String::new();
-        open_svg(&mut out, &self.id, &self.text, HEIGHT);
+    fn svg_for(&self, layout: Layout) -> String {
         let total = self.total() as f64;
-        let lo = self.bins.first().map_or(0.0, |b| b.0);
-        let hi = self.bins.last().map_or(1.0, |b| b.1);
-        let xt = nice_ticks(lo, hi, 6);
-        let (x0, x1) = (*xt.first().unwrap_or(&lo), *xt.last().unwrap_or(&hi));
         let top_share = self
             .bins
             .iter()
             .map(|b| b.2 as f64 / total)
             .fold(0.0, f64::max);
-        let yt = nice_ticks(0.0, top_share.max(1e-9), 4);
-        let y1 = *yt.last().unwrap_or(&1.0);
-        let xs = Scale {
-            d0: x0,
-            d1: x1,
-            p0: LEFT,
-            p1: WIDTH - RIGHT,
-        };
-        let ys = Scale {
-            d0: 0.0,
-            d1: y1,
-            p0: HEIGHT - BOTTOM,
-            p1: TOP,
-        };
+        let values = self
+            .bins
+            .iter()
+            .flat_map(|b| [b.0, b.1])
+            .chain(self.markers.iter().map(|m| m.value));
+        let (lo, hi) = finite_range(values).unwrap_or((0.0, 1.0));
+        let (lo, hi) = widen(lo, hi);
         let y_axis = Axis {
             label: self.y_label.clone(),
-            unit: Unit::Plain,
+            unit: Unit::Share,
         };
-        axes(&mut out, (&self.x, xs, &xt), (&y_axis, ys, &yt), self.lang);
+        let y_hi = nice_ticks(0.0, top_share.max(1e-9), 4)
+            .last()
+            .copied()
+            .unwrap_or(1.0);
+        let spec = PlotSpec {
+            layout,
+            lang: self.lang,
+            x: &self.x,
+            y: &y_axis,
+            x_range: (lo, hi),
+            y_ticks: YTicks::Over(0.0, y_hi),
+            right_room: 0.0,
+            below_room: 0.0,
+        };
+        let markers: Vec<&Marker> = self
+            .markers
+            .iter()
+            .filter(|m| m.value.is_finite())
+            .collect();
+        // A marker's label: its name and value, on two lines where it is long for the width.
+        let max_label = layout.width() * 0.45;
+        let labels: Vec<Vec<String>> = markers
+            .iter()
+            .map(|m| {
+                wrap(
+                    &format!(
+                        "{}: {}",
+                        m.label,
+                        format_value(m.value, self.x.unit, self.lang)
+                    ),
+                    max_label,
+                )
+            })
+            .collect();
+        let items = |p: &super::Plot| -> Vec<(f64, Vec<String>)> {
+            markers
+                .iter()
+                .zip(&labels)
+                .map(|(m, l)| (p.xs.at(m.value), l.clone()))
+                .collect()
+        };
+        let mut plot = spec.frame_with_band(items);
+        let (xs, ys) = (plot.xs, plot.ys);
+        let mut out = String::new();
+        open_svg(&mut out, &self.id, layout, &self.text, plot.height);
+        plot.draw_axes(&mut out, &spec, false);
         let _ = write!(out, "<g fill=\"{MARK}\">");
         for &(a, b, c) in &self.bins {
             let (px0, px1) = (xs.at(a), xs.at(b));
@@ -105,47 +137,25 @@ impl Chart for Histogram {
                 out,
                 "<rect x=\"{px0:.1}\" y=\"{py:.1}\" width=\"{:.1}\" height=\"{:.1}\"/>",
                 (px1 - px0 - 1.0).max(0.5),
-                (HEIGHT - BOTTOM - py).max(0.0)
+                (ys.p0 - py).max(0.0)
             );
+            // Labels above the plot never reach the bars; noted all the same.
+            plot.placer.mark(Rect {
+                x0: px0,
+                y0: py,
+                x1: px1,
+                y1: ys.p0,
+            });
         }
         out.push_str("</g>");
-        let labels: Vec<String> = self
-            .markers
-            .iter()
-            .map(|m| {
-                format!(
-                    "{}: {}",
-                    m.label,
-                    format_value(m.value, self.x.unit, self.lang)
-                )
-            })
-            .collect();
-        let spans: Vec<(f64, f64)> = self
-            .markers
-            .iter()
-            .zip(&labels)
-            .map(|(m, l)| {
-                let (px, w) = (xs.at(m.value), text_width(l));
-                // Keep each label inside the drawing, next to its line.
-                let left = (px - w / 2.0).clamp(2.0, WIDTH - 2.0 - w);
-                (left, left + w)
-            })
-            .collect();
-        let rows = label_rows(&spans, 3);
-        for ((m, label), ((left, right), row)) in
-            self.markers.iter().zip(&labels).zip(spans.iter().zip(rows))
-        {
-            let px = xs.at(m.value);
-            let ty = TOP - 8.0 - 11.0 * row as f64;
-            let _ = write!(
-                out,
-                "<line x1=\"{px:.1}\" y1=\"{:.1}\" x2=\"{px:.1}\" y2=\"{:.1}\" stroke=\"{ACCENT}\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>\
-                 <text x=\"{:.1}\" y=\"{ty:.1}\" text-anchor=\"middle\" fill=\"{INK}\">{}</text>",
-                TOP - 5.0,
-                HEIGHT - BOTTOM,
-                (left + right) / 2.0,
-                escape(label)
-            );
+        // Markers close together (a median on the base case) get labels in rows above the
+        // plot, each joined to its line by the line itself.
+        let items = items(&plot);
+        for (shared, label, top) in stack_above(&mut plot.placer, &items, ys.p1) {
+            for i in shared {
+                draw_marker(&mut out, items[i].0, ys.p0, top);
+            }
+            label.write(&mut out, &format!("fill=\"{INK}\""));
         }
         out.push_str("</svg>");
         out

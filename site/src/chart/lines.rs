@@ -4,10 +4,9 @@
 use std::fmt::Write as _;
 
 use super::{
-    ACCENT, Axis, BOTTOM, Chart, GRID, HEIGHT, INK, LEFT, LINE_HEIGHT, Lang, Marker, RIGHT, Scale,
-    TOP, Table, Text, Unit, WIDTH, axes, csv_field, escape, finite_range, format_value, halo,
-    label_rows, nice_ticks, open_svg, series_style, spread, text_width, widen, widest, wrap,
-    write_lines,
+    ASCENT, Anchor, Axis, Chart, GAP, INK, Label, Lang, Layout, Marker, Plot, PlotSpec, Table,
+    Text, Unit, YTicks, csv_field, draw_marker, finite_range, format_value, halo,
+    longest_unbreakable, open_svg, series_style, spread, stack_above, widen, widest, wrap,
 };
 
 /// One line of a [`Lines`] chart.
@@ -24,9 +23,11 @@ pub struct Series {
 /// against the price, or against the willingness to pay per QALY.
 ///
 /// Each series differs from the others in colour and in dash pattern and is named at its right
-/// end (labels moved apart where ends are close). Markers are vertical reference lines, labelled
-/// above the plot with their label and value ("base case: ¥343m"). With [`Unit::Share`] on the
-/// vertical axis, it runs from 0% to 100% whatever the data.
+/// end, after a sample of the line (labels of lines that end close together are moved apart,
+/// the sample bent to reach its line's end); in the narrow layout the names are listed under
+/// the plot instead, each after its sample. Markers are vertical reference lines, labelled
+/// above the plot with their label and value ("base case: ¥343m"), stacked where they are
+/// close. With [`Unit::Share`] on the vertical axis, it runs from 0% to 100% whatever the data.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lines {
     /// Identifier.
@@ -45,22 +46,13 @@ pub struct Lines {
     pub markers: Vec<Marker>,
 }
 
-/// Where a [`Lines`] chart puts things.
-pub(super) struct LinesFrame {
-    pub(super) xs: Scale,
-    pub(super) ys: Scale,
-    x_ticks: Vec<f64>,
-    y_ticks: Vec<f64>,
-    /// Each series' finite points, in order of x.
-    points: Vec<Vec<(f64, f64)>>,
-    /// Each series' label, broken into lines.
-    labels: Vec<Vec<String>>,
-}
+/// Width of the sample of a line before its name.
+const SAMPLE: f64 = 22.0;
 
 impl Lines {
-    pub(super) fn frame(&self) -> LinesFrame {
-        let points: Vec<Vec<(f64, f64)>> = self
-            .series
+    /// Each series' finite points, in order of x.
+    fn points(&self) -> Vec<Vec<(f64, f64)>> {
+        self.series
             .iter()
             .map(|s| {
                 let mut p: Vec<(f64, f64)> = s
@@ -72,51 +64,91 @@ impl Lines {
                 p.sort_by(|a, b| a.0.total_cmp(&b.0));
                 p
             })
-            .collect();
-        let labels: Vec<Vec<String>> = self.series.iter().map(|s| wrap(&s.label, 150.0)).collect();
+            .collect()
+    }
+
+    /// Each series' name broken into lines: for the right of the plot (wide) or for a legend
+    /// row under it (narrow).
+    fn names(&self, layout: Layout) -> Vec<Vec<String>> {
+        let max = match layout {
+            Layout::Wide => 150.0,
+            Layout::Narrow => layout.width() - SAMPLE - 16.0,
+        };
+        self.series
+            .iter()
+            .map(|s| wrap(&s.label, max.max(longest_unbreakable(&s.label))))
+            .collect()
+    }
+
+    fn spec(
+        &self,
+        layout: Layout,
+        points: &[Vec<(f64, f64)>],
+        names: &[Vec<String>],
+    ) -> PlotSpec<'_> {
         let xs_all = points
             .iter()
             .flatten()
             .map(|p| p.0)
             .chain(self.markers.iter().map(|m| m.value));
         let (xlo, xhi) = finite_range(xs_all).unwrap_or((0.0, 1.0));
-        let (xlo, xhi) = widen(xlo, xhi);
-        let x_ticks = nice_ticks(xlo, xhi, 6);
         let y_ticks = if self.y.unit == Unit::Share {
-            (0..=5).map(|i| f64::from(i) / 5.0).collect()
+            YTicks::Fixed((0..=5).map(|i| f64::from(i) / 5.0).collect())
         } else {
             let (ylo, yhi) =
                 finite_range(points.iter().flatten().map(|p| p.1)).unwrap_or((0.0, 1.0));
             let (ylo, yhi) = widen(ylo, yhi);
-            nice_ticks(ylo, yhi, 5)
+            YTicks::Over(ylo, yhi)
         };
-        // Room right of the plot for the labels: a sample of the line, then the words.
-        let label_room = points
-            .iter()
-            .zip(&labels)
-            .filter(|(p, _)| !p.is_empty())
-            .map(|(_, l)| widest(l) + 36.0)
-            .fold(0.0, f64::max);
-        let xs = Scale {
-            d0: x_ticks[0],
-            d1: x_ticks[x_ticks.len() - 1],
-            p0: LEFT,
-            p1: WIDTH - RIGHT - label_room,
+        let drawn = || points.iter().zip(names).filter(|(p, _)| !p.is_empty());
+        let (right_room, below_room) = match layout {
+            // Room right of the plot for the names: a sample of the line, then the words.
+            Layout::Wide => (
+                drawn()
+                    .map(|(_, n)| widest(n) + SAMPLE + 14.0)
+                    .fold(0.0, f64::max),
+                0.0,
+            ),
+            Layout::Narrow => (
+                0.0,
+                drawn().map(|(_, n)| Label::height(n.len()) + 6.0).sum(),
+            ),
         };
-        let ys = Scale {
-            d0: y_ticks[0],
-            d1: y_ticks[y_ticks.len() - 1],
-            p0: HEIGHT - BOTTOM,
-            p1: TOP,
-        };
-        LinesFrame {
-            xs,
-            ys,
-            x_ticks,
+        PlotSpec {
+            layout,
+            lang: self.lang,
+            x: &self.x,
+            y: &self.y,
+            x_range: widen(xlo, xhi),
             y_ticks,
-            points,
-            labels,
+            right_room,
+            below_room,
         }
+    }
+
+    /// The frame of the wide layout (for tests of the scale).
+    #[cfg(test)]
+    pub(super) fn frame(&self, layout: Layout) -> Plot {
+        let points = self.points();
+        let names = self.names(layout);
+        let spec = self.spec(layout, &points, &names);
+        spec.frame_with_band(|p| self.marker_items(p))
+    }
+
+    /// The markers' labels with their places on the horizontal axis.
+    fn marker_items(&self, p: &Plot) -> Vec<(f64, Vec<String>)> {
+        self.markers
+            .iter()
+            .filter(|m| m.value.is_finite())
+            .map(|m| {
+                let label = format!(
+                    "{}: {}",
+                    m.label,
+                    format_value(m.value, self.x.unit, self.lang)
+                );
+                (p.xs.at(m.value), wrap(&label, p.width * 0.45))
+            })
+            .collect()
     }
 }
 
@@ -125,78 +157,34 @@ impl Chart for Lines {
         &self.id
     }
 
-    fn svg(&self) -> String {
-        let f = self.frame();
-        let (xs, ys) = (f.xs, f.ys);
-        let bottom = HEIGHT - BOTTOM;
+    fn svg_for(&self, layout: Layout) -> String {
+        let points = self.points();
+        let names = self.names(layout);
+        let spec = self.spec(layout, &points, &names);
+        let mut plot = spec.frame_with_band(|p| self.marker_items(p));
+        let (xs, ys) = (plot.xs, plot.ys);
+        let (top, bottom) = (ys.p1, ys.p0);
         let mut out = String::new();
-        open_svg(&mut out, &self.id, &self.text, HEIGHT);
-        for &t in &f.y_ticks {
-            let py = ys.at(t);
-            let _ = write!(
-                out,
-                "<line x1=\"{:.1}\" y1=\"{py:.1}\" x2=\"{:.1}\" y2=\"{py:.1}\" stroke=\"{GRID}\"/>",
-                xs.p0, xs.p1
-            );
-        }
-        axes(
-            &mut out,
-            (&self.x, xs, &f.x_ticks),
-            (&self.y, ys, &f.y_ticks),
-            self.lang,
-        );
-        // Reference lines, labelled above the plot in up to three rows.
-        let markers: Vec<&Marker> = self
-            .markers
-            .iter()
-            .filter(|m| m.value.is_finite())
-            .collect();
-        let marker_labels: Vec<String> = markers
-            .iter()
-            .map(|m| {
-                format!(
-                    "{}: {}",
-                    m.label,
-                    format_value(m.value, self.x.unit, self.lang)
-                )
-            })
-            .collect();
-        let spans: Vec<(f64, f64)> = markers
-            .iter()
-            .zip(&marker_labels)
-            .map(|(m, l)| {
-                let (px, w) = (xs.at(m.value), text_width(l));
-                let left = (px - w / 2.0).clamp(2.0, WIDTH - 2.0 - w);
-                (left, left + w)
-            })
-            .collect();
-        let rows = label_rows(&spans, 3);
-        for ((m, label), (&(left, right), row)) in markers
-            .iter()
-            .zip(&marker_labels)
-            .zip(spans.iter().zip(rows))
-        {
-            let px = xs.at(m.value);
-            let _ = write!(
-                out,
-                "<line x1=\"{px:.1}\" y1=\"{:.1}\" x2=\"{px:.1}\" y2=\"{bottom:.1}\" stroke=\"{ACCENT}\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>\
-                 <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{INK}\">{}</text>",
-                TOP - 5.0,
-                (left + right) / 2.0,
-                TOP - 8.0 - 11.0 * row as f64,
-                escape(label)
-            );
+        open_svg(&mut out, &self.id, layout, &self.text, plot.height);
+        plot.draw_axes(&mut out, &spec, true);
+        // Reference lines, labelled above the plot.
+        let items = self.marker_items(&plot);
+        for (shared, label, leader_top) in stack_above(&mut plot.placer, &items, top) {
+            for i in shared {
+                draw_marker(&mut out, items[i].0, bottom, leader_top);
+            }
+            label.write(&mut out, &format!("fill=\"{INK}\""));
         }
         // The lines.
         let mut ends = Vec::new();
-        for (i, points) in f.points.iter().enumerate() {
+        for (i, points) in points.iter().enumerate() {
             let (colour, dash) = series_style(i);
             let dash = if dash.is_empty() {
                 String::new()
             } else {
                 format!(" stroke-dasharray=\"{dash}\"")
             };
-            let Some(&(_, last_y)) = points.last() else {
+            let Some(&(last_x, last_y)) = points.last() else {
                 continue;
             };
             if let [(x, y)] = points[..] {
@@ -217,47 +205,82 @@ impl Chart for Lines {
                     "\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2.5\" stroke-linejoin=\"round\"{dash}/>"
                 );
             }
-            ends.push((i, ys.at(last_y), colour, dash));
+            ends.push((i, (xs.at(last_x), ys.at(last_y)), colour, dash));
         }
-        // Their labels, right of the plot, level with each line's last point where they fit.
-        let wanted: Vec<(f64, f64)> = ends
-            .iter()
-            .map(|&(i, py, _, _)| (py, LINE_HEIGHT * f.labels[i].len() as f64))
-            .collect();
-        let centres = spread(&wanted, TOP, bottom);
-        for (&(i, _, colour, ref dash), (&(_, h), centre)) in
-            ends.iter().zip(wanted.iter().zip(centres))
-        {
-            // A sample of the line (or of the dot, for a single point) before the words.
-            if f.points[i].len() == 1 {
-                let _ = write!(
-                    out,
-                    "<circle cx=\"{:.1}\" cy=\"{centre:.1}\" r=\"4\" fill=\"{colour}\"/>",
-                    xs.p1 + 17.0
-                );
-            } else {
-                let _ = write!(
-                    out,
-                    "<line x1=\"{:.1}\" y1=\"{centre:.1}\" x2=\"{:.1}\" y2=\"{centre:.1}\" stroke=\"{colour}\" stroke-width=\"2.5\"{dash}/>",
-                    xs.p1 + 6.0,
-                    xs.p1 + 28.0
-                );
+        match layout {
+            Layout::Wide => {
+                // Names right of the plot, level with each line's last point where they fit;
+                // moved apart where lines end together, the sample bent back to its line.
+                let wanted: Vec<(f64, f64)> = ends
+                    .iter()
+                    .map(|&(i, (_, py), _, _)| (py, Label::height(names[i].len())))
+                    .collect();
+                let centres = spread(&wanted, top, bottom);
+                for (&(i, (px, py), colour, ref dash), (&(_, h), centre)) in
+                    ends.iter().zip(wanted.iter().zip(centres))
+                {
+                    let x = xs.p1 + 4.0;
+                    if points[i].len() == 1 {
+                        let _ = write!(
+                            out,
+                            "<circle cx=\"{:.1}\" cy=\"{centre:.1}\" r=\"4\" fill=\"{colour}\"/>",
+                            x + SAMPLE / 2.0
+                        );
+                    } else {
+                        // From the line's last point (which may stop short of the axis's end).
+                        let _ = write!(
+                            out,
+                            "<polyline points=\"{px:.1},{py:.1} {:.1},{centre:.1} {:.1},{centre:.1}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2.5\"{dash}/>",
+                            x + 6.0,
+                            x + SAMPLE
+                        );
+                    }
+                    let label = plot.placer.fixed(Label::new(
+                        names[i].clone(),
+                        x + SAMPLE + 6.0,
+                        centre - h / 2.0 + ASCENT,
+                        Anchor::Start,
+                    ));
+                    label.write(&mut out, &halo(colour));
+                }
             }
-            write_lines(
-                &mut out,
-                xs.p1 + 32.0,
-                centre - h / 2.0 + 10.0,
-                &halo(colour, "start"),
-                &f.labels[i],
-            );
+            Layout::Narrow => {
+                // A legend under the plot: each line's sample, then its name.
+                let mut y = plot.below;
+                for &(i, _, colour, ref dash) in &ends {
+                    let label = plot.placer.fixed(Label::new(
+                        names[i].clone(),
+                        GAP + 4.0 + SAMPLE + 6.0,
+                        y + ASCENT,
+                        Anchor::Start,
+                    ));
+                    let sy = y + ASCENT - 4.0;
+                    if points[i].len() == 1 {
+                        let _ = write!(
+                            out,
+                            "<circle cx=\"{:.1}\" cy=\"{sy:.1}\" r=\"4\" fill=\"{colour}\"/>",
+                            GAP + 4.0 + SAMPLE / 2.0
+                        );
+                    } else {
+                        let _ = write!(
+                            out,
+                            "<line x1=\"{:.1}\" y1=\"{sy:.1}\" x2=\"{:.1}\" y2=\"{sy:.1}\" stroke=\"{colour}\" stroke-width=\"2.5\"{dash}/>",
+                            GAP + 4.0,
+                            GAP + 4.0 + SAMPLE
+                        );
+                    }
+                    label.write(&mut out, &format!("fill=\"{colour}\""));
+                    y += Label::height(names[i].len()) + 6.0;
+                }
+            }
         }
         out.push_str("</svg>");
         out
     }
 
     fn table(&self) -> Table {
-        let f = self.frame();
-        let mut xs: Vec<f64> = f.points.iter().flatten().map(|p| p.0).collect();
+        let points = self.points();
+        let mut xs: Vec<f64> = points.iter().flatten().map(|p| p.0).collect();
         xs.sort_by(f64::total_cmp);
         xs.dedup();
         let mut header = vec![self.x.label.clone()];
@@ -268,7 +291,7 @@ impl Chart for Lines {
                 .iter()
                 .map(|&x| {
                     let mut row = vec![format_value(x, self.x.unit, self.lang)];
-                    row.extend(f.points.iter().map(|p| {
+                    row.extend(points.iter().map(|p| {
                         p.iter()
                             .find(|q| q.0 == x)
                             .map_or_else(String::new, |q| format_value(q.1, self.y.unit, self.lang))

@@ -4,9 +4,9 @@
 use std::fmt::Write as _;
 
 use super::{
-    ACCENT, AXIS, Axis, BOTTOM, Chart, GRID, INK, LINE_HEIGHT, Lang, MARK, Scale, Table, Text,
-    WIDTH, csv_field, escape, finite_range, format_value, halo, nice_ticks, open_svg, text_width,
-    widen, widest, wrap, write_lines,
+    ACCENT, ASCENT, Anchor, Axis, Chart, GAP, GRID, INK, Label, Lang, Layout, MARK, Placer, Rect,
+    Scale, Table, Text, csv_field, draw_x_axis, escape, finite_range, format_value, halo,
+    longest_unbreakable, nice_ticks, open_svg, text_width, widen, widest, wrap,
 };
 
 /// One input of a [`Tornado`]: the output with the input at its low and at its high value.
@@ -32,7 +32,7 @@ pub struct TornadoBar {
 /// When both ends fall on the same side of the base case, the row is split: the low end's bar
 /// above, the high end's below. The base case is a solid near-black vertical line labelled
 /// above the bars (the orange is taken by the bars); the legend above says in words which end
-/// is which.
+/// is which. In the narrow layout each input's name is written above its bar.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tornado {
     /// Identifier.
@@ -66,19 +66,28 @@ pub(super) struct TornadoEnd {
 /// Where a [`Tornado`] puts things.
 pub(super) struct TornadoFrame {
     pub(super) xs: Scale,
+    width: f64,
     ticks: Vec<f64>,
     height: f64,
     /// Top of the first bar's row.
     pub(super) top: f64,
-    pub(super) row: f64,
+    /// Each row's top and height.
+    pub(super) rows: Vec<(f64, f64)>,
     /// Legend rows (one, or two when the words are long).
     pub(super) legend_rows: usize,
-    /// Right edge of the names.
+    /// Right edge of the names (wide), or their left edge (narrow, names above the bars).
     pub(super) name_room: f64,
     names: Vec<Vec<String>>,
     /// Each bar's low and high ends.
     pub(super) ends: Vec<[TornadoEnd; 2]>,
+    narrow: bool,
+    /// The bars got less than a third of the width.
+    squeezed: bool,
 }
+
+/// Depth of a bar, and of each half of a split row.
+const DEPTH: f64 = 24.0;
+const SPLIT_DEPTH: f64 = 32.0;
 
 impl Tornado {
     fn end_label(&self, value: f64, input: &str) -> String {
@@ -95,20 +104,60 @@ impl Tornado {
         8.0 + 20.0 + text_width(&self.low_label) + 24.0 + 20.0 + text_width(&self.high_label)
     }
 
-    pub(super) fn frame(&self) -> TornadoFrame {
+    /// Whether a bar's ends fall on the same side of the base case (its row is split).
+    fn split(&self, b: &TornadoBar) -> bool {
+        (b.low - self.base) * (b.high - self.base) > 0.0
+    }
+
+    /// Where things go: with names up to 200 pixels wide, or narrower where the bars would
+    /// otherwise get less than a third of the width.
+    pub(super) fn frame(&self, layout: Layout) -> TornadoFrame {
+        let mut f = self.frame_with(layout, 200.0);
+        for names in [150.0, 110.0] {
+            if f.squeezed {
+                f = self.frame_with(layout, names);
+            }
+        }
+        f
+    }
+
+    fn frame_with(&self, layout: Layout, name_max: f64) -> TornadoFrame {
+        let width = layout.width();
+        let narrow = layout == Layout::Narrow;
         let base = self.base;
-        let names: Vec<Vec<String>> = self.bars.iter().map(|b| wrap(&b.label, 200.0)).collect();
-        let name_room =
-            (names.iter().map(|n| widest(n)).fold(0.0, f64::max) + 16.0).clamp(100.0, 216.0);
-        let lines = names.iter().map(Vec::len).max().unwrap_or(1) as f64;
-        let row = (LINE_HEIGHT * lines + 10.0).max(36.0);
-        let legend_rows = if self.legend_width() <= WIDTH - 8.0 {
+        let names: Vec<Vec<String>> = self
+            .bars
+            .iter()
+            .map(|b| {
+                let max = if narrow { width - 12.0 } else { name_max };
+                wrap(&b.label, max.max(longest_unbreakable(&b.label)))
+            })
+            .collect();
+        let name_room = if narrow {
+            GAP + 4.0
+        } else {
+            (names.iter().map(|n| widest(n)).fold(0.0, f64::max) + 16.0).max(100.0)
+        };
+        let legend_rows = if self.legend_width() <= width - 8.0 {
             1
         } else {
             2
         };
         let top = 10.0 + 18.0 * legend_rows as f64 + 22.0;
-        let height = top + row * self.bars.len().max(1) as f64 + BOTTOM;
+        let mut rows = Vec::new();
+        let mut y = top;
+        for (b, name) in self.bars.iter().zip(&names) {
+            let depth = if self.split(b) { SPLIT_DEPTH } else { DEPTH };
+            let name_h = Label::height(name.len());
+            let h = if narrow {
+                name_h + 4.0 + depth + 10.0
+            } else {
+                (name_h + 10.0).max(depth + 12.0)
+            };
+            rows.push((y, h));
+            y += h;
+        }
+        let height = y.max(top + DEPTH + 12.0) + 18.0 + 30.0 + Label::height(1) + 8.0;
         let ends: Vec<[TornadoEnd; 2]> = self
             .bars
             .iter()
@@ -135,28 +184,31 @@ impl Tornado {
         let (lo, hi) = finite_range(values()).unwrap_or((0.0, 1.0));
         let (lo, hi) = widen(lo, hi);
         let eps = (hi - lo) * 1e-9;
-        let ticks: Vec<f64> = nice_ticks(lo, hi, 5)
-            .into_iter()
-            .filter(|&t| t >= lo - eps && t <= hi + eps)
-            .collect();
+        let ticks_for = |n: usize| -> Vec<f64> {
+            nice_ticks(lo, hi, n)
+                .into_iter()
+                .filter(|&t| t >= lo - eps && t <= hi + eps)
+                .collect()
+        };
+        let fx = |v: f64| format_value(v, self.x.unit, self.lang);
         // What must fit, as (distance from `lo` in data units, reach in pixels, whether it
         // reaches right, the wall it must not cross): the bars between the names and the right
-        // edge, each end label beside its end, each tick label centred on its tick.
+        // edge, each end label beside its end, the end ticks' labels centred on them.
         let mut reaches = vec![
             (0.0, 0.0, false, name_room),
-            (hi - lo, 0.0, true, WIDTH - 8.0),
+            (hi - lo, 0.0, true, width - 8.0),
         ];
         for e in ends.iter().flatten().filter(|e| e.value.is_finite()) {
             let (d, w) = (e.value - lo, text_width(&e.label) + 6.0);
             reaches.push(if e.right {
-                (d, w, true, WIDTH - 4.0)
+                (d, w, true, width - 4.0)
             } else {
                 (d, w, false, name_room)
             });
         }
-        for &t in &ticks {
-            let w = text_width(&format_value(t, self.x.unit, self.lang)) / 2.0;
-            reaches.push((t - lo, w, true, WIDTH - 4.0));
+        for t in ticks_for(2) {
+            let w = text_width(&fx(t)) / 2.0;
+            reaches.push((t - lo, w, true, width - 4.0));
             reaches.push((t - lo, w, false, 4.0));
         }
         // For a scale of `k` pixels per unit, where the plot may start.
@@ -173,8 +225,8 @@ impl Tornado {
             )
         };
         // The widest scale at which everything fits, found by bisection; never narrower than
-        // 160 pixels, even if long labels then reach the edge.
-        let (mut k0, mut k1) = (0.0, WIDTH / (hi - lo));
+        // a third of the width, even if long labels then reach the edge.
+        let (mut k0, mut k1) = (0.0, width / (hi - lo));
         for _ in 0..60 {
             let k = (k0 + k1) / 2.0;
             let (first, last) = bounds(k);
@@ -184,26 +236,36 @@ impl Tornado {
                 k1 = k;
             }
         }
-        let k = k0.max(160.0 / (hi - lo));
+        let squeezed = k0 < width / 3.0 / (hi - lo);
+        let k = k0.max(width / 4.0 / (hi - lo));
         let (first, last) = bounds(k);
-        let room = WIDTH - 8.0 - (hi - lo) * k;
+        let room = width - 8.0 - (hi - lo) * k;
         let p0 = ((first + last) / 2.0).clamp(name_room.min(room), room);
-        let xs = Scale {
-            d0: lo,
-            d1: hi,
-            p0,
-            p1: p0 + (hi - lo) * k,
-        };
+        let xs = Scale::linear((lo, hi), (p0, p0 + (hi - lo) * k));
+        // As many ticks as fit with their labels apart at this scale.
+        let most = if narrow { 3 } else { 5 };
+        let ticks = (1..=most)
+            .rev()
+            .map(ticks_for)
+            .find(|t| {
+                t.windows(2).all(|w| {
+                    (w[1] - w[0]) * k >= (text_width(&fx(w[0])) + text_width(&fx(w[1]))) / 2.0 + 8.0
+                })
+            })
+            .unwrap_or_else(|| ticks_for(1));
         TornadoFrame {
             xs,
+            width,
             ticks,
             height,
             top,
-            row,
+            rows,
             legend_rows,
             name_room,
             names,
             ends,
+            narrow,
+            squeezed,
         }
     }
 }
@@ -213,14 +275,14 @@ impl Chart for Tornado {
         &self.id
     }
 
-    fn svg(&self) -> String {
-        let f = self.frame();
+    fn svg_for(&self, layout: Layout) -> String {
+        let f = self.frame(layout);
         let xs = f.xs;
-        let bottom = f.top + f.row * self.bars.len() as f64;
-        let axis_y = f.top + f.row * self.bars.len().max(1) as f64;
-        let hatch = format!("{}-high", escape(&self.id));
+        let bottom = f.rows.last().map_or(f.top + DEPTH + 12.0, |r| r.0 + r.1);
+        let hatch = format!("{}{}-high", escape(&self.id), layout.id_suffix());
         let mut out = String::new();
-        open_svg(&mut out, &self.id, &self.text, f.height);
+        let mut placer = Placer::new(f.width, f.height);
+        open_svg(&mut out, &self.id, layout, &self.text, f.height);
         let _ = write!(
             out,
             "<defs><pattern id=\"{hatch}\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\
@@ -237,14 +299,14 @@ impl Chart for Tornado {
         ] {
             let _ = write!(
                 out,
-                "<rect x=\"{lx:.1}\" y=\"{ly:.1}\" width=\"14\" height=\"10\" {style}/>\
-                 <text x=\"{:.1}\" y=\"{:.1}\" fill=\"{INK}\">{}</text>",
-                lx + 20.0,
-                ly + 9.0,
-                escape(words)
+                "<rect x=\"{lx:.1}\" y=\"{ly:.1}\" width=\"14\" height=\"10\" {style}/>"
             );
+            let words = Label::new(vec![words.clone()], lx + 20.0, ly + 9.0, Anchor::Start);
+            placer
+                .fixed(words)
+                .write(&mut out, &format!("fill=\"{INK}\""));
             if f.legend_rows == 1 {
-                lx += 20.0 + text_width(words) + 24.0;
+                lx += 20.0 + text_width(&self.low_label) + 24.0;
             } else {
                 ly += 18.0;
             }
@@ -254,47 +316,57 @@ impl Chart for Tornado {
             let px = xs.at(t);
             let _ = write!(
                 out,
-                "<line x1=\"{px:.1}\" y1=\"{:.1}\" x2=\"{px:.1}\" y2=\"{axis_y:.1}\" stroke=\"{GRID}\"/>\
-                 <line x1=\"{px:.1}\" y1=\"{axis_y:.1}\" x2=\"{px:.1}\" y2=\"{:.1}\" stroke=\"{AXIS}\"/>\
-                 <text x=\"{px:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{INK}\">{}</text>",
+                "<line x1=\"{px:.1}\" y1=\"{:.1}\" x2=\"{px:.1}\" y2=\"{bottom:.1}\" stroke=\"{GRID}\"/>",
                 f.top,
-                axis_y + 5.0,
-                axis_y + 18.0,
-                escape(&format_value(t, self.x.unit, self.lang))
             );
         }
-        let _ = write!(
-            out,
-            "<line x1=\"{:.1}\" y1=\"{axis_y:.1}\" x2=\"{:.1}\" y2=\"{axis_y:.1}\" stroke=\"{AXIS}\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{INK}\">{}</text>",
-            xs.p0,
-            xs.p1,
+        let fx = |v: f64| format_value(v, self.x.unit, self.lang);
+        let title = Label::new(
+            wrap(&self.x.label, f.width - 2.0 * GAP - 4.0),
             (xs.p0 + xs.p1) / 2.0,
-            f.height - 12.0,
-            escape(&self.x.label)
-        );
+            bottom + 40.0,
+            Anchor::Middle,
+        )
+        .clamped(GAP, f.width - GAP);
+        draw_x_axis(&mut out, &mut placer, xs, &f.ticks, bottom, &fx, title);
         // The bars.
         let base_px = xs.at(self.base);
-        let depth = f.row - 12.0;
-        for (k, ((b, ends), name)) in self.bars.iter().zip(&f.ends).zip(&f.names).enumerate() {
-            let y = f.top + f.row * k as f64;
-            write_lines(
-                &mut out,
-                f.name_room - 8.0,
-                y + f.row / 2.0 + 4.0 - LINE_HEIGHT * (name.len() - 1) as f64 / 2.0,
-                &format!("text-anchor=\"end\" fill=\"{INK}\""),
-                name,
-            );
-            let same_side = (b.low - self.base) * (b.high - self.base) > 0.0;
+        let mut bands = Vec::new();
+        for ((b, ends), (name, &(y, row))) in self
+            .bars
+            .iter()
+            .zip(&f.ends)
+            .zip(f.names.iter().zip(&f.rows))
+        {
+            let split = self.split(b);
+            let depth = if split { SPLIT_DEPTH } else { DEPTH };
+            let (name, bar_top) = if f.narrow {
+                let label = Label::new(name.clone(), f.name_room, y + 4.0 + ASCENT, Anchor::Start);
+                let bar_top = label.rect().y1 + 4.0;
+                (label, bar_top)
+            } else {
+                let h = Label::height(name.len());
+                let label = Label::new(
+                    name.clone(),
+                    f.name_room - 8.0,
+                    y + (row - h) / 2.0 + ASCENT,
+                    Anchor::End,
+                );
+                (label, y + (row - depth) / 2.0)
+            };
+            placer
+                .fixed(name)
+                .write(&mut out, &format!("fill=\"{INK}\""));
+            bands.push((bar_top, bar_top + depth));
             for (j, (end, style)) in ends.iter().zip([&low_style, &high_style]).enumerate() {
                 if !end.value.is_finite() {
                     continue;
                 }
                 // Split rows: the low end above, the high end below.
-                let (y0, h) = if same_side {
-                    (y + 6.0 + depth / 2.0 * j as f64, depth / 2.0)
+                let (y0, h) = if split {
+                    (bar_top + depth / 2.0 * j as f64, depth / 2.0)
                 } else {
-                    (y + 6.0, depth)
+                    (bar_top, depth)
                 };
                 let px = xs.at(end.value);
                 if px != base_px {
@@ -306,33 +378,47 @@ impl Chart for Tornado {
                     );
                 }
                 let (tx, anchor) = if end.right {
-                    (px.max(base_px) + 6.0, "start")
+                    (px.max(base_px) + 6.0, Anchor::Start)
                 } else {
-                    (px.min(base_px) - 6.0, "end")
+                    (px.min(base_px) - 6.0, Anchor::End)
                 };
-                let _ = write!(
-                    out,
-                    "<text x=\"{tx:.1}\" y=\"{:.1}\" {}>{}</text>",
-                    y0 + h / 2.0 + 4.0,
-                    halo(INK, anchor),
-                    escape(&end.label)
-                );
+                let label = Label::new(vec![end.label.clone()], tx, y0 + h / 2.0 + 4.0, anchor);
+                placer.fixed(label).write(&mut out, &halo(INK));
             }
         }
-        // The base case, over the bars.
+        // The base case, over the bars, labelled above them.
         if self.base.is_finite() {
-            let w = text_width(&self.base_label);
-            let left = (base_px - w / 2.0).clamp(2.0, WIDTH - 2.0 - w);
-            let _ = write!(
-                out,
-                "<line x1=\"{base_px:.1}\" y1=\"{:.1}\" x2=\"{base_px:.1}\" y2=\"{:.1}\" stroke=\"{INK}\" stroke-width=\"2\"/>\
-                 <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{INK}\">{}</text>",
-                f.top - 4.0,
-                bottom.max(f.top + 4.0),
-                left + w / 2.0,
+            let label = Label::new(
+                wrap(&self.base_label, f.width - 2.0 * GAP),
+                base_px,
                 f.top - 8.0,
-                escape(&self.base_label)
-            );
+                Anchor::Middle,
+            )
+            .clamped(GAP, f.width - GAP);
+            // Through all the rows, or (narrow) through each bar only, under its name.
+            let spans: Vec<(f64, f64)> = if f.narrow {
+                let first = bands.first().map_or(f.top, |b| b.0);
+                std::iter::once((f.top - 4.0, f.top.min(first)))
+                    .chain(bands.iter().map(|&(a, b)| (a - 3.0, b + 3.0)))
+                    .collect()
+            } else {
+                vec![(f.top - 4.0, bottom.max(f.top + 4.0))]
+            };
+            for (a, b) in spans {
+                let _ = write!(
+                    out,
+                    "<line x1=\"{base_px:.1}\" y1=\"{a:.1}\" x2=\"{base_px:.1}\" y2=\"{b:.1}\" stroke=\"{INK}\" stroke-width=\"2\"/>"
+                );
+                placer.mark(Rect {
+                    x0: base_px - 1.0,
+                    y0: a,
+                    x1: base_px + 1.0,
+                    y1: b,
+                });
+            }
+            placer
+                .fixed(label)
+                .write(&mut out, &format!("fill=\"{INK}\""));
         }
         out.push_str("</svg>");
         out

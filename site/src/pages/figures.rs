@@ -5,8 +5,8 @@ use tenbin_engine::scenario::Scenario;
 use super::scenario::{cited_sources, parameter_label};
 use super::{Download, Figure, Templates};
 use crate::chart::{
-    Axis, Bar, Bars, Chart, Histogram, Lines, Marker, Scatter, Series, Text, Tornado, TornadoBar,
-    Unit,
+    Axis, Bar, Bars, Chart, Histogram, Layout, Lines, Marker, Scatter, Series, Text, Tornado,
+    TornadoBar, Unit,
 };
 use crate::i18n::{Lang, count, fill, percent, pick, plain, yen};
 use crate::results::ScenarioResults;
@@ -69,6 +69,7 @@ pub(super) fn scenario_figures(
                 title,
                 caption,
                 svg: chart.svg(),
+                svg_narrow: chart.svg_for(Layout::Narrow),
                 table: chart.table(),
                 note,
                 sources,
@@ -128,6 +129,7 @@ pub(super) fn scenario_figures(
             title: hist.text.title.clone(),
             caption: words("fig_threshold_caption", &[]),
             svg: hist.svg(),
+            svg_narrow: hist.svg_for(Layout::Narrow),
             table: hist.table(),
             note: words("fig_threshold_note", &[]),
             sources: sources.clone(),
@@ -195,6 +197,7 @@ pub(super) fn scenario_figures(
                 ],
             ),
             svg: plane.svg(),
+            svg_narrow: plane.svg_for(Layout::Narrow),
             table: plane.table(),
             note: words("fig_plane_note", &[("price", &yen(price, lang))]),
             sources,

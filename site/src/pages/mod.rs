@@ -159,8 +159,11 @@ pub struct Figure {
     pub title: String,
     /// Caption under the chart.
     pub caption: String,
-    /// The SVG markup (drawn by [`crate::chart`], which escapes all text).
+    /// The SVG markup for wide screens (drawn by [`crate::chart`], which escapes all text); also
+    /// the download.
     pub svg: String,
+    /// The same chart drawn for phones; the stylesheet shows one of the two.
+    pub svg_narrow: String,
     /// The numbers as a table.
     pub table: Table,
     /// "What you should know about this chart".
