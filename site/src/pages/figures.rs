@@ -5,8 +5,8 @@ use tenbin_engine::scenario::Scenario;
 use super::scenario::{cited_sources, parameter_label};
 use super::{Download, Figure, Templates};
 use crate::chart::{
-    Axis, Bar, Bars, Chart, Histogram, Layout, Lines, Marker, Scatter, Series, Text, Tornado,
-    TornadoBar, Unit,
+    Axis, Bar, Bars, Chart, Histogram, Layout, Lines, Marker, RangeGroup, RangeRow, Ranges,
+    Scatter, Series, Text, Tornado, TornadoBar, Unit,
 };
 use crate::i18n::{Lang, count, fill, percent, pick, plain, yen};
 use crate::results::ScenarioResults;
@@ -206,30 +206,43 @@ pub(super) fn scenario_figures(
         Box::new(plane),
     ));
 
-    // 3. Price by method: every pricing method that applies, with its 95% interval.
+    // 3. Price by method: every pricing method that applies, its median and 95% interval (the
+    // interval the page's answer gives), with the product's actual list price marked across
+    // them where the scenario records one. The page opens with this chart.
     if let Some(methods) = r.report["pricing"]["methods"].as_array() {
-        // The product's actual list price first, where the scenario records one, so that the
-        // suggested prices are read against it.
         let list_price = &r.report["pricing"]["list_price"];
-        let listed = list_price["yen"].as_f64().map(|value| Bar {
-            label: t.s(lang, "method_list_price").to_string(),
-            value,
-            low: value,
-            high: value,
-        });
-        let bars: Vec<Bar> = listed
-            .into_iter()
-            .chain(methods.iter().filter_map(|m| {
+        let listed = list_price["yen"].as_f64();
+        let rows: Vec<RangeRow> = methods
+            .iter()
+            .filter_map(|m| {
                 let id = m["method"].as_str()?;
-                let value = m["p50"].as_f64().or_else(|| m["base_case"].as_f64())?;
-                Some(Bar {
-                    label: t.s(lang, &format!("method_{id}")).to_string(),
-                    value,
-                    low: m["p2_5"].as_f64().unwrap_or(value),
-                    high: m["p97_5"].as_f64().unwrap_or(value),
+                let label = t.s(lang, &format!("method_{id}")).to_string();
+                let base = m["base_case"].as_f64()?;
+                let row = match (m["p2_5"].as_f64(), m["p50"].as_f64(), m["p97_5"].as_f64()) {
+                    (Some(low), Some(mid), Some(high)) => {
+                        RangeRow::interval(label, low, mid, high).with_base(base)
+                    }
+                    // Without a PSA: the base case alone, as a point.
+                    _ => RangeRow::interval(label, base, base, base).with_base(base),
+                };
+                Some(if row.high.is_some_and(|h| h <= 0.0) {
+                    row.with_note(t.s(lang, "fig_methods_negative"))
+                } else {
+                    row
                 })
-            }))
+            })
             .collect();
+        // A log axis where the prices span more than thirtyfold (an imported gene therapy's
+        // value-based price against its list price), and none of them is negative.
+        let values: Vec<f64> = rows
+            .iter()
+            .flat_map(|r| [r.low, r.high])
+            .flatten()
+            .chain(listed)
+            .collect();
+        let lowest = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let highest = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let log = lowest > 0.0 && highest / lowest > 30.0;
         let no_viable = r.report["pricing"]["probability_no_viable_price"]
             .as_f64()
             .map(|p| fill(t.s(lang, "fig_methods_no_viable"), &[("p", &percent(p))]))
@@ -238,7 +251,14 @@ pub(super) fn scenario_figures(
             r.report["pricing"]["rule_set"].as_str().unwrap_or_default(),
             lang,
         );
-        let chart = Bars {
+        let marker = listed.map(|value| Marker {
+            value,
+            label: fill(
+                t.s(lang, "fig_methods_marker"),
+                &[("price", &yen(value, lang))],
+            ),
+        });
+        let chart = Ranges {
             id: "price-by-method".into(),
             lang,
             text: Text {
@@ -260,13 +280,18 @@ pub(super) fn scenario_figures(
                 label: t.s(lang, "fig_methods_x").to_string(),
                 unit: Unit::Yen,
             },
-            bars,
+            log,
+            groups: vec![RangeGroup {
+                heading: None,
+                rows,
+                marker,
+            }],
             interval_label: t.s(lang, "interval_95").to_string(),
-            parts_of_a_whole: false,
+            mid_label: t.s(lang, "col_median").to_string(),
+            base_label: t.s(lang, "col_base_case").to_string(),
         };
         let mut caption = words("fig_methods_caption", &[("rule_set", &rule_set)]);
-        if let Some(yen_value) = list_price["yen"].as_f64() {
-            let label = &list_price["label"][lang.code()];
+        if let (Some(yen_value), Some(label)) = (listed, list_price["label"].get(lang.code())) {
             caption.push_str(&fill(
                 t.s(lang, "fig_methods_list_price"),
                 &[
@@ -275,11 +300,16 @@ pub(super) fn scenario_figures(
                 ],
             ));
         }
+        if log {
+            caption.push_str(t.s(lang, "fig_methods_log"));
+        }
         if !no_viable.is_empty() {
             caption.push_str(&no_viable);
         }
-        out.push(bar_figure(
-            chart,
+        let title = chart.text.title.clone();
+        out.push(figure(
+            Box::new(chart),
+            title,
             caption,
             t.s(lang, "fig_methods_note").to_string(),
             vec![super::scenario::Cited::words(
