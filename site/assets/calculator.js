@@ -333,7 +333,7 @@ function show(root, form, a, phase, seconds) {
     const input = form.querySelector(`input[data-parameter="${name}"]`);
     if (!input) return `${name} = ${significant(value)}`;
     const what = input.labels[0].querySelector(".calc-parameter").textContent;
-    return `${what}: ${formatControl(value, input.dataset, lang)}`;
+    return `${what}${lang === "ja" ? "：" : ": "}${formatControl(value, input.dataset, lang)}`;
   });
   root.querySelector(".calc-held").textContent = held.length
     ? fill(d.held, { list: held.join(lang === "ja" ? "、" : "; ") })

@@ -297,7 +297,7 @@ mod tests {
             ),
             (3.0, Format::Number, " months", Lang::En, "3 months"),
             (3.0, Format::Number, "か月", Lang::Ja, "3か月"),
-            (12.25, Format::Number, "年", Lang::Ja, "12.3年"),
+            (12.26, Format::Number, "年", Lang::Ja, "12.3年"),
         ];
         for (x, f, suffix, lang, want) in cases {
             assert_eq!(format_control(x, f, suffix, lang), want);
