@@ -452,6 +452,20 @@ impl<'a> Analysis<'a> {
         opts: &RunOptions,
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<Psa, RunError> {
+        self.psa_from(0, opts, progress)
+    }
+
+    /// The probabilistic analysis of draws `first..first + opts.draws` alone: since every draw
+    /// depends only on `(seed, draw index)`, runs over adjacent ranges, put end to end, give
+    /// the per-draw results of one run over their union, to the last bit (the calculator splits
+    /// a request across browser workers this way). The occupancy mean is over the range's own
+    /// draws.
+    pub fn psa_from(
+        &self,
+        first: usize,
+        opts: &RunOptions,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<Psa, RunError> {
         if opts.draws == 0 {
             return Err(RunError::Options(
                 "the number of draws must be at least 1".into(),
@@ -473,13 +487,14 @@ impl<'a> Analysis<'a> {
                 .num_threads(t)
                 .build()
                 .map_err(|e| RunError::Options(format!("cannot start {t} threads: {e}")))?;
-            return pool.install(|| self.psa_in_pool(opts, progress));
+            return pool.install(|| self.psa_in_pool(first, opts, progress));
         }
-        self.psa_in_pool(opts, progress)
+        self.psa_in_pool(first, opts, progress)
     }
 
     fn psa_in_pool(
         &self,
+        first: usize,
         opts: &RunOptions,
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<Psa, RunError> {
@@ -556,7 +571,7 @@ impl<'a> Analysis<'a> {
             .collect();
         let run = |(b, out): (usize, BlockOutputs)| {
             let n = out.outcomes.len() / arms;
-            let r = self.block(opts.seed, b * bs, out);
+            let r = self.block(opts.seed, first + b * bs, out);
             progress(n);
             r
         };

@@ -283,8 +283,8 @@ fn load_scenario(root: &Path, rel: &Path) -> Result<Scenario, Error> {
 }
 
 /// The calculator: its module in `calculator/`, and each scenario as the bundle the page loads
-/// (`data/ID/calculator.json`: the scenario's text and the files it reads). Returns how many
-/// files it wrote.
+/// (`data/ID/calculator.json`: the scenario's text and the files it reads, and the answer for
+/// the page's own run). Returns how many files it wrote.
 fn add_calculator(
     root: &Path,
     module: &Path,
@@ -305,9 +305,10 @@ fn add_calculator(
         std::fs::copy(&from, &to).map_err(|e| Error::io(&from, e))?;
         n += 1;
     }
-    for (sc, _) in runs {
-        let bundle = tenbin_calculator::Bundle::read(&root.join(&sc.file), &sc.file)
+    for (sc, results) in runs {
+        let scenario = tenbin_calculator::Bundle::read(&root.join(&sc.file), &sc.file)
             .map_err(|e| Error::Calculator(e.to_string()))?;
+        let bundle = pages::calculator_bundle(scenario, results);
         let json = serde_json::to_vec(&bundle).map_err(|e| Error::Calculator(e.to_string()))?;
         let name = format!("data/{}/calculator.json", sc.meta.id);
         stage

@@ -24,7 +24,7 @@ use tenbin_engine::summary::{Summary, rank_correlation};
 use crate::Error;
 
 /// Bumped whenever [`ScenarioResults`] changes shape, so that old cache files are ignored.
-const CACHE_FORMAT: u32 = 5;
+const CACHE_FORMAT: u32 = 6;
 
 /// A threshold price at one willingness to pay: the report's `threshold_price` entry, which
 /// the site always has over draws.
@@ -78,6 +78,9 @@ pub struct ScenarioResults {
     pub decision: serde_json::Value,
     /// The draws table, as `tenbin run --keep-draws` writes it to `draws.csv`.
     pub draws_csv: String,
+    /// The calculator's request for this run (nothing held) and its answer, summarised from
+    /// these draws: what the page's calculator shows until a control moves.
+    pub calculator: (tenbin_calculator::Request, tenbin_calculator::Answer),
 }
 
 impl ScenarioResults {
@@ -263,5 +266,9 @@ pub fn run(
         levers: serde_json::to_value(&levers).map_err(|e| Error::Cache(e.to_string()))?,
         decision: serde_json::to_value(&decision).map_err(|e| Error::Cache(e.to_string()))?,
         draws_csv: draws_csv(sc, &psa),
+        calculator: tenbin_calculator::page_answer(sc, &psa).map_err(|message| Error::Run {
+            file: sc.file.clone(),
+            message,
+        })?,
     })
 }

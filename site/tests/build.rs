@@ -396,14 +396,24 @@ fn the_calculator_is_on_every_scenario_page_with_the_scenario_it_runs() {
     o.calculator = Some(module.clone());
     build(&o).unwrap();
     assert_eq!(f.out("calculator/tenbin_calculator.js"), "// glue");
-    // The bundle is the scenario as written, with the files it reads.
-    let bundle: serde_json::Value =
+    // The bundle is the scenario as written, with the files it reads, and the page's own run
+    // as the calculator answers it: the page's draws and seed, nothing held, summarised from
+    // the draws behind the page's tables, the same bits as the calculator computes afresh.
+    let bundle: tenbin_calculator::PageBundle =
         serde_json::from_str(&f.out("data/one-dose-cell-therapy/calculator.json")).unwrap();
-    assert_eq!(bundle["file"], "models/one-dose-cell-therapy.toml");
+    assert_eq!(bundle.scenario.file, "models/one-dose-cell-therapy.toml");
     assert_eq!(
-        bundle["text"].as_str().unwrap(),
+        bundle.scenario.text,
         fs::read_to_string(f.root.join("models/one-dose-cell-therapy.toml")).unwrap()
     );
+    assert_eq!(bundle.request.draws, o.draws);
+    assert_eq!(bundle.request.seed, o.seed);
+    assert!(bundle.request.hold.is_empty());
+    let calc = tenbin_calculator::Calculator::new(&bundle.scenario).unwrap();
+    assert_eq!(calc.run(&bundle.request).unwrap(), bundle.answer);
+    assert!(bundle.answer.methods[0].p2_5 < bundle.answer.methods[0].p97_5);
+    // The worker that runs the engine is one of the site's assets.
+    assert!(f.out("assets/calculator-worker.js").contains("runRange"));
     for lang in ["ja", "en"] {
         let page = f.out(&format!(
             "{lang}/scenarios/one-dose-cell-therapy/index.html"
@@ -414,9 +424,24 @@ fn the_calculator_is_on_every_scenario_page_with_the_scenario_it_runs() {
             page.contains(r#"data-bundle="../../../data/one-dose-cell-therapy/calculator.json""#)
         );
         assert!(page.contains(r#"<script type="module" src="../../../assets/calculator.js">"#));
-        // The control the scenario names, over its parameter's 1st to 99th percentile.
+        assert!(page.contains(r#"data-worker="../../../assets/calculator-worker.js""#));
+        // The control the scenario names, labelled by what it moves over the parameter's own
+        // label, its value as a percentage (a probability), over its parameter's 1st to 99th
+        // percentile with the 95% interval beside it.
         assert!(page.contains(r#"data-parameter="p_fail""#), "{lang}");
-        assert!(page.contains(r#"<label for="calc-failure">"#), "{lang}");
+        let what = if lang == "ja" {
+            "製造の失敗率"
+        } else {
+            "Manufacturing failure rate"
+        };
+        assert!(
+            page.contains(&format!(
+                r#"<label for="calc-failure"><span class="calc-what">{what}</span> <span class="calc-parameter">"#
+            )),
+            "{lang}"
+        );
+        assert!(page.contains(r#"data-format="percent""#), "{lang}");
+        assert!(page.contains(r#"class="calc-band""#), "{lang}");
     }
     // Without the calculator there is neither section nor script.
     build(&f.options()).unwrap();

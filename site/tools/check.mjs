@@ -4,7 +4,7 @@
 //   node site/tools/check.mjs <site-dir> [--screenshots <dir>] [--pages <filter>]
 //        [--no-search] [--no-keyboard] [--no-links] [--jobs N] [--term ja=価格]
 //        [--term en=price] [--json <file>] [--chromium <path>]
-//        [--calculator <scenario-id>] [--calculator-runs N]
+//        [--calculator <id>[,<id>...]|all] [--calculator-runs N] [--calculator-max-task MS]
 //   node site/tools/check.mjs <site-dir> --serve     (just serve it, for a look by hand)
 //
 // Serves <site-dir> on 127.0.0.1 (free port) with Node's http module, loads every
@@ -13,10 +13,12 @@
 // errors, failed requests, HTTP >= 400 responses, requests to any other host
 // (aborted), axe-core violations (serious/critical fail, moderate/minor warn),
 // <html lang> against the path, and broken internal links. Site-wide it checks
-// Pagefind search per language, the keyboard skip link and, with --calculator ID, the
-// calculator on that scenario's pages: it runs, moving a control by keyboard changes the
-// price, and N more runs are timed (the JSON report holds each request and the price shown,
-// for comparison with the native engine). Exit code: 0 all
+// Pagefind search per language, the keyboard skip link and, with --calculator ID (or a list,
+// or all), the calculator on those scenarios' pages: at rest it shows the page's own results,
+// moving a control by keyboard changes the price (a first estimate, then the final result),
+// and N more runs are timed, with the main thread's long tasks while it computes (a task over
+// --calculator-max-task ms, default 200, fails; the JSON report holds each request and the
+// prices shown, for comparison with the native engine). Exit code: 0 all
 // passed, 1 some check failed, 2 usage or set-up error.
 
 import fs from "node:fs";
@@ -54,7 +56,8 @@ function usage(msg) {
   console.error(
     "usage: node site/tools/check.mjs <site-dir> [--screenshots <dir>] [--pages <filter>]\n" +
       "       [--no-search] [--no-keyboard] [--no-links] [--jobs N] [--term LANG=WORD]...\n" +
-      "       [--json <file>] [--chromium <path>] [--calculator <scenario-id>] [--calculator-runs N]\n" +
+      "       [--json <file>] [--chromium <path>] [--calculator <id>[,<id>...]|all] [--calculator-runs N]\n" +
+      "       [--calculator-max-task MS]\n" +
       "       node site/tools/check.mjs <site-dir> --serve   (only serve the site, print its URL)\n" +
       "  --pages: comma-separated; each item is a prefix of the URL path (/ja/scenarios/; \"/\" = the\n" +
       "           root page only) or, if it contains *, a glob over the whole path (/*/glossary/)",
@@ -77,6 +80,7 @@ function parseArgs(argv) {
     chromium: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
     calculator: null,
     calculatorRuns: 5,
+    calculatorMaxTask: 200,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -95,6 +99,7 @@ function parseArgs(argv) {
     else if (a === "--chromium") opts.chromium = val();
     else if (a === "--calculator") opts.calculator = val();
     else if (a === "--calculator-runs") opts.calculatorRuns = Math.max(1, parseInt(val(), 10) || 1);
+    else if (a === "--calculator-max-task") opts.calculatorMaxTask = Math.max(50, parseInt(val(), 10) || 200);
     else if (a === "--term") {
       const m = /^(ja|en)=(.+)$/.exec(val());
       if (!m) usage("--term wants ja=WORD or en=WORD");
@@ -576,8 +581,10 @@ async function checkPage(browser, origin, root, urlPath, opts) {
 
 // ---------------------------------------------------------------- site-wide checks
 
-async function withPage(browser, origin, urlPath, fn) {
+async function withPage(browser, origin, urlPath, fn, init = null) {
   const context = await browser.newContext({ viewport: DESKTOP, locale: langOfPath(urlPath) || "ja" });
+  // A script to run in the page before its own (the calculator check's long-task observer).
+  if (init) await context.addInitScript(init);
   const page = await context.newPage();
   page.setDefaultTimeout(NAV_TIMEOUT_MS);
   const rec = await instrument(context, page, origin);
@@ -705,21 +712,48 @@ async function pool(items, n, fn) {
 
 // ---------------------------------------------------------------- calculator
 
-async function calculatorCheck(browser, origin, lang, id, runs) {
+// Records every task that held the page's main thread for over 50 ms (the Long Tasks API), as
+// [start, duration] on the page's performance.now() clock.
+function observeLongTasks() {
+  window.__longTasks = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
+    }).observe({ type: "longtask", buffered: true });
+  } catch {
+    window.__longTasks = null;
+  }
+}
+
+// The calculator on one scenario's page in one language: at rest it shows the page's own run
+// (no computing); moving a control by keyboard shows a first estimate, then the final result,
+// with the control held; then `runs` more requests (the willingness to pay switched back and
+// forth). For each request it records the time from the reader's input to the estimate and to
+// the final result (the page's own timers, `data-first-ms` and `data-ms`) and the long tasks of
+// the main thread while it computed; a task over `maxTask` ms fails the check. The JSON report
+// holds every request with the prices shown, for comparison with the native engine.
+async function calculatorCheck(browser, origin, lang, id, runs, maxTask) {
   const t0 = Date.now();
   const where = `/${lang}/scenarios/${id}/`;
-  const name = `calculator ${lang}`;
+  const name = `calculator ${lang} ${id}`;
   const details = { page: where, runs: [] };
   const read = (page) =>
     page.evaluate(() => {
       const c = document.getElementById("calculator");
       const p = c.querySelector(".calc-price");
+      const num = (x) => (x === undefined ? null : Number(x));
       return {
         state: c.dataset.state,
         request: c.dataset.request ? JSON.parse(c.dataset.request) : null,
-        ms: Number(c.dataset.ms),
+        estimateRequest: c.dataset.estimateRequest ? JSON.parse(c.dataset.estimateRequest) : null,
+        estimateValue: num(c.dataset.estimateValue),
+        ms: num(c.dataset.ms),
+        firstMs: num(c.dataset.firstMs),
         method: p ? p.dataset.method : null,
         value: p ? Number(p.dataset.value) : null,
+        low: p ? Number(p.dataset.low) : null,
+        high: p ? Number(p.dataset.high) : null,
+        base: p ? Number(p.dataset.base) : null,
         status: c.querySelector(".calc-status").textContent,
       };
     });
@@ -731,45 +765,111 @@ async function calculatorCheck(browser, origin, lang, id, runs) {
         return c.dataset.state === "error" || (c.dataset.state === "ready" && c.dataset.request !== prev);
       },
       last,
-      { timeout: 60_000 },
+      { timeout: 120_000 },
     );
-  const r = await withPage(browser, origin, where, async (page) => {
-    if (!(await page.$("#calculator"))) return [`no #calculator on ${where}`];
-    await next(page, "");
-    const first = await read(page);
-    details.before = first;
-    if (first.state !== "ready") return [`the calculator did not run: ${first.status}`];
-    if (await page.isHidden("#calculator")) return ["the calculator is still hidden after it ran"];
-    // Move the first control as a reader would, by keyboard: to the low end of its range (or
-    // the high end if the scenario's value is the low end).
-    const control = await page.$("#calculator input[type=range][data-parameter]");
-    if (!control) return ["no control to move"];
-    const atMin = await control.evaluate((el) => Number(el.value) <= Number(el.min));
-    await control.focus();
-    await page.keyboard.press(atMin ? "End" : "Home");
-    await next(page, JSON.stringify(first.request));
-    const moved = await read(page);
-    details.after = moved;
-    const f = [];
-    if (moved.state !== "ready") f.push(`the calculator failed after a control moved: ${moved.status}`);
-    else if (moved.value === first.value) f.push("the shown price did not change when a control moved");
-    if (!moved.request || Object.keys(moved.request.hold || {}).length !== 1) f.push("the moved control is not held");
-    // Timing: switch the willingness to pay back and forth, each a full run.
-    const options = await page.$$eval("#calc-wtp option", (os) => os.map((o) => o.value));
-    for (let i = 0; i < runs && f.length === 0; i++) {
-      const before = JSON.stringify((await read(page)).request);
-      await page.selectOption("#calc-wtp", options[i % options.length] === (await page.inputValue("#calc-wtp")) ? options[(i + 1) % options.length] : options[i % options.length]);
-      await next(page, before);
-      details.runs.push(await read(page));
-    }
-    return f;
-  });
-  const ms = details.runs.map((x) => x.ms).sort((a, b) => a - b);
-  const median = ms.length ? ms[Math.floor(ms.length / 2)] : NaN;
-  const info = details.before
-    ? `${details.before.request.draws} draws: first ${details.before.ms} ms; median of ${ms.length} more ${median} ms`
+  const now = (page) => page.evaluate(() => performance.now());
+  // The longest main-thread task from `since` to now, and how many there were.
+  const tasks = (page, since) =>
+    page.evaluate((t) => {
+      if (!window.__longTasks) return null;
+      const own = window.__longTasks.filter(([s, d]) => s + d >= t);
+      return { count: own.length, longest: own.reduce((m, [, d]) => Math.max(m, d), 0) };
+    }, since);
+  const timed = async (page, act) => {
+    const before = JSON.stringify((await read(page)).request);
+    const since = await now(page);
+    await act();
+    await next(page, before);
+    const r = await read(page);
+    r.longTasks = await tasks(page, since);
+    return r;
+  };
+  const f = [];
+  const r = await withPage(
+    browser,
+    origin,
+    where,
+    async (page) => {
+      if (!(await page.$("#calculator"))) return [`no #calculator on ${where}`];
+      await next(page, "");
+      const first = await read(page);
+      details.before = first;
+      if (first.state !== "ready") return [`the calculator did not show the page's results: ${first.status}`];
+      if (await page.isHidden("#calculator")) return ["the calculator is still hidden"];
+      const draws = await page.$eval("#calculator", (c) => Number(c.dataset.draws));
+      if (!first.request || first.request.draws !== draws) f.push(`at rest it shows ${first.request && first.request.draws} draws, not the page's ${draws}`);
+      if (first.ms !== null) f.push("it computed on load instead of showing the page's own results");
+      // The reader moves a control once the engine has loaded in its workers.
+      await page.waitForFunction(
+        () => {
+          const c = document.getElementById("calculator");
+          return c.dataset.state === "error" || Number(c.dataset.workersReady) >= Number(c.dataset.workers);
+        },
+        null,
+        { timeout: 60_000 },
+      );
+      // Move the first control as a reader would, by keyboard: to the low end of its range (or
+      // the high end if the scenario's value is the low end).
+      const control = await page.$("#calculator input[type=range][data-parameter]");
+      if (!control) return ["no control to move"];
+      const atMin = await control.evaluate((el) => Number(el.value) <= Number(el.min));
+      await control.focus();
+      const moved = await timed(page, () => page.keyboard.press(atMin ? "End" : "Home"));
+      details.after = moved;
+      if (moved.state !== "ready") f.push(`the calculator failed after a control moved: ${moved.status}`);
+      else if (moved.value === first.value) f.push("the shown price did not change when a control moved");
+      if (!moved.request || Object.keys(moved.request.hold || {}).length !== 1) f.push("the moved control is not held");
+      // Timing: switch the willingness to pay back and forth, each a full run.
+      const options = await page.$$eval("#calc-wtp option", (os) => os.map((o) => o.value));
+      for (let i = 0; i < runs && f.length === 0; i++) {
+        const current = await page.inputValue("#calc-wtp");
+        const pick = options[i % options.length] === current ? options[(i + 1) % options.length] : options[i % options.length];
+        details.runs.push(await timed(page, () => page.selectOption("#calc-wtp", pick)));
+      }
+      for (const x of [moved, ...details.runs]) {
+        if (x.estimateRequest && (x.estimateRequest.draws >= x.request.draws || x.firstMs > x.ms))
+          f.push(`the estimate (${x.estimateRequest.draws} draws at ${x.firstMs} ms) is not a first look before the ${x.request.draws} draws at ${x.ms} ms`);
+        if (x.longTasks === null) f.push("this browser does not report long tasks");
+        else if (x.longTasks.longest > maxTask)
+          f.push(`the main thread was blocked for ${x.longTasks.longest.toFixed(0)} ms (over ${maxTask} ms) while the calculator computed`);
+      }
+      return f;
+    },
+    observeLongTasks,
+  );
+  const timedRuns = details.after ? [details.after, ...details.runs] : [];
+  const median = (xs) => {
+    const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+    return v.length ? v[Math.floor(v.length / 2)] : NaN;
+  };
+  const first = timedRuns.map((x) => x.firstMs);
+  const final = timedRuns.map((x) => x.ms);
+  const longest = timedRuns.reduce((m, x) => Math.max(m, x.longTasks ? x.longTasks.longest : 0), 0);
+  const count = timedRuns.reduce((n, x) => n + (x.longTasks ? x.longTasks.count : 0), 0);
+  details.summary = {
+    draws: details.before && details.before.request ? details.before.request.draws : null,
+    estimateDraws: details.after && details.after.estimateRequest ? details.after.estimateRequest.draws : null,
+    firstMsMedian: median(first),
+    firstMsMax: Math.max(...first.filter(Number.isFinite)),
+    msMedian: median(final),
+    msMax: Math.max(...final.filter(Number.isFinite)),
+    longestTaskMs: longest,
+    longTasks: count,
+  };
+  const s = details.summary;
+  const info = timedRuns.length
+    ? `${s.draws} draws, ${timedRuns.length} requests: first estimate median ${s.firstMsMedian} ms (max ${s.firstMsMax}), ` +
+      `final median ${s.msMedian} ms (max ${s.msMax}); main thread: ${s.longTasks} long task(s), longest ${s.longestTaskMs.toFixed(0)} ms`
     : "";
   return { name, where, failures: [...r.failures, ...r.pageFailures], info, details, ms: Date.now() - t0 };
+}
+
+// The scenarios whose pages the calculator check drives: `all` (every scenario page of the
+// site) or a comma-separated list of ids.
+function calculatorScenarios(spec, allPages) {
+  if (spec !== "all") return spec.split(",").map((s) => s.trim()).filter(Boolean);
+  const ids = allPages.map((p) => /^\/en\/scenarios\/([^/]+)\/$/.exec(p)).filter(Boolean).map((m) => m[1]);
+  return [...new Set(ids)];
 }
 
 async function main() {
@@ -826,7 +926,9 @@ async function main() {
       for (const lang of LANGS) tasks.push(() => searchCheck(browser, origin, allPages, lang, opts.terms[lang]));
     if (opts.keyboard) for (const lang of LANGS) tasks.push(() => keyboardCheck(browser, origin, allPages, lang));
     if (opts.calculator)
-      for (const lang of LANGS) tasks.push(() => calculatorCheck(browser, origin, lang, opts.calculator, opts.calculatorRuns));
+      for (const id of calculatorScenarios(opts.calculator, allPages))
+        for (const lang of LANGS)
+          tasks.push(() => calculatorCheck(browser, origin, lang, id, opts.calculatorRuns, opts.calculatorMaxTask));
     siteChecks = await pool(tasks, opts.jobs, (t) => t());
   } finally {
     await browser.close().catch(() => {});

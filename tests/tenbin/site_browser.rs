@@ -2,9 +2,11 @@
 //! index, checked in headless Chromium by `site/tools/check.mjs`: every page in both languages
 //! loads with no console error, no failed or outside request and no serious accessibility
 //! violation (axe-core, WCAG 2.2 AA); search finds Japanese and English words; the first Tab
-//! lands on a visible skip link; the calculator runs in the page, moving a control by keyboard
-//! changes the price, and every price it shows is what the native engine computes for the
-//! page's request. Screenshots (desktop and phone) go to
+//! lands on a visible skip link; the calculator shows the page's own results at rest, moving a
+//! control by keyboard changes the price (a first estimate, then the final result), the engine
+//! leaves the page's main thread free while it computes (no task over 200 ms), and every price
+//! it shows is what the native engine computes for the page's request. Screenshots (desktop and
+//! phone) go to
 //! `target/site-screenshots/` for a person to look at.
 //!
 //! Needs Node, Pagefind and Chromium: `site/tools/setup --browser` installs them.
@@ -72,9 +74,13 @@ fn the_built_site_passes_the_browser_checks() {
 /// The scenario whose page the calculator check drives.
 const CALCULATOR_SCENARIO: &str = "hemophilia-b-gene-therapy";
 
-/// Every price the calculator showed in Chromium (before and after a control moved, and the
-/// timed runs) equals, to 1e-9 relative, what the native engine gives for the request the page
-/// made: the same scenario, holds, willingness to pay, seed and draws.
+/// Every price the calculator showed in Chromium (at rest, after a control moved, and the
+/// timed runs: the median, the 95% interval and the base case of the chosen method) equals, to
+/// 1e-9 relative, what the native engine gives for the request the page made: the same
+/// scenario, holds, willingness to pay, seed and draws; so does each first estimate, for its
+/// own (smaller) number of draws. And no main-thread task over 200 ms was seen while it
+/// computed: the engine runs in web workers. (Only that is asserted, not the 50 ms the page
+/// aims for: timing on a loaded two-core machine is noisy; benches/README.md has the numbers.)
 fn calculator_shows_what_the_native_engine_computes(root: &Path, report: &Path) {
     let report = json(report);
     let file = format!("models/{CALCULATOR_SCENARIO}.toml");
@@ -87,7 +93,13 @@ fn calculator_shows_what_the_native_engine_computes(root: &Path, report: &Path) 
         .filter(|c| c["name"].as_str().unwrap().starts_with("calculator"))
         .collect();
     assert_eq!(checks.len(), 2, "one calculator check per language");
+    let native = |request: &serde_json::Value| {
+        let request: tenbin_calculator::Request = serde_json::from_value(request.clone()).unwrap();
+        (calc.run(&request).unwrap(), request)
+    };
+    let close = |got: f64, want: f64| (got - want).abs() <= 1e-9 * want.abs();
     let mut compared = 0;
+    let mut estimates = 0;
     for c in checks {
         let d = &c["details"];
         let shown: Vec<&serde_json::Value> = [&d["before"], &d["after"]]
@@ -96,25 +108,42 @@ fn calculator_shows_what_the_native_engine_computes(root: &Path, report: &Path) 
             .collect();
         assert!(shown.len() >= 3, "{d}");
         for s in shown {
-            let request: tenbin_calculator::Request =
-                serde_json::from_value(s["request"].clone()).unwrap();
-            let native = calc.run(&request).unwrap();
+            let (answer, request) = native(&s["request"]);
             let method = s["method"].as_str().unwrap();
-            let want = native
-                .methods
-                .iter()
-                .find(|m| m.method.id() == method)
-                .unwrap()
-                .base_case;
-            let got = s["value"].as_f64().unwrap();
-            assert!(
-                (got - want).abs() <= 1e-9 * want.abs(),
-                "{}: the page showed {got}, the native engine gives {want} for {request:?}",
-                c["where"]
-            );
+            let want = answer.methods.iter().find(|m| m.method == method).unwrap();
+            for (key, want) in [
+                ("value", want.p50.unwrap()),
+                ("low", want.p2_5.unwrap()),
+                ("high", want.p97_5.unwrap()),
+                ("base", want.base_case),
+            ] {
+                let got = s[key].as_f64().unwrap();
+                assert!(
+                    close(got, want),
+                    "{}: the page showed {key} {got}, the native engine gives {want} for {request:?}",
+                    c["where"]
+                );
+            }
             compared += 1;
+            if !s["estimateRequest"].is_null() {
+                let (answer, request) = native(&s["estimateRequest"]);
+                let want = answer.methods.iter().find(|m| m.method == method).unwrap();
+                let got = s["estimateValue"].as_f64().unwrap();
+                assert!(
+                    close(got, want.p50.unwrap()),
+                    "{}: the estimate showed {got}, the native engine gives {want:?} for {request:?}",
+                    c["where"]
+                );
+                estimates += 1;
+            }
         }
+        let longest = d["summary"]["longestTaskMs"].as_f64().unwrap();
+        assert!(
+            longest <= 200.0,
+            "{}: a main-thread task of {longest} ms while the calculator computed",
+            c["where"]
+        );
         eprintln!("{}: {}", c["name"], c["info"]);
     }
-    assert!(compared >= 6);
+    assert!(compared >= 6 && estimates >= 4, "{compared} {estimates}");
 }

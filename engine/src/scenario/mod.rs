@@ -636,13 +636,28 @@ impl Scenario {
         self.settings.wtp = wtp;
     }
 
+    /// The numbers the scenario's `[[variants]]` set parameter `name` to, in variant order (a
+    /// variant that sets it by an expression of other parameters gives none).
+    pub fn variant_values(&self, name: &str) -> Vec<f64> {
+        self.variants
+            .iter()
+            .flat_map(|v| &v.set_text)
+            .filter(|(n, _)| n == name)
+            .filter_map(|(_, text)| text.trim().replace('_', "").parse::<f64>().ok())
+            .filter(|v| v.is_finite())
+            .collect()
+    }
+
     /// Holds parameter `name` at `value` in the base case and in every draw (the calculator's
     /// controls and `tenbin run --hold`); every other parameter keeps its distribution and its
     /// own random stream, so its draws do not change. A held value must lie within the range the
-    /// parameter's distribution allows (any finite value for a fixed parameter, whose range is
-    /// not known; the model still checks every value it uses); a share of a Dirichlet group
-    /// cannot be held alone.
+    /// parameter's distribution allows, widened to every number the scenario's own variants set
+    /// it to (the published alternatives it cites, such as an optimistic trial's cure fraction
+    /// above the base range); any finite value for a fixed parameter, whose range is not known.
+    /// The model still checks every value it uses. A share of a Dirichlet group cannot be held
+    /// alone.
     pub fn hold(&mut self, name: &str, value: f64) -> Result<(), String> {
+        let cited = self.variant_values(name);
         let Some(p) = self.parameters.iter_mut().find(|p| p.name == name) else {
             return Err(format!("`{name}` is not a parameter of this scenario"));
         };
@@ -653,7 +668,9 @@ impl Scenario {
         }
         let (lo, hi) = match p.distribution {
             Distribution::Fixed { .. } => (f64::NEG_INFINITY, f64::INFINITY),
-            ref d => d.support(),
+            ref d => cited
+                .iter()
+                .fold(d.support(), |(lo, hi), &v| (lo.min(v), hi.max(v))),
         };
         if !value.is_finite() || value < lo || value > hi {
             return Err(format!(

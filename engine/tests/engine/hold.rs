@@ -136,3 +136,57 @@ fn the_calculator_block_names_parameters_and_offers_their_range() {
     assert_eq!((c.min, c.max), (12.5, 37.5));
     fixed.hold("lambda", 30.0).unwrap();
 }
+
+#[test]
+fn a_value_a_variant_sets_may_be_held_though_outside_the_distribution() {
+    // CAR-T for LBCL: the cured fraction is PERT(0.25, 0.31, 0.40), and the scenario's
+    // optimistic variant cites ZUMA-1's 51%. Holding it there is allowed (and gives the
+    // variant's cure in every draw); anything beyond the cited values is not.
+    let mut sc = crate::common::load(format!(
+        "{}/car-t-large-b-cell-lymphoma.toml",
+        crate::common::MODELS
+    ));
+    assert_eq!(sc.variant_values("cure_cart"), [0.28, 0.51]);
+    assert!(sc.variant_values("p_fail").is_empty());
+    let e = sc.clone().hold("cure_cart", 0.52).unwrap_err();
+    assert!(e.contains("expected a value from 0.25 to 0.51"), "{e}");
+    sc.hold("cure_cart", 0.51).unwrap();
+    let p = psa(&sc);
+    let k = sc.slot_of("cure_cart").unwrap();
+    let params = p.parameters.as_ref().unwrap();
+    assert!((0..400).all(|d| params[d * p.slot_count + k] == 0.51));
+}
+
+#[test]
+fn draws_run_in_pieces_are_the_draws_of_one_run() {
+    // Draws [0, 150) and [150, 400) put end to end are the 400 draws of one run, bit for bit:
+    // what lets the calculator split a request across browser workers.
+    let sc = parse("reference.toml", REFERENCE_TEXT);
+    let a = Analysis::new(&sc);
+    let whole = psa(&sc);
+    let opts = |draws| RunOptions {
+        draws,
+        keep_parameters: true,
+        ..RunOptions::default()
+    };
+    let head = a.psa_from(0, &opts(150), &|_| {}).unwrap();
+    let tail = a.psa_from(150, &opts(250), &|_| {}).unwrap();
+    let joined: Vec<_> = head
+        .outcomes
+        .iter()
+        .chain(&tail.outcomes)
+        .copied()
+        .collect();
+    assert_eq!(joined, whole.outcomes);
+    let joined: Vec<f64> = head
+        .parameters
+        .unwrap()
+        .into_iter()
+        .chain(tail.parameters.unwrap())
+        .collect();
+    assert_eq!(&joined, whole.parameters.as_ref().unwrap());
+    assert_eq!(
+        [head.cost_offsets, tail.cost_offsets].concat(),
+        whole.cost_offsets
+    );
+}

@@ -43,6 +43,7 @@ mod scenario;
 mod tables;
 
 use about::about_rows;
+pub(crate) use calculator::bundle as calculator_bundle;
 use calculator::calculator;
 use compare::{compare_rows, method_rows};
 use downloads::{draws_csv_gz, pretty_json};

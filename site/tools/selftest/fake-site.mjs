@@ -87,6 +87,60 @@ for (const lang of ["ja", "en"]) {
   }
 }
 
+// A calculator page that speaks the real one's protocol (assets/calculator.js: data-state,
+// data-request, data-ms, data-workers...) with a stand-in engine that computes for 300 ms a
+// request: in a web worker on the clean site, on the page's main thread on the broken one, which
+// check.mjs --calculator must report as a blocked main thread.
+w("assets/fake-calculator-worker.js", `self.onmessage = (e) => {
+  const t = performance.now();
+  while (performance.now() - t < 300) {}
+  self.postMessage(e.data);
+};
+`);
+w("assets/fake-calculator.js", `const c = document.getElementById("calculator");
+const d = c.dataset;
+const price = c.querySelector(".calc-price");
+const request = (hold) => ({ draws: 2000, seed: 1, hold, wtp: Number(document.getElementById("calc-wtp").value) });
+const answer = (req) => {
+  const x = Number(Object.values(req.hold)[0] ?? 50) * 1e6 + req.wtp;
+  price.dataset.method = "value_based";
+  price.dataset.value = String(x);
+  price.textContent = String(x);
+  d.request = JSON.stringify(req);
+  d.ms = String(performance.now() - started);
+  d.state = "ready";
+};
+let started = 0;
+const onMain = ${broken};
+const worker = onMain ? null : new Worker("/assets/fake-calculator-worker.js");
+if (worker) worker.onmessage = (e) => answer(e.data);
+const form = c.querySelector("form");
+form.addEventListener("input", (e) => {
+  started = e.timeStamp;
+  const input = form.querySelector("input[data-parameter]");
+  const req = request(input === e.target || d.held ? { [input.dataset.parameter]: Number(input.value) } : {});
+  if (input === e.target) d.held = "1";
+  d.state = "busy";
+  if (worker) return worker.postMessage(req);
+  const t = performance.now();
+  while (performance.now() - t < 300) {}
+  answer(req);
+});
+d.workers = "1";
+d.workersReady = "1";
+d.request = JSON.stringify(request({}));
+d.state = "ready";
+c.hidden = false;
+`);
+
+for (const lang of ["ja", "en"]) {
+  w(`${lang}/scenarios/calc/index.html`, page(lang, "Calculator", `<section id="calculator" hidden data-draws="2000">
+<form><label for="calc-durability">Durability</label> <input type="range" id="calc-durability" data-parameter="lambda" min="10" max="60" value="25">
+<label for="calc-wtp">WTP</label> <select id="calc-wtp"><option value="5000000">5M</option><option value="7500000">7.5M</option></select></form>
+<p><strong class="calc-price">0</strong></p><p class="calc-status">at rest</p></section>
+<script type="module" src="/assets/fake-calculator.js"></script>`));
+}
+
 if (broken) {
   // Every runtime fault on one page, and no CSP so that the requests are really made
   // (check.mjs aborts them; *.invalid never resolves anyway).

@@ -77,6 +77,15 @@ try {
   expect(nopf.code === 1 && /search index was not built/.test(nopf.out), "missing pagefind/ fails clearly");
   const nopfOk = check(path.join(tmp, "clean"), ["--no-search", "--pages", "/en/glossary/"]);
   expect(nopfOk.code === 0, "--no-search and --pages pass");
+
+  // The calculator's long-task check: a stand-in engine computing for 300 ms a request passes
+  // in a web worker and fails on the main thread.
+  const calc = ["--no-search", "--no-keyboard", "--pages", "/en/scenarios/calc/", "--calculator", "calc", "--calculator-runs", "1"];
+  const inWorker = check(path.join(tmp, "clean"), calc);
+  expect(inWorker.code === 0 && /calculator en calc/.test(inWorker.out), "calculator in a worker passes" + (inWorker.code ? "\n" + inWorker.out : ""));
+  const onMain = check(path.join(tmp, "broken"), calc);
+  expect(onMain.code === 1 && /main thread was blocked for \d+ ms/.test(siteFailures(onMain.report, "calculator en calc")),
+    "calculator on the main thread fails the long-task check" + (onMain.code === 1 ? "" : "\n" + onMain.out));
 } finally {
   if (process.argv.includes("--keep")) console.log(`# kept ${tmp}`);
   else fs.rmSync(tmp, { recursive: true, force: true });
