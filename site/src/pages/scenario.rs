@@ -40,13 +40,29 @@ pub(super) fn value_text(sc: &Scenario, name: &str, x: f64, lang: Lang) -> Strin
     with_unit(x, unit, lang)
 }
 
-/// A distribution in a compact, language-neutral notation.
-fn describe(d: &Distribution) -> String {
+/// A distribution in a compact notation, named in the reader's language.
+fn describe(d: &Distribution, lang: Lang) -> String {
+    let ja = lang == Lang::Ja;
+    let p = |x: f64| plain(x);
     match d {
-        Distribution::Fixed { value } => format!("fixed {}", plain(*value)),
-        Distribution::Normal { mean, sd } => {
-            format!("Normal(mean {}, sd {})", plain(*mean), plain(*sd))
+        Distribution::Fixed { value } if ja => format!("固定値 {}", p(*value)),
+        Distribution::Fixed { value } => format!("fixed {}", p(*value)),
+        Distribution::Normal { mean, sd } if ja => {
+            format!("正規分布（平均 {}、標準偏差 {}）", p(*mean), p(*sd))
         }
+        Distribution::Normal { mean, sd } => format!("Normal(mean {}, sd {})", p(*mean), p(*sd)),
+        Distribution::TruncatedNormal {
+            mean,
+            sd,
+            lower,
+            upper,
+        } if ja => format!(
+            "切断正規分布（平均 {}、標準偏差 {}、{}〜{}）",
+            p(*mean),
+            p(*sd),
+            p(*lower),
+            p(*upper)
+        ),
         Distribution::TruncatedNormal {
             mean,
             sd,
@@ -54,28 +70,51 @@ fn describe(d: &Distribution) -> String {
             upper,
         } => format!(
             "Normal(mean {}, sd {}) in [{}, {}]",
-            plain(*mean),
-            plain(*sd),
-            plain(*lower),
-            plain(*upper)
+            p(*mean),
+            p(*sd),
+            p(*lower),
+            p(*upper)
+        ),
+        Distribution::LogNormal { meanlog, sdlog } if ja => format!(
+            "対数正規分布（対数の平均 {}、対数の標準偏差 {}）",
+            p(*meanlog),
+            p(*sdlog)
         ),
         Distribution::LogNormal { meanlog, sdlog } => {
-            format!(
-                "LogNormal(meanlog {}, sdlog {})",
-                plain(*meanlog),
-                plain(*sdlog)
-            )
+            format!("LogNormal(meanlog {}, sdlog {})", p(*meanlog), p(*sdlog))
         }
-        Distribution::Beta { alpha, beta } => format!("Beta({}, {})", plain(*alpha), plain(*beta)),
+        Distribution::Beta { alpha, beta } if ja => {
+            format!("ベータ分布（{}、{}）", p(*alpha), p(*beta))
+        }
+        Distribution::Beta { alpha, beta } => format!("Beta({}, {})", p(*alpha), p(*beta)),
+        Distribution::Gamma { shape, scale } if ja => {
+            format!("ガンマ分布（形状 {}、尺度 {}）", p(*shape), p(*scale))
+        }
         Distribution::Gamma { shape, scale } => {
-            format!("Gamma(shape {}, scale {})", plain(*shape), plain(*scale))
+            format!("Gamma(shape {}, scale {})", p(*shape), p(*scale))
         }
-        Distribution::Uniform { min, max } => format!("Uniform({}, {})", plain(*min), plain(*max)),
-        Distribution::Triangular { min, mode, max } => format!(
-            "Triangular({}, {}, {})",
-            plain(*min),
-            plain(*mode),
-            plain(*max)
+        Distribution::Uniform { min, max } if ja => format!("一様分布（{}〜{}）", p(*min), p(*max)),
+        Distribution::Uniform { min, max } => format!("Uniform({}, {})", p(*min), p(*max)),
+        Distribution::Triangular { min, mode, max } if ja => format!(
+            "三角分布（最小 {}、最頻 {}、最大 {}）",
+            p(*min),
+            p(*mode),
+            p(*max)
+        ),
+        Distribution::Triangular { min, mode, max } => {
+            format!("Triangular({}, {}, {})", p(*min), p(*mode), p(*max))
+        }
+        Distribution::Pert {
+            min,
+            mode,
+            max,
+            lambda,
+        } if ja => format!(
+            "PERT分布（最小 {}、最頻 {}、最大 {}、λ {}）",
+            p(*min),
+            p(*mode),
+            p(*max),
+            p(*lambda)
         ),
         Distribution::Pert {
             min,
@@ -84,11 +123,12 @@ fn describe(d: &Distribution) -> String {
             lambda,
         } => format!(
             "PERT({}, {}, {}; λ {})",
-            plain(*min),
-            plain(*mode),
-            plain(*max),
-            plain(*lambda)
+            p(*min),
+            p(*mode),
+            p(*max),
+            p(*lambda)
         ),
+        Distribution::Empirical { values } if ja => format!("経験分布（{}個の値）", values.len()),
         Distribution::Empirical { values } => format!("empirical ({} values)", values.len()),
     }
 }
@@ -282,8 +322,11 @@ pub(super) fn scenario_page(
                     )
                 };
             let distribution = match p.dirichlet {
+                Some(g) if lang == Lang::Ja => {
+                    format!("ディリクレ分布（{}）", sc.dirichlets[g].name)
+                }
                 Some(g) => format!("Dirichlet ({})", sc.dirichlets[g].name),
-                None => describe(&p.distribution),
+                None => describe(&p.distribution, lang),
             };
             context! {
                 name => p.name,

@@ -336,7 +336,12 @@ pub(super) fn official_steps(t: &Templates, lang: Lang, r: &ScenarioResults) -> 
                                 ),
                                 None => (t.s(lang, &step_key(label)).to_string(), yen(value, lang)),
                             };
-                            context! { label => label, value => value, rule => rule }
+                            // The engine states each step's basis in English; on a Japanese
+                            // page it is marked as English so that it is read as such.
+                            let rule_lang = (lang == Lang::Ja
+                                && !rule.chars().any(|c| ('\u{3040}'..='\u{9fff}').contains(&c)))
+                            .then_some("en");
+                            context! { label => label, value => value, rule => rule, rule_lang => rule_lang }
                         })
                         .collect()
                 })
