@@ -4,7 +4,7 @@ use minijinja::{Value, context};
 use tenbin_engine::scenario::Scenario;
 
 use super::Templates;
-use crate::i18n::{Lang, count, pick, yen};
+use crate::i18n::{Lang, count, pick, unit_words, yen};
 use crate::results::ScenarioResults;
 
 /// Draws the calculator runs per request: enough for a steady median and 90% interval, few
@@ -24,7 +24,7 @@ pub(super) fn calculator(t: &Templates, lang: Lang, sc: &Scenario, r: &ScenarioR
                 label => t.s(lang, &format!("calc_{}", c.kind.key())),
                 parameter => p.name,
                 parameter_label => pick(&p.label, lang),
-                unit => p.unit.clone().unwrap_or_default(),
+                unit => p.unit.as_ref().map_or("", |u| unit_words(&u.value, lang)),
                 min => c.min,
                 max => c.max,
                 step => (c.max - c.min) / 100.0,

@@ -8,7 +8,7 @@ use crate::chart::{
     Axis, Bar, Bars, Chart, Histogram, Lines, Marker, Scatter, Series, Text, Tornado, TornadoBar,
     Unit,
 };
-use crate::i18n::{Lang, count, fill, percent, pick, plain, yen};
+use crate::i18n::{Lang, count, fill, is_yen, percent, pick, plain, yen};
 use crate::results::ScenarioResults;
 
 /// Points drawn on the cost-effectiveness plane: enough to show the cloud's shape, few enough
@@ -529,18 +529,13 @@ pub(super) fn scenario_figures(
         // The input's value at each end, short: yen as yen, anything else as a number (the
         // table and the inputs section give the units).
         let input = |name: &str, x: f64| {
-            let unit = sc
+            let money = sc
                 .parameters
                 .iter()
                 .find(|p| p.name == name)
-                .and_then(|p| p.unit.as_deref())
-                .unwrap_or_default()
-                .to_ascii_lowercase();
-            if unit.starts_with("yen") || unit.starts_with("jpy") {
-                yen(x, lang)
-            } else {
-                plain(x)
-            }
+                .and_then(|p| p.unit.as_ref())
+                .is_some_and(|u| is_yen(&u.value));
+            if money { yen(x, lang) } else { plain(x) }
         };
         let bars: Vec<TornadoBar> = bars
             .iter()

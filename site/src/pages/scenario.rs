@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use minijinja::{Value, context};
 use tenbin_engine::distribution::Distribution;
 use tenbin_engine::report::VERSION;
-use tenbin_engine::scenario::Scenario;
+use tenbin_engine::scenario::{Scenario, ScenarioError, Text};
 
 use super::downloads::{figure_json, pretty_json};
 use super::figures::scenario_figures;
@@ -17,7 +17,7 @@ use super::tables::{
 };
 use super::{Figure, Files, Templates};
 use crate::Error;
-use crate::i18n::{Lang, count, fill, percent, pick, plain, with_unit, yen};
+use crate::i18n::{Lang, count, fill, is_yen, japanese_unit, percent, pick, plain, with_unit, yen};
 use crate::results::ScenarioResults;
 
 /// Inputs listed under "what drives the uncertainty".
@@ -28,6 +28,81 @@ pub(super) fn parameter_label(sc: &Scenario, name: &str, lang: Lang) -> String {
         .iter()
         .find(|p| p.name == name)
         .map_or_else(|| name.to_string(), |p| pick(&p.label, lang).to_string())
+}
+
+/// What a scenario's Japanese page would show in English: each parameter's, Dirichlet group's
+/// and source's note and each parameter's unit written without Japanese (a unit the site
+/// cannot say in Japanese itself, [`japanese_unit`]), or the unit of an amount in yen whose
+/// Japanese does not start with 円. One message per problem, at the file, line and column of
+/// the text; the site build refuses a scenario with any ([`crate::build`]).
+pub fn missing_japanese(sc: &Scenario) -> Vec<ScenarioError> {
+    let mut errors = Vec::new();
+    let mut err = |t: &Text, message: String| {
+        errors.push(ScenarioError {
+            file: sc.file.clone(),
+            line: t.loc.line,
+            column: t.loc.column,
+            message,
+        });
+    };
+    let mut note = |owner: &str, t: &Text| {
+        if t.value.ja.trim().is_empty() {
+            let start: String = t.value.en.trim().chars().take(40).collect();
+            err(
+                t,
+                format!(
+                    "{owner}: note has no Japanese, so the Japanese page would show it in English (\"{start}...\"); expected `note = {{ en = \"...\", ja = \"...\" }}` (or `note.en` and `note.ja`)"
+                ),
+            );
+        }
+    };
+    let mut groups_seen = Vec::new();
+    for p in &sc.parameters {
+        match (&p.note, p.dirichlet) {
+            (Some(t), Some(g)) if !groups_seen.contains(&g) => {
+                groups_seen.push(g);
+                note(&format!("Dirichlet group `{}`", sc.dirichlets[g].name), t);
+            }
+            (Some(_), Some(_)) | (None, _) => {}
+            (Some(t), None) => note(&format!("parameter `{}`", p.name), t),
+        }
+    }
+    for s in &sc.sources {
+        if let Some(t) = &s.note {
+            note(&format!("source `{}`", s.id), t);
+        }
+    }
+    for p in &sc.parameters {
+        let Some(u) = &p.unit else { continue };
+        if japanese_unit(&u.value).is_some() {
+            continue;
+        }
+        let (en, ja) = (&u.value.en, &u.value.ja);
+        let message = if ja.trim().is_empty() {
+            format!(
+                "parameter `{}`: unit \"{en}\" has no Japanese, so the Japanese page would show it in English; expected `unit = {{ en = \"{en}\", ja = \"...\" }}`{}",
+                p.name,
+                if is_yen(&u.value) {
+                    " with the Japanese starting with 円, e.g. \"円／年\""
+                } else {
+                    ""
+                }
+            )
+        } else {
+            format!(
+                "parameter `{}`: unit \"{en}\" is an amount in yen, but its Japanese \"{ja}\" does not start with 円; expected, e.g., \"円／年\" (the page writes the amount in 万円 or 億円 and what follows 円 after it)",
+                p.name
+            )
+        };
+        errors.push(ScenarioError {
+            file: sc.file.clone(),
+            line: u.loc.line,
+            column: u.loc.column,
+            message,
+        });
+    }
+    errors.sort_by_key(|e| (e.line, e.column));
+    errors
 }
 
 /// A distribution in a compact, language-neutral notation.
@@ -225,7 +300,7 @@ pub(super) fn scenario_page(
         .parameters
         .iter()
         .map(|p| {
-            let unit = p.unit.as_deref();
+            let unit = p.unit.as_ref().map(|u| &u.value);
             let spread =
                 if matches!(p.distribution, Distribution::Fixed { .. }) || p.dirichlet.is_some() {
                     String::new()
@@ -247,14 +322,22 @@ pub(super) fn scenario_page(
                 distribution => distribution,
                 spread => spread,
                 source => source_text(sc, &p.source),
-                note => p.note.clone().unwrap_or_default(),
+                note => p.note.as_ref().map_or("", |n| pick(&n.value, lang)),
             }
         })
         .collect();
     let sources: Vec<Value> = sc
         .sources
         .iter()
-        .map(|s| context! { id => s.id, citation => s.citation, url => s.url, date => s.date })
+        .map(|s| {
+            context! {
+                id => s.id,
+                citation => s.citation,
+                note => s.note.as_ref().map_or("", |n| pick(&n.value, lang)),
+                url => s.url,
+                date => s.date,
+            }
+        })
         .collect();
     let settings = &sc.settings;
     let ctx = context! {
