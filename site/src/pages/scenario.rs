@@ -31,10 +31,10 @@ pub(super) fn parameter_label(sc: &Scenario, name: &str, lang: Lang) -> String {
 }
 
 /// What a scenario's Japanese page would show in English: each parameter's, Dirichlet group's
-/// and source's note and each parameter's unit written without Japanese (a unit the site
-/// cannot say in Japanese itself, [`japanese_unit`]), or the unit of an amount in yen whose
-/// Japanese does not start with 円. One message per problem, at the file, line and column of
-/// the text; the site build refuses a scenario with any ([`crate::build`]).
+/// and source's note and each parameter's unit written without Japanese (but for the few English
+/// units the site says in Japanese itself, such as `yen per month` and `years`), or the unit of
+/// an amount in yen whose Japanese does not start with 円. One message per problem, at the file,
+/// line and column of the text; the site build refuses a scenario with any ([`crate::build`]).
 pub fn missing_japanese(sc: &Scenario) -> Vec<ScenarioError> {
     let mut errors = Vec::new();
     let mut err = |t: &Text, message: String| {
