@@ -69,8 +69,10 @@ impl ProductType {
 pub struct Source {
     /// Short identifier used by parameters.
     pub id: String,
-    /// Full citation, as a reader would look it up.
-    pub citation: String,
+    /// Full citation, as a reader would look it up: a plain string in the file (English or the
+    /// source's own language) is `en` only; the project's own sources (its assumptions) may
+    /// give both languages.
+    pub citation: Bilingual,
     /// A note shown under the citation (how the source was read, what could not be checked).
     pub note: Option<Text>,
     /// Where to read it, if online.

@@ -397,7 +397,7 @@ pub struct RawMeta {
 #[serde(deny_unknown_fields)]
 pub struct RawSource {
     pub id: Spanned<String>,
-    pub citation: Spanned<String>,
+    pub citation: Spanned<RawText>,
     pub note: Option<Spanned<RawText>>,
     pub url: Option<Spanned<String>>,
     pub date: Option<Spanned<toml::value::Datetime>>,

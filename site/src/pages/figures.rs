@@ -28,7 +28,7 @@ pub(super) fn scenario_figures(
     let Some(first) = r.thresholds.first() else {
         return out;
     };
-    let sources = cited_sources(sc, true);
+    let sources = cited_sources(sc, true, lang);
     let words = |key: &str, extra: &[(&str, &str)]| {
         let mut values = vec![
             ("wtp", yen(first.wtp, lang)),
@@ -319,7 +319,7 @@ pub(super) fn scenario_figures(
             parts_of_a_whole: true,
         };
         // Costs do not depend on background mortality: only the parameters' sources.
-        let sources = cited_sources(sc, false);
+        let sources = cited_sources(sc, false, lang);
         out.push(bar_figure(
             money,
             words("fig_money_caption", &[("total", &yen(total, lang))]),
@@ -422,12 +422,12 @@ pub(super) fn scenario_figures(
             chart,
             words("fig_budget_caption", &extra),
             t.s(lang, "fig_budget_note").to_string(),
-            cited_sources(sc, true),
+            cited_sources(sc, true, lang),
         ));
     }
     // 7-9. Decision analyses: price acceptability, acceptability at a price, the tornado.
     let d = &r.decision;
-    let decision_sources = cited_sources(sc, true);
+    let decision_sources = cited_sources(sc, true, lang);
     if let Some(curves) = d["price_acceptability"].as_array() {
         let series: Vec<Series> = curves
             .iter()

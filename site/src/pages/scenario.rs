@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use minijinja::{Value, context};
 use tenbin_engine::distribution::Distribution;
 use tenbin_engine::report::VERSION;
-use tenbin_engine::scenario::{Scenario, ScenarioError, Text};
+use tenbin_engine::scenario::{Bilingual, Scenario, ScenarioError, Text};
 
 use super::downloads::{figure_json, pretty_json};
 use super::figures::scenario_figures;
@@ -158,23 +158,34 @@ fn describe(d: &Distribution) -> String {
     }
 }
 
-fn source_text(sc: &Scenario, id: &str) -> String {
-    sc.sources
-        .iter()
-        .find(|s| s.id == id)
-        .map_or_else(|| id.to_string(), |s| s.citation.clone())
+/// A source's citation for a reader of `lang`: in that language when the scenario gives it
+/// (the project's own sources), else as written (references keep their own language).
+fn source_text(sc: &Scenario, id: &str, lang: Lang) -> String {
+    sc.sources.iter().find(|s| s.id == id).map_or_else(
+        || id.to_string(),
+        |s| citation(&s.citation, lang).to_string(),
+    )
+}
+
+fn citation(c: &Bilingual, lang: Lang) -> &str {
+    match pick(c, lang) {
+        "" => pick(c, lang.other()),
+        text => text,
+    }
 }
 
 /// The citations of the sources a scenario's parameters name (and its background mortality's),
 /// each once.
-pub(super) fn cited_sources(sc: &Scenario, with_mortality: bool) -> Vec<String> {
+pub(super) fn cited_sources(sc: &Scenario, with_mortality: bool, lang: Lang) -> Vec<String> {
     let mut ids: Vec<&str> = sc.parameters.iter().map(|p| p.source.as_str()).collect();
     if with_mortality {
         ids.push(&sc.mortality_source);
     }
     ids.sort_unstable();
     ids.dedup();
-    ids.into_iter().map(|id| source_text(sc, id)).collect()
+    ids.into_iter()
+        .map(|id| source_text(sc, id, lang))
+        .collect()
 }
 
 /// The scenario page's context and its downloads (paths relative to the page).
@@ -321,7 +332,7 @@ pub(super) fn scenario_page(
                 base => with_unit(p.base, unit, lang),
                 distribution => distribution,
                 spread => spread,
-                source => source_text(sc, &p.source),
+                source => source_text(sc, &p.source, lang),
                 note => p.note.as_ref().map_or("", |n| pick(&n.value, lang)),
             }
         })
@@ -332,7 +343,7 @@ pub(super) fn scenario_page(
         .map(|s| {
             context! {
                 id => s.id,
-                citation => s.citation,
+                citation => citation(&s.citation, lang),
                 note => s.note.as_ref().map_or("", |n| pick(&n.value, lang)),
                 url => s.url,
                 date => s.date,
@@ -362,7 +373,7 @@ pub(super) fn scenario_page(
             discount_outcomes => percent(settings.discount_rate_outcomes),
             cycles_per_year => settings.cycles_per_year,
         },
-        mortality_source => source_text(sc, &sc.mortality_source),
+        mortality_source => source_text(sc, &sc.mortality_source, lang),
         thresholds => thresholds,
         arms => arms,
         drivers => drivers,
