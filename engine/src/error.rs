@@ -112,7 +112,7 @@ impl<'a> SourceText<'a> {
 }
 
 /// A line and column in the scenario file, kept for errors found while running.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Loc {
     /// 1-based line.
     pub line: usize,
@@ -121,7 +121,7 @@ pub struct Loc {
 }
 
 /// A value (usually a compiled expression) with the place it was written.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Located<T> {
     /// The value.
     pub value: T,

@@ -213,31 +213,97 @@ pub(crate) fn plain(x: f64) -> String {
     format_value(x, Unit::Plain, Lang::En)
 }
 
-/// A value in the unit its parameter declares: amounts in yen as yen, with what follows the
-/// currency ("per month", ", once") said in the reader's language; other units as written.
-pub(crate) fn with_unit(x: f64, unit: Option<&str>, lang: Lang) -> String {
+/// Whether a unit is an amount of money: its English starts with yen (`yen per year`, `JPY`).
+pub(crate) fn is_yen(unit: &Bilingual) -> bool {
+    let lower = unit.en.to_ascii_lowercase();
+    lower.starts_with("yen") || lower.starts_with("jpy")
+}
+
+/// What follows the currency in an English money unit ("per month" in `yen per month`), or
+/// `None` when the unit is not money.
+fn after_yen(en: &str) -> Option<String> {
+    let lower = en.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("yen")
+        .or_else(|| lower.strip_prefix("jpy"))?;
+    Some(rest.trim_start_matches([',', ' ']).to_string())
+}
+
+/// The few units written in English only (older files, the reference model) that the site can
+/// still say in Japanese: money per month, year, cycle, patient or once, and years, months and
+/// days. Any other unit needs its own Japanese (`unit = { en, ja }`).
+fn known_japanese_unit(en: &str) -> Option<&'static str> {
+    let known = match after_yen(en).as_deref() {
+        Some("") => "円",
+        Some("per month") => "円／月",
+        Some("per year") => "円／年",
+        Some("per cycle") => "円／サイクル",
+        Some("once") => "円（1回）",
+        Some("per patient") => "円／患者",
+        Some(_) => return None,
+        None => match en {
+            "years" => "年",
+            "months" => "か月",
+            "days" => "日",
+            _ => return None,
+        },
+    };
+    Some(known)
+}
+
+/// The unit as a Japanese reader sees it: its own Japanese, or for a unit written in English
+/// only, the site's Japanese for it ([`known_japanese_unit`]); `None` when there is neither, or
+/// when the Japanese of an amount of money does not start with 円 (the number is then written
+/// in 万円 and 億円, and what follows 円 is said after it). The site build refuses such a unit.
+pub(crate) fn japanese_unit(unit: &Bilingual) -> Option<&str> {
+    let ja = if unit.ja.is_empty() {
+        known_japanese_unit(&unit.en)?
+    } else {
+        unit.ja.as_str()
+    };
+    (!is_yen(unit) || ja.starts_with('円')).then_some(ja)
+}
+
+/// A unit's words for a reader of `lang` (a control's label): the Japanese as
+/// [`japanese_unit`] gives it, the English as written (each falling back on the other).
+pub(crate) fn unit_words(unit: &Bilingual, lang: Lang) -> &str {
+    match lang {
+        Lang::Ja => japanese_unit(unit).unwrap_or(&unit.en),
+        Lang::En if unit.en.is_empty() => &unit.ja,
+        Lang::En => &unit.en,
+    }
+}
+
+/// A value in the unit its parameter declares: amounts in yen as yen (万円 and 億円, or
+/// millions and billions), with what follows the currency in the reader's language ("per
+/// month", "／月"); other units as written in the reader's language.
+pub(crate) fn with_unit(x: f64, unit: Option<&Bilingual>, lang: Lang) -> String {
     let Some(unit) = unit else {
         return plain(x);
     };
-    let lower = unit.to_ascii_lowercase();
-    let Some(rest) = lower
-        .strip_prefix("yen")
-        .or_else(|| lower.strip_prefix("jpy"))
-    else {
-        return format!("{} {unit}", plain(x));
-    };
-    let rest = rest.trim_start_matches([',', ' ']);
-    let per = match (lang, rest) {
-        (_, "") => String::new(),
-        (Lang::Ja, "per month") => "／月".into(),
-        (Lang::Ja, "per year") => "／年".into(),
-        (Lang::Ja, "per cycle") => "／サイクル".into(),
-        (Lang::Ja, "once") => "（1回）".into(),
-        (Lang::Ja, "per patient") => "／患者".into(),
-        (Lang::En, r) if r.starts_with("per ") => format!(" {r}"),
-        (_, r) => format!(" ({r})"),
-    };
-    format!("{}{per}", yen(x, lang))
+    match lang {
+        Lang::Ja => match japanese_unit(unit) {
+            Some(ja) if is_yen(unit) => format!("{}{}", yen(x, lang), &ja['円'.len_utf8()..]),
+            // Latin units (QALY) keep a space after the number; Japanese ones follow it directly.
+            Some(ja) if ja.starts_with(|c: char| c.is_ascii_alphanumeric()) => {
+                format!("{} {ja}", plain(x))
+            }
+            Some(ja) => format!("{}{ja}", plain(x)),
+            None => english_with_unit(x, &unit.en, lang),
+        },
+        Lang::En if unit.en.is_empty() => format!("{}{}", plain(x), unit.ja),
+        Lang::En => english_with_unit(x, &unit.en, lang),
+    }
+}
+
+/// A value in an English unit: yen as yen, with what follows the currency after it.
+fn english_with_unit(x: f64, unit: &str, lang: Lang) -> String {
+    match after_yen(unit) {
+        None => format!("{} {unit}", plain(x)),
+        Some(rest) if rest.is_empty() => yen(x, lang),
+        Some(rest) if rest.starts_with("per ") => format!("{} {rest}", yen(x, lang)),
+        Some(rest) => format!("{} ({rest})", yen(x, lang)),
+    }
 }
 
 #[cfg(test)]
@@ -285,26 +351,59 @@ mod tests {
         }
     }
 
+    fn unit(en: &str, ja: &str) -> Bilingual {
+        Bilingual {
+            en: en.into(),
+            ja: ja.into(),
+        }
+    }
+
     #[test]
     fn units_are_said_in_the_readers_language() {
+        let w = |x: f64, en: &str, ja: &str, lang: Lang| with_unit(x, Some(&unit(en, ja)), lang);
+        // Written in English only: the site's own Japanese for the few it knows.
+        assert_eq!(w(1_500_000.0, "yen, once", "", Lang::Ja), "150万円（1回）");
+        assert_eq!(w(1_500_000.0, "yen, once", "", Lang::En), "¥1.5m (once)");
+        assert_eq!(w(20_000.0, "yen per month", "", Lang::Ja), "2万円／月");
         assert_eq!(
-            with_unit(1_500_000.0, Some("yen, once"), Lang::Ja),
-            "150万円（1回）"
-        );
-        assert_eq!(
-            with_unit(1_500_000.0, Some("yen, once"), Lang::En),
-            "¥1.5m (once)"
-        );
-        assert_eq!(
-            with_unit(20_000.0, Some("yen per month"), Lang::Ja),
-            "2万円／月"
-        );
-        assert_eq!(
-            with_unit(20_000.0, Some("yen per month"), Lang::En),
+            w(20_000.0, "yen per month", "", Lang::En),
             "¥20,000 per month"
         );
-        assert_eq!(with_unit(25.0, Some("years"), Lang::En), "25 years");
+        assert_eq!(w(25.0, "years", "", Lang::En), "25 years");
+        assert_eq!(w(25.0, "years", "", Lang::Ja), "25年");
         assert_eq!(with_unit(0.85, None, Lang::Ja), "0.85");
+        // Written in both: money in 万円 with what follows 円, other units after the number.
+        assert_eq!(
+            w(2_900_000.0, "yen per lot", "円／ロット", Lang::Ja),
+            "290万円／ロット"
+        );
+        assert_eq!(
+            w(2_900_000.0, "yen per lot", "円／ロット", Lang::En),
+            "¥2.9m per lot"
+        );
+        assert_eq!(w(6.0, "months", "か月", Lang::Ja), "6か月");
+        assert_eq!(w(0.3, "QALYs", "QALY", Lang::Ja), "0.3 QALY");
+        assert_eq!(
+            w(151.4, "yen per US dollar", "円／米ドル", Lang::Ja),
+            "151円／米ドル"
+        );
+    }
+
+    #[test]
+    fn a_unit_without_japanese_the_site_does_not_know_has_none() {
+        assert_eq!(japanese_unit(&unit("vials per lot", "")), None);
+        assert_eq!(japanese_unit(&unit("yen per lot", "")), None);
+        assert_eq!(japanese_unit(&unit("days", "")), Some("日"));
+        // The Japanese of money must start with 円, or 万円 would be written before it.
+        assert_eq!(japanese_unit(&unit("yen per lot", "ロットあたり円")), None);
+        assert_eq!(
+            unit_words(&unit("vials per lot", "バイアル／ロット"), Lang::Ja),
+            "バイアル／ロット"
+        );
+        assert_eq!(
+            unit_words(&unit("vials per lot", "バイアル／ロット"), Lang::En),
+            "vials per lot"
+        );
     }
 
     #[test]

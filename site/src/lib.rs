@@ -217,6 +217,13 @@ pub fn build(opts: &Options) -> Result<Built, Error> {
         // Scenario files name themselves relative to the project root in messages and on pages.
         let rel = file.strip_prefix(&opts.root).unwrap_or(&file).to_path_buf();
         let sc = load_scenario(&opts.root, &rel)?;
+        // A Japanese page must not show a note or unit in English only: refused before running.
+        let untranslated = pages::missing_japanese(&sc);
+        if !untranslated.is_empty() {
+            return Err(Error::Scenario(
+                tenbin_engine::scenario::ScenarioErrors(untranslated).to_string(),
+            ));
+        }
         let (results, cached) =
             results::load_or_run(&sc, opts.seed, opts.draws, opts.threads, &opts.cache)?;
         built.push(ScenarioBuilt {

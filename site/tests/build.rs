@@ -310,7 +310,7 @@ fn a_broken_scenario_stops_the_build_with_its_place() {
             )
         },
         &[
-            "models/one-dose-cell-therapy.toml:47:9:",
+            "models/one-dose-cell-therapy.toml:48:9:",
             "expected a number",
         ],
     );
@@ -451,4 +451,112 @@ fn the_calculator_is_on_every_scenario_page_with_the_scenario_it_runs() {
     fs::remove_file(module.join("tenbin_calculator_bg.wasm")).unwrap();
     let e = build(&o).unwrap_err().to_string();
     assert!(e.contains("run site/tools/build-calculator"), "{e}");
+}
+
+#[test]
+fn notes_units_and_source_notes_are_shown_in_the_readers_language() {
+    let f = Fixture::new("bilingual-notes");
+    build(&f.options()).unwrap();
+    let ja = f.out("ja/scenarios/one-dose-cell-therapy/index.html");
+    let en = f.out("en/scenarios/one-dose-cell-therapy/index.html");
+    // The unit after the base case of 1,000,000 yen a year; the note under the input's name.
+    assert!(ja.contains("<td>100万円／年</td>"), "Japanese unit");
+    assert!(en.contains("<td>¥1m per year</td>"), "English unit");
+    assert!(
+        ja.contains(
+            "<small>年100万円ほどで、多くの抽出では60万〜150万円の間に収まります。</small>"
+        )
+    );
+    assert!(en.contains(
+        "<small>About a million yen a year, between 0.6M and 1.5M in most draws.</small>"
+    ));
+    assert!(!ja.contains("About a million yen"));
+    // The source's note under its reference; the citation itself is the same in both.
+    assert!(ja.contains("Made-up values for the site generator&#39;s tests</span><br><small class=\"source-note\">根拠のある値ではなく、切りのよい数字になるように選んだものです。</small>"));
+    assert!(en.contains("Made-up values for the site generator&#39;s tests</span><br><small class=\"source-note\">Not evidence: chosen to give round numbers.</small>"));
+}
+
+#[test]
+fn a_note_or_unit_without_japanese_stops_the_build_with_its_place() {
+    // A note written in English only (a plain string is English).
+    fails_and_keeps_the_site(
+        "note-without-japanese",
+        |f| {
+            f.edit(
+                "models/one-dose-cell-therapy.toml",
+                "note.ja = \"年100万円ほどで、多くの抽出では60万〜150万円の間に収まります。\"\n",
+                "",
+            )
+        },
+        &[
+            "models/one-dose-cell-therapy.toml:61:1: parameter `c_care`: note has no Japanese, so the Japanese page would show it in English (\"About a million yen a year, between 0.6M...\"); expected `note = { en = \"...\", ja = \"...\" }`",
+        ],
+    );
+    // A unit in English only that the site cannot say in Japanese itself, and a source's note.
+    fails_and_keeps_the_site(
+        "unit-without-japanese",
+        |f| {
+            f.edit(
+                "models/one-dose-cell-therapy.toml",
+                "unit = { en = \"yen per year\", ja = \"円／年\" }",
+                "unit = \"yen per patient-year\"",
+            );
+            f.edit(
+                "models/one-dose-cell-therapy.toml",
+                "note = { en = \"Not evidence: chosen to give round numbers.\", ja = \"根拠のある値ではなく、切りのよい数字になるように選んだものです。\" }",
+                "note = \"Not evidence.\"",
+            );
+        },
+        &[
+            "models/one-dose-cell-therapy.toml:19:8: source `fixture`: note has no Japanese",
+            "models/one-dose-cell-therapy.toml:58:8: parameter `c_care`: unit \"yen per patient-year\" has no Japanese, so the Japanese page would show it in English; expected `unit = { en = \"yen per patient-year\", ja = \"...\" }` with the Japanese starting with 円",
+        ],
+    );
+    // The Japanese of an amount in yen starts with 円 (the page writes 100万円 before what follows).
+    fails_and_keeps_the_site(
+        "yen-unit-in-other-words",
+        |f| {
+            f.edit(
+                "models/one-dose-cell-therapy.toml",
+                "ja = \"円／年\"",
+                "ja = \"年間\"",
+            )
+        },
+        &[
+            "models/one-dose-cell-therapy.toml:58:8: parameter `c_care`: unit \"yen per year\" is an amount in yen, but its Japanese \"年間\" does not start with 円",
+        ],
+    );
+}
+
+/// The check the build makes, on the project's own scenarios: every note and unit they show
+/// (and every source note) has Japanese.
+#[test]
+fn every_scenario_in_models_has_japanese_for_every_note_and_unit() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let files = tenbin_site::scenario_files(root).unwrap();
+    assert!(files.len() >= 10, "{files:?}");
+    let (mut notes, mut units) = (0, 0);
+    for file in files {
+        let rel = file
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let (sc, _) = tenbin_engine::scenario::Scenario::load_as(&file, &rel).unwrap();
+        let missing = tenbin_site::pages::missing_japanese(&sc);
+        assert!(
+            missing.is_empty(),
+            "{}",
+            missing
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        notes += sc.parameters.iter().filter(|p| p.note.is_some()).count();
+        notes += sc.sources.iter().filter(|s| s.note.is_some()).count();
+        units += sc.parameters.iter().filter(|p| p.unit.is_some()).count();
+    }
+    // The library's scenarios explain almost every input (about 280 notes, 160 units).
+    assert!(notes > 250 && units > 150, "{notes} notes, {units} units");
 }

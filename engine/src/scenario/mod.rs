@@ -32,6 +32,11 @@ pub struct Bilingual {
     pub en: String,
 }
 
+/// A text readers see beside a number or a reference (a parameter's unit or note, a source's
+/// note), in Japanese and English, with the place it is written so that a missing language can
+/// be pointed at. A plain string in the file is English only (`ja` empty).
+pub type Text = Located<Bilingual>;
+
 /// The kind of regenerative medicine product.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -64,8 +69,12 @@ impl ProductType {
 pub struct Source {
     /// Short identifier used by parameters.
     pub id: String,
-    /// Full citation.
-    pub citation: String,
+    /// Full citation, as a reader would look it up: a plain string in the file (English or the
+    /// source's own language) is `en` only; the project's own sources (its assumptions) may
+    /// give both languages.
+    pub citation: Bilingual,
+    /// A note shown under the citation (how the source was read, what could not be checked).
+    pub note: Option<Text>,
     /// Where to read it, if online.
     pub url: Option<String>,
     /// Publication or access date, as written (TOML date).
@@ -172,10 +181,11 @@ pub struct Parameter {
     pub source: String,
     /// A readable name.
     pub label: Bilingual,
-    /// Unit, as written.
-    pub unit: Option<String>,
-    /// A note on where the number comes from or why the distribution was chosen.
-    pub note: Option<String>,
+    /// Unit, in Japanese and English (English only when written as a plain string).
+    pub unit: Option<Text>,
+    /// A note on where the number comes from or why the distribution was chosen, in Japanese
+    /// and English (for a Dirichlet component, its group's note).
+    pub note: Option<Text>,
     /// The Dirichlet group it belongs to, if any.
     pub dirichlet: Option<usize>,
     /// Where it is defined.

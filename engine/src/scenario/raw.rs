@@ -77,6 +77,44 @@ pub struct Bilingual {
     pub en: Option<Spanned<String>>,
 }
 
+/// A text readers see in either language (a parameter's unit or note, a source's note): a plain
+/// string, read as English (older files write it so), or Japanese and English as
+/// `{ en = "...", ja = "..." }` (or `note.en = ...` and `note.ja = ...`).
+#[derive(Debug, Clone)]
+pub enum RawText {
+    /// A plain string: English only.
+    Plain(String),
+    /// Japanese and English.
+    Both(Bilingual),
+}
+
+impl<'de> Deserialize<'de> for RawText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawText;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a text in quotes (English), or `{ en = \"...\", ja = \"...\" }`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawText, E> {
+                Ok(RawText::Plain(v.to_string()))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<RawText, A::Error> {
+                let mut b = Bilingual::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "ja" => b.ja = Some(map.next_value()?),
+                        "en" => b.en = Some(map.next_value()?),
+                        other => return Err(de::Error::unknown_field(other, &["ja", "en"])),
+                    }
+                }
+                Ok(RawText::Both(b))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// The whole file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -359,7 +397,8 @@ pub struct RawMeta {
 #[serde(deny_unknown_fields)]
 pub struct RawSource {
     pub id: Spanned<String>,
-    pub citation: Spanned<String>,
+    pub citation: Spanned<RawText>,
+    pub note: Option<Spanned<RawText>>,
     pub url: Option<Spanned<String>>,
     pub date: Option<Spanned<toml::value::Datetime>>,
 }
@@ -398,8 +437,8 @@ pub struct RawParameter {
     pub source: Spanned<String>,
     pub dist: Option<Spanned<String>>,
     pub label: Option<Spanned<Bilingual>>,
-    pub unit: Option<Spanned<String>>,
-    pub note: Option<Spanned<String>>,
+    pub unit: Option<Spanned<RawText>>,
+    pub note: Option<Spanned<RawText>>,
     pub mean: Option<Spanned<Number>>,
     pub sd: Option<Spanned<Number>>,
     pub alpha: Option<Spanned<Number>>,
@@ -427,7 +466,7 @@ pub struct RawDirichlet {
     pub alpha: Option<Spanned<Vec<Spanned<Number>>>>,
     pub concentration: Option<Spanned<Number>>,
     pub label: Option<Spanned<Bilingual>>,
-    pub note: Option<Spanned<String>>,
+    pub note: Option<Spanned<RawText>>,
 }
 
 #[derive(Debug, Deserialize)]

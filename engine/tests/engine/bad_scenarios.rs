@@ -102,6 +102,40 @@ fn the_valid_scenario_is_valid_and_runs() {
 }
 
 #[test]
+fn units_and_notes_are_read_in_both_languages_with_their_place() {
+    let text = VALID
+        .replace(
+            "citation = \"A source\"",
+            "citation = \"A source\"\nnote = { en = \"Read twice\", ja = \"2回読みました\" }",
+        )
+        .replace(
+            "value = 0.3\n",
+            "value = 0.3\nunit = \"per year\"\nnote = \"From a trial\"\n",
+        )
+        .replace(
+            "value = 0.8\n",
+            "value = 0.8\nunit = { en = \"QALYs\", ja = \"QALY\" }\nnote.en = \"Assumed\"\nnote.ja = \"仮定です\"\n",
+        );
+    let sc = parse("x.toml", &text);
+    fn both(t: &Option<tenbin_engine::scenario::Text>) -> (&str, &str, usize, usize) {
+        let t = t.as_ref().unwrap();
+        (&t.value.en, &t.value.ja, t.loc.line, t.loc.column)
+    }
+    // A plain string is English only.
+    let p = &sc.parameters[0];
+    assert_eq!(both(&p.unit), ("per year", "", 25, 8));
+    assert_eq!(both(&p.note), ("From a trial", "", 26, 8));
+    let u = &sc.parameters[1];
+    assert_eq!(both(&u.unit), ("QALYs", "QALY", 34, 8));
+    // Written as `note.en` and `note.ja`: the place is the first of them.
+    assert_eq!(both(&u.note), ("Assumed", "仮定です", 35, 1));
+    assert_eq!(
+        both(&sc.sources[0].note),
+        ("Read twice", "2回読みました", 11, 8)
+    );
+}
+
+#[test]
 fn broken_files_are_located_and_explained() {
     // (replace this, with this, expected "line:column", expected words in the message)
     let cases: &[(&str, &str, &str, &str)] = &[
@@ -117,6 +151,25 @@ fn broken_files_are_located_and_explained() {
             "horizon_year = 10",
             "13:1",
             "unknown field `horizon_year`",
+        ),
+        // Texts readers see: a string (English) or `{ en, ja }`, nothing else.
+        (
+            "citation = \"A source\"",
+            "citation = \"A source\"\nnote = { en = \"Read twice\", fr = \"Lu deux fois\" }",
+            "11:8",
+            "unknown field `fr`, expected `ja` or `en`",
+        ),
+        (
+            "value = 0.8\n",
+            "value = 0.8\nunit = 3\n",
+            "31:8",
+            "a text in quotes (English), or `{ en = \"...\", ja = \"...\" }`",
+        ),
+        (
+            "value = 0.8\n",
+            "value = 0.8\nnote = {}\n",
+            "31:8",
+            "empty text; expected `ja` and/or `en`",
         ),
         (
             "start_age = 50",

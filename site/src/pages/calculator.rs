@@ -13,7 +13,7 @@ use tenbin_calculator::{Answer, ControlInfo, PageBundle, Request};
 use tenbin_engine::scenario::Scenario;
 
 use super::Templates;
-use crate::i18n::{Lang, Unit, count, fill, format_value, pick, thousands, yen};
+use crate::i18n::{Lang, Unit, count, fill, format_value, pick, thousands, unit_words, yen};
 use crate::results::ScenarioResults;
 
 /// Draws of the first estimate after a control moves; the result is then refined to the page's
@@ -75,7 +75,7 @@ fn per_words(rest: &str, lang: Lang) -> String {
 /// as a percentage, unless its label calls it relative (a relative risk, written as a number).
 fn format_of(c: &ControlInfo, sc: &Scenario, lang: Lang) -> (Format, String) {
     let p = &sc.parameters[sc.slot_of(&c.parameter).expect("a control's parameter")];
-    let Some(unit) = p.unit.as_deref() else {
+    let Some(unit_text) = p.unit.as_ref() else {
         let share =
             c.min >= 0.0 && c.max <= 1.0 && !p.label.en.to_ascii_lowercase().contains("relative");
         return if share {
@@ -84,7 +84,7 @@ fn format_of(c: &ControlInfo, sc: &Scenario, lang: Lang) -> (Format, String) {
             (Format::Number, String::new())
         };
     };
-    let lower = unit.to_ascii_lowercase();
+    let lower = unit_text.value.en.to_ascii_lowercase();
     if let Some(rest) = lower
         .strip_prefix("yen")
         .or_else(|| lower.strip_prefix("jpy"))
@@ -103,7 +103,7 @@ fn format_of(c: &ControlInfo, sc: &Scenario, lang: Lang) -> (Format, String) {
         (Lang::Ja, "days") => "日".to_string(),
         (Lang::Ja, "per year") => "／年".to_string(),
         (Lang::Ja, "per month") => "／月".to_string(),
-        (Lang::Ja, other) => format!(" {other}"),
+        (Lang::Ja, _) => format!(" {}", unit_words(&unit_text.value, lang)),
         (Lang::En, other) => format!(" {other}"),
     };
     (Format::Number, words)

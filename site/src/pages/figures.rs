@@ -8,7 +8,7 @@ use crate::chart::{
     Axis, Bar, Bars, Chart, Histogram, Layout, Lines, Marker, RangeGroup, RangeRow, Ranges,
     Scatter, Series, Text, Tornado, TornadoBar, Unit,
 };
-use crate::i18n::{Lang, count, fill, percent, pick, plain, yen};
+use crate::i18n::{Lang, count, fill, is_yen, percent, pick, plain, yen};
 use crate::results::ScenarioResults;
 
 /// Points drawn on the cost-effectiveness plane: enough to show the cloud's shape, few enough
@@ -28,7 +28,7 @@ pub(super) fn scenario_figures(
     let Some(first) = r.thresholds.first() else {
         return out;
     };
-    let sources = cited_sources(sc, true);
+    let sources = cited_sources(sc, true, lang);
     let words = |key: &str, extra: &[(&str, &str)]| {
         let mut values = vec![
             ("wtp", yen(first.wtp, lang)),
@@ -356,7 +356,7 @@ pub(super) fn scenario_figures(
             parts_of_a_whole: true,
         };
         // Costs do not depend on background mortality: only the parameters' sources.
-        let sources = cited_sources(sc, false);
+        let sources = cited_sources(sc, false, lang);
         out.push(bar_figure(
             money,
             words("fig_money_caption", &[("total", &yen(total, lang))]),
@@ -461,12 +461,12 @@ pub(super) fn scenario_figures(
             chart,
             words("fig_budget_caption", &extra),
             t.s(lang, "fig_budget_note").to_string(),
-            cited_sources(sc, true),
+            cited_sources(sc, true, lang),
         ));
     }
     // 7-9. Decision analyses: price acceptability, acceptability at a price, the tornado.
     let d = &r.decision;
-    let decision_sources = cited_sources(sc, true);
+    let decision_sources = cited_sources(sc, true, lang);
     if let Some(curves) = d["price_acceptability"].as_array() {
         let series: Vec<Series> = curves
             .iter()
@@ -568,18 +568,13 @@ pub(super) fn scenario_figures(
         // The input's value at each end, short: yen as yen, anything else as a number (the
         // table and the inputs section give the units).
         let input = |name: &str, x: f64| {
-            let unit = sc
+            let money = sc
                 .parameters
                 .iter()
                 .find(|p| p.name == name)
-                .and_then(|p| p.unit.as_deref())
-                .unwrap_or_default()
-                .to_ascii_lowercase();
-            if unit.starts_with("yen") || unit.starts_with("jpy") {
-                yen(x, lang)
-            } else {
-                plain(x)
-            }
+                .and_then(|p| p.unit.as_ref())
+                .is_some_and(|u| is_yen(&u.value));
+            if money { yen(x, lang) } else { plain(x) }
         };
         let bars: Vec<TornadoBar> = bars
             .iter()

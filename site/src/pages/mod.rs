@@ -49,6 +49,7 @@ use compare::{compare_rows, method_rows};
 use downloads::{draws_csv_gz, pretty_json};
 use home::{scenario_card, section_docs};
 use levers::lever_rows;
+pub use scenario::missing_japanese;
 use scenario::scenario_page;
 
 /// The templates and the interface strings of both languages.

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use minijinja::{Value, context};
 use tenbin_engine::distribution::Distribution;
 use tenbin_engine::report::VERSION;
-use tenbin_engine::scenario::Scenario;
+use tenbin_engine::scenario::{Bilingual, Scenario, ScenarioError, Text};
 
 use super::downloads::{figure_json, pretty_json};
 use super::figures::scenario_figures;
@@ -17,7 +17,7 @@ use super::tables::{
 };
 use super::{Figure, Files, Templates};
 use crate::Error;
-use crate::i18n::{Lang, count, fill, percent, pick, plain, with_unit, yen};
+use crate::i18n::{Lang, count, fill, is_yen, japanese_unit, percent, pick, plain, with_unit, yen};
 use crate::results::ScenarioResults;
 
 /// Inputs listed under "what drives the uncertainty".
@@ -36,8 +36,83 @@ pub(super) fn value_text(sc: &Scenario, name: &str, x: f64, lang: Lang) -> Strin
         .parameters
         .iter()
         .find(|p| p.name == name)
-        .and_then(|p| p.unit.as_deref());
+        .and_then(|p| p.unit.as_ref().map(|u| &u.value));
     with_unit(x, unit, lang)
+}
+
+/// What a scenario's Japanese page would show in English: each parameter's, Dirichlet group's
+/// and source's note and each parameter's unit written without Japanese (but for the few English
+/// units the site says in Japanese itself, such as `yen per month` and `years`), or the unit of
+/// an amount in yen whose Japanese does not start with 円. One message per problem, at the file,
+/// line and column of the text; the site build refuses a scenario with any ([`crate::build`]).
+pub fn missing_japanese(sc: &Scenario) -> Vec<ScenarioError> {
+    let mut errors = Vec::new();
+    let mut err = |t: &Text, message: String| {
+        errors.push(ScenarioError {
+            file: sc.file.clone(),
+            line: t.loc.line,
+            column: t.loc.column,
+            message,
+        });
+    };
+    let mut note = |owner: &str, t: &Text| {
+        if t.value.ja.trim().is_empty() {
+            let start: String = t.value.en.trim().chars().take(40).collect();
+            err(
+                t,
+                format!(
+                    "{owner}: note has no Japanese, so the Japanese page would show it in English (\"{start}...\"); expected `note = {{ en = \"...\", ja = \"...\" }}` (or `note.en` and `note.ja`)"
+                ),
+            );
+        }
+    };
+    let mut groups_seen = Vec::new();
+    for p in &sc.parameters {
+        match (&p.note, p.dirichlet) {
+            (Some(t), Some(g)) if !groups_seen.contains(&g) => {
+                groups_seen.push(g);
+                note(&format!("Dirichlet group `{}`", sc.dirichlets[g].name), t);
+            }
+            (Some(_), Some(_)) | (None, _) => {}
+            (Some(t), None) => note(&format!("parameter `{}`", p.name), t),
+        }
+    }
+    for s in &sc.sources {
+        if let Some(t) = &s.note {
+            note(&format!("source `{}`", s.id), t);
+        }
+    }
+    for p in &sc.parameters {
+        let Some(u) = &p.unit else { continue };
+        if japanese_unit(&u.value).is_some() {
+            continue;
+        }
+        let (en, ja) = (&u.value.en, &u.value.ja);
+        let message = if ja.trim().is_empty() {
+            format!(
+                "parameter `{}`: unit \"{en}\" has no Japanese, so the Japanese page would show it in English; expected `unit = {{ en = \"{en}\", ja = \"...\" }}`{}",
+                p.name,
+                if is_yen(&u.value) {
+                    " with the Japanese starting with 円, e.g. \"円／年\""
+                } else {
+                    ""
+                }
+            )
+        } else {
+            format!(
+                "parameter `{}`: unit \"{en}\" is an amount in yen, but its Japanese \"{ja}\" does not start with 円; expected, e.g., \"円／年\" (the page writes the amount in 万円 or 億円 and what follows 円 after it)",
+                p.name
+            )
+        };
+        errors.push(ScenarioError {
+            file: sc.file.clone(),
+            line: u.loc.line,
+            column: u.loc.column,
+            message,
+        });
+    }
+    errors.sort_by_key(|e| (e.line, e.column));
+    errors
 }
 
 /// A distribution in a compact notation, named in the reader's language.
@@ -133,11 +208,20 @@ fn describe(d: &Distribution, lang: Lang) -> String {
     }
 }
 
-fn source_text(sc: &Scenario, id: &str) -> String {
-    sc.sources
-        .iter()
-        .find(|s| s.id == id)
-        .map_or_else(|| id.to_string(), |s| s.citation.clone())
+/// A source's citation for a reader of `lang`: in that language when the scenario gives it
+/// (the project's own sources), else as written (references keep their own language).
+fn source_text(sc: &Scenario, id: &str, lang: Lang) -> String {
+    sc.sources.iter().find(|s| s.id == id).map_or_else(
+        || id.to_string(),
+        |s| citation(&s.citation, lang).to_string(),
+    )
+}
+
+fn citation(c: &Bilingual, lang: Lang) -> &str {
+    match pick(c, lang) {
+        "" => pick(c, lang.other()),
+        text => text,
+    }
 }
 
 /// A source as a page cites it: by its number in the page's one reference list (the
@@ -168,7 +252,7 @@ pub(super) fn source_number(sc: &Scenario, id: &str) -> Option<usize> {
 
 /// The sources a scenario's parameters name (and its background mortality's), each once, in
 /// the order of the page's reference list.
-pub(super) fn cited_sources(sc: &Scenario, with_mortality: bool) -> Vec<Cited> {
+pub(super) fn cited_sources(sc: &Scenario, with_mortality: bool, lang: Lang) -> Vec<Cited> {
     let mut ids: Vec<&str> = sc.parameters.iter().map(|p| p.source.as_str()).collect();
     if with_mortality {
         ids.push(&sc.mortality_source);
@@ -178,7 +262,7 @@ pub(super) fn cited_sources(sc: &Scenario, with_mortality: bool) -> Vec<Cited> {
         .filter_map(|id| {
             Some(Cited {
                 number: Some(source_number(sc, id)?),
-                citation: source_text(sc, id),
+                citation: source_text(sc, id, lang),
             })
         })
         .collect();
@@ -310,7 +394,7 @@ pub(super) fn scenario_page(
         .parameters
         .iter()
         .map(|p| {
-            let unit = p.unit.as_deref();
+            let unit = p.unit.as_ref().map(|u| &u.value);
             let spread =
                 if matches!(p.distribution, Distribution::Fixed { .. }) || p.dirichlet.is_some() {
                     String::new()
@@ -335,7 +419,7 @@ pub(super) fn scenario_page(
                 distribution => distribution,
                 spread => spread,
                 source => source_number(sc, &p.source),
-                note => p.note.clone().unwrap_or_default(),
+                note => p.note.as_ref().map_or("", |n| pick(&n.value, lang)),
             }
         })
         .collect();
@@ -343,7 +427,16 @@ pub(super) fn scenario_page(
         .sources
         .iter()
         .enumerate()
-        .map(|(i, s)| context! { number => i + 1, id => s.id, citation => s.citation, url => s.url, date => s.date })
+        .map(|(i, s)| {
+            context! {
+                number => i + 1,
+                id => s.id,
+                citation => citation(&s.citation, lang),
+                note => s.note.as_ref().map_or("", |n| pick(&n.value, lang)),
+                url => s.url,
+                date => s.date,
+            }
+        })
         .collect();
     let settings = &sc.settings;
     let ctx = context! {

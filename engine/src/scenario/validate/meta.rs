@@ -70,7 +70,11 @@ pub(super) fn sources(
         }
         sources.push(Source {
             id: s.id.get_ref().clone(),
-            citation: s.citation.get_ref().clone(),
+            citation: v
+                .text(Some(&s.citation))
+                .map(|t| t.value)
+                .unwrap_or_default(),
+            note: v.text(s.note.as_ref()),
             url: s.url.as_ref().map(|u| u.get_ref().clone()),
             date: s.date.as_ref().map(|d| d.get_ref().to_string()),
         });

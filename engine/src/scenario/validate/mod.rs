@@ -30,7 +30,8 @@ use toml::Spanned;
 use super::pricing::PricingSpec;
 use super::raw::{self, ExprSource, Number, RawScenario};
 use super::{
-    Bilingual, Loc, Located, Scenario, ScenarioError, ScenarioErrors, SourceText, content_hash,
+    Bilingual, Loc, Located, Scenario, ScenarioError, ScenarioErrors, SourceText, Text,
+    content_hash,
 };
 use crate::expr::{Ast, Expr, RESERVED};
 
@@ -83,6 +84,34 @@ impl<'a> Validator<'a> {
                 Bilingual { ja, en }
             }
         }
+    }
+
+    /// A text readers see (a unit or a note): a plain string is English only; a table needs at
+    /// least one language.
+    fn text(&mut self, t: Option<&Spanned<raw::RawText>>) -> Option<Text> {
+        let t = t?;
+        let value = match t.get_ref() {
+            raw::RawText::Plain(en) => Bilingual {
+                ja: String::new(),
+                en: en.clone(),
+            },
+            raw::RawText::Both(b) => {
+                if b.ja.is_none() && b.en.is_none() {
+                    self.err(&t.span(), "empty text; expected `ja` and/or `en`");
+                }
+                let get = |s: &Option<Spanned<String>>| {
+                    s.as_ref().map(|s| s.get_ref().clone()).unwrap_or_default()
+                };
+                Bilingual {
+                    ja: get(&b.ja),
+                    en: get(&b.en),
+                }
+            }
+        };
+        Some(Located {
+            value,
+            loc: self.loc(&t.span()),
+        })
     }
 
     fn identifier(&mut self, name: &Spanned<String>, what: &str) -> bool {

@@ -243,8 +243,8 @@ fn parameter_table(v: &mut Validator, raw: &RawScenario, source_ids: &BTreeSet<S
                 distribution: dist,
                 source: pr.source.get_ref().clone(),
                 label: v.bilingual(pr.label.as_ref()),
-                unit: pr.unit.as_ref().map(|u| u.get_ref().clone()),
-                note: pr.note.as_ref().map(|n| n.get_ref().clone()),
+                unit: v.text(pr.unit.as_ref()),
+                note: v.text(pr.note.as_ref()),
                 dirichlet: None,
                 loc: v.loc(&name.span()),
             },
@@ -313,6 +313,7 @@ fn dirichlet_groups(
                 None
             }
         };
+        let note = v.text(gr.note.as_ref());
         for (c, val) in comps.iter().zip(&values) {
             if v.identifier(c, "Dirichlet component") {
                 params.push((
@@ -323,7 +324,7 @@ fn dirichlet_groups(
                         source: gr.source.get_ref().clone(),
                         label: v.bilingual(gr.label.as_ref()),
                         unit: None,
-                        note: gr.note.as_ref().map(|n| n.get_ref().clone()),
+                        note: note.clone(),
                         dirichlet: Some(gi),
                         loc: v.loc(&c.span()),
                     },
