@@ -200,7 +200,7 @@ struct Page {
 
 /// The reference model (`models/reference/`): the engine's yardstick against the independent
 /// reference implementation, not a product anyone prices.
-fn is_reference_model(sc: &Scenario) -> bool {
+pub(super) fn is_reference_model(sc: &Scenario) -> bool {
     std::path::Path::new(&sc.file)
         .parent()
         .and_then(|d| d.file_name())

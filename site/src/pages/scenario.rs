@@ -445,6 +445,7 @@ pub(super) fn scenario_page(
             title => pick(&sc.meta.title, lang),
             summary => pick(&sc.meta.summary, lang),
             question => pick(&sc.meta.question, lang),
+            yardstick => super::is_reference_model(sc),
             file => sc.file,
             sha256 => sc.hash,
         },
