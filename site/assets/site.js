@@ -34,6 +34,25 @@ function stackTables() {
   }
 }
 
+// 3. The compare page's side-by-side view: only the two chosen scenarios' cards show, in the
+//    order chosen. Without the script every card shows.
+function pickTwo() {
+  const form = document.querySelector("form[data-pick]");
+  if (!form) return;
+  const cards = [...document.querySelectorAll(".side-by-side .fact")];
+  const show = () => {
+    const chosen = [form.elements.first.value, form.elements.second.value];
+    for (const card of cards) {
+      const at = chosen.indexOf(card.dataset.id);
+      card.hidden = at < 0;
+      card.style.order = String(at);
+    }
+  };
+  form.hidden = false;
+  form.addEventListener("change", show);
+  show();
+}
+
 addEventListener("hashchange", openTarget);
 document.addEventListener("click", (e) => {
   // The same link clicked twice fires no hashchange; open its target anyway.
@@ -41,4 +60,5 @@ document.addEventListener("click", (e) => {
   if (a && a.getAttribute("href") === location.hash) openTarget();
 });
 stackTables();
+pickTwo();
 openTarget();

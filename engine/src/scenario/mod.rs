@@ -387,6 +387,9 @@ pub struct Meta {
     /// The question the scenario answers, in plain words (the site's home page lists scenarios
     /// by it); empty when not given.
     pub question: Bilingual,
+    /// A few words naming the scenario where its title is too long (an overview chart's
+    /// group headings); empty when not given, when the title serves.
+    pub short_title: Bilingual,
     /// Kind of product.
     pub product_type: ProductType,
 }

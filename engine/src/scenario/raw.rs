@@ -388,6 +388,7 @@ pub struct RawMeta {
     pub title: Spanned<Bilingual>,
     pub summary: Option<Spanned<Bilingual>>,
     pub question: Option<Spanned<Bilingual>>,
+    pub short_title: Option<Spanned<Bilingual>>,
     pub product_type: Spanned<String>,
     pub intervention: Spanned<String>,
     pub comparator: Spanned<String>,

@@ -39,6 +39,7 @@ mod downloads;
 mod figures;
 mod home;
 mod levers;
+mod overview;
 mod scenario;
 mod tables;
 
@@ -240,10 +241,18 @@ pub fn render(t: &Templates, site: &Site, stage: &Staging) -> Result<Written, Er
             .map(|(sc, r)| scenario_card(t, lang, sc, r))
             .collect();
         let explainers = section_docs(site.docs, lang, "explainers");
+        // The overview chart leads the home and compare pages; its files sit beside each.
+        let overview = overview::overview_figure(t, lang, &public_runs);
+        for page in [format!("{l}/"), format!("{l}/compare/")] {
+            for (name, bytes) in overview.iter().flat_map(|(_, files)| files.clone()) {
+                files.push((format!("{page}{name}"), bytes));
+            }
+        }
+        let overview = overview.map(|(figure, _)| figure);
         pages.push(Page {
             path: format!("{l}/"),
             template: "home.html",
-            ctx: context! { scenarios => cards.clone(), explainers => explainers.clone() },
+            ctx: context! { scenarios => cards.clone(), explainers => explainers.clone(), overview => overview.clone() },
             lang: Some(lang),
         });
         pages.push(Page {
@@ -275,6 +284,8 @@ pub fn render(t: &Templates, site: &Site, stage: &Staging) -> Result<Written, Er
             ctx: context! {
                 rows => compare_rows(lang, &public_runs),
                 methods => method_rows(t, lang, &public_runs),
+                overview => overview.clone(),
+                side_by_side => overview::side_by_side(t, lang, &public_runs),
             },
             lang: Some(lang),
         });

@@ -26,6 +26,7 @@ pub(super) fn meta(v: &mut Validator, m: &raw::RawMeta) -> Meta {
     let title = v.bilingual(Some(&m.title));
     let summary = v.bilingual(m.summary.as_ref());
     let question = v.bilingual(m.question.as_ref());
+    let short_title = v.bilingual(m.short_title.as_ref());
     let product_type = match ProductType::ALL
         .iter()
         .find(|(s, _)| *s == m.product_type.get_ref())
@@ -49,6 +50,7 @@ pub(super) fn meta(v: &mut Validator, m: &raw::RawMeta) -> Meta {
         title,
         summary,
         question,
+        short_title,
         product_type,
     }
 }
