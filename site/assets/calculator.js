@@ -66,7 +66,7 @@ async function start(root) {
   };
   const render = () => show(root, form, shown.answer, shown.phase, shown.seconds);
 
-  const engine = new Engine(new URL(d.worker, document.baseURI), new URL(d.module, document.baseURI).href, text, {
+  const engine = new Engine(new URL(d.worker, document.baseURI), new URL(d.module, document.baseURI).href, text, JSON.stringify(bundle.request), {
     estimate(req, answer, t0) {
       shown = { answer, phase: "estimate" };
       render();
@@ -174,7 +174,7 @@ function key(req) {
 // Runs requests in web workers: an estimate from the first draws, then the rest, in short pieces
 // handed to whichever worker is free, put together in draw order and summarised by a worker.
 class Engine {
-  constructor(workerUrl, moduleUrl, bundle, on) {
+  constructor(workerUrl, moduleUrl, bundle, warm, on) {
     this.on = on;
     this.gen = 0;
     this.job = null;
@@ -189,7 +189,7 @@ class Engine {
       const w = new Worker(workerUrl, { type: "module" });
       w.onmessage = (e) => this.message(w, e.data);
       w.onerror = (e) => on.error(e.message || "the calculator's worker failed");
-      w.postMessage({ type: "init", module: moduleUrl, bundle });
+      w.postMessage({ type: "init", module: moduleUrl, bundle, warm });
       this.workers.push(w);
     }
   }
@@ -362,7 +362,14 @@ function show(root, form, a, phase, seconds) {
     median.dataset.value = String(x.p50);
     median.textContent = yen(x.p50, lang);
     const range = document.createElement("td");
-    range.textContent = x.p2_5 == null ? "" : `${yen(x.p2_5, lang)}${d.rangeTo}${yen(x.p97_5, lang)}`;
+    // Each end whole, so that a narrow screen breaks the range only between them.
+    if (x.p2_5 != null) {
+      const low = document.createElement("span");
+      low.textContent = `${yen(x.p2_5, lang)}${d.rangeTo}`;
+      const high = document.createElement("span");
+      high.textContent = yen(x.p97_5, lang);
+      range.append(low, high);
+    }
     const base = document.createElement("td");
     base.textContent = yen(x.base_case, lang);
     const bar = document.createElement("td");
@@ -473,7 +480,9 @@ function formatControl(x, spec, lang) {
     case "percent":
       return `${sign}${significant(a * 100)}%`;
     case "yen":
-      return `${yen(x, lang)}${suffix}`;
+      // Always in 万円 (億円) or millions (billions), so that a control's values read alike.
+      if (lang === "ja") return a >= 1e8 ? `${sign}${sig(a / 1e8)}億円${suffix}` : `${sign}${sig(a / 1e4)}万円${suffix}`;
+      return a >= 1e9 ? `${sign}¥${sig(a / 1e9)}bn${suffix}` : `${sign}¥${sig(a / 1e6)}m${suffix}`;
     case "usd":
       if (lang === "ja") return a >= 1e4 ? `${sign}${sig(a / 1e4)}万ドル${suffix}` : `${sign}${sig(a)}ドル${suffix}`;
       if (a >= 1e6) return `${sign}US$${sig(a / 1e6)}m${suffix}`;

@@ -119,7 +119,19 @@ fn sig(x: f64) -> String {
 fn format_control(x: f64, format: Format, suffix: &str, lang: Lang) -> String {
     match format {
         Format::Percent => format_value(x, Unit::Share, lang),
-        Format::Yen => format!("{}{suffix}", yen(x, lang)),
+        // Always in 万円 (億円 from a hundred million) or in millions (billions), so that a
+        // control's values read alike however small: ¥0.121m, not ¥121,128.
+        Format::Yen => {
+            let a = x.abs();
+            let sign = if x < 0.0 { "-" } else { "" };
+            let amount = match lang {
+                Lang::Ja if a >= 1e8 => format!("{sign}{}億円", sig(a / 1e8)),
+                Lang::Ja => format!("{sign}{}万円", sig(a / 1e4)),
+                Lang::En if a >= 1e9 => format!("{sign}¥{}bn", sig(a / 1e9)),
+                Lang::En => format!("{sign}¥{}m", sig(a / 1e6)),
+            };
+            format!("{amount}{suffix}")
+        }
         Format::Usd => {
             let a = x.abs();
             let sign = if x < 0.0 { "-" } else { "" };
@@ -200,8 +212,10 @@ pub(super) fn calculator(t: &Templates, lang: Lang, sc: &Scenario, r: &ScenarioR
                 format => format.key(),
                 suffix => suffix,
                 base_text => text(c.base),
-                min_text => text(c.min),
-                max_text => text(c.max),
+                // The ends under the slider without unit words, which the value and the note
+                // beside it give.
+                min_text => format_control(c.min, format, "", lang),
+                max_text => format_control(c.max, format, "", lang),
                 band => band,
                 cited => (!cited.is_empty()).then(|| fill(t.s(lang, "calc_w_cited"), &[("list", &cited.join(if lang == Lang::Ja { "、" } else { ", " }))])),
                 ticks => c.cited.iter().chain([&c.base]).map(|&x| if log { (position(c, x) * STEPS).round() } else { x }).collect::<Vec<f64>>(),
@@ -295,6 +309,9 @@ mod tests {
                 Lang::Ja,
                 "49.8万ドル／ロット",
             ),
+            (121_128.0, Format::Yen, "", Lang::En, "¥0.121m"),
+            (121_128.0, Format::Yen, "", Lang::Ja, "12.1万円"),
+            (1.5e9, Format::Yen, "", Lang::Ja, "15億円"),
             (3.0, Format::Number, " months", Lang::En, "3 months"),
             (3.0, Format::Number, "か月", Lang::Ja, "3か月"),
             (12.26, Format::Number, "年", Lang::Ja, "12.3年"),
