@@ -338,7 +338,7 @@ fn a_broken_template_stops_the_build_with_its_place() {
                 "t.compare_leed",
             )
         },
-        &["compare.html:5:", "undefined"],
+        &["compare.html:6:", "undefined"],
     );
 }
 

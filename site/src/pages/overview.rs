@@ -76,7 +76,7 @@ pub(super) fn overview_figure(
     t: &Templates,
     lang: Lang,
     runs: &[(Scenario, ScenarioResults)],
-) -> Option<(Figure, Vec<(String, Vec<u8>)>)> {
+) -> Option<(Figure, super::Files)> {
     let groups = groups(t, lang, runs);
     if groups.is_empty() {
         return None;
