@@ -222,8 +222,15 @@ pub fn render_markdown(markdown: &str) -> String {
         | Options::ENABLE_HEADING_ATTRIBUTES;
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, Parser::new_ext(markdown, options));
-    // Wide formulas scroll sideways; a keyboard user must be able to reach and scroll them too.
-    sanitize(&html).replace("<pre>", "<pre tabindex=\"0\">")
+    // Wide formulas and tables scroll sideways inside their own box (never the page, on a
+    // phone); a keyboard user must be able to reach and scroll them too.
+    sanitize(&html)
+        .replace("<pre>", "<pre tabindex=\"0\">")
+        .replace(
+            "<table>",
+            "<div class=\"table-wrap\" tabindex=\"0\"><table>",
+        )
+        .replace("</table>", "</table></div>")
 }
 
 /// The `<h2 id="...">` headings of rendered HTML, with their text (tags removed).

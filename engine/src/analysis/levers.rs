@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::error::DrawError;
 use crate::model::Outcome;
+use crate::pricing::methods::official_calculations;
 use crate::pricing::value::threshold_price;
 use crate::run::{Evaluation, Psa};
 use crate::scenario::Scenario;
@@ -34,6 +35,11 @@ pub struct LeverEffect {
     pub time_to_treatment_days: Estimate,
     /// Change in the threshold price per treatment at each willingness to pay.
     pub threshold_price_per_treatment: Vec<(f64, Estimate)>,
+    /// Change in the official cost-accounting price (yen), which prices the supply model's
+    /// product cost: a lever that lowers what making, testing and delivering costs lowers
+    /// this price too. Absent where the scenario has no cost-accounting calculation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_accounting_price: Option<Estimate>,
 }
 
 /// One draw's supply outcome under `levers`.
@@ -85,6 +91,16 @@ pub fn lever_effects(
                     |o: &SupplyOutcome| o.mean_relative_effect * threshold_price(*w, dq, dc);
                 d.push(price(&b) - price(&a));
             }
+            // The cost-accounting price on each setting's product cost, with this draw's
+            // official inputs; NaN where the scenario has no such calculation.
+            let spec = sc.pricing_at(slots);
+            let cost_accounting = |o: &SupplyOutcome| {
+                official_calculations(&spec, Some(o))
+                    .into_iter()
+                    .find(|c| c.method == "cost_accounting")
+                    .map_or(f64::NAN, |c| c.price)
+            };
+            d.push(cost_accounting(&b) - cost_accounting(&a));
             Ok(d)
         };
         let base_d = pair(&base.slots, bq, bc)?;
@@ -125,6 +141,8 @@ pub fn lever_effects(
                 .enumerate()
                 .map(|(k, &w)| (w, change(3 + k)))
                 .collect(),
+            cost_accounting_price: Some(change(3 + sc.settings.wtp.len()))
+                .filter(|e| e.base_case.is_finite()),
         });
     }
     Ok(effects)
