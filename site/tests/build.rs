@@ -101,9 +101,16 @@ fn the_fixture_site_renders_as_recorded() {
     assert_eq!(built.scenarios.len(), 1);
     assert_eq!(built.scenarios[0].file, "models/one-dose-cell-therapy.toml");
     assert!(!built.scenarios[0].cached);
-    // Chooser; per language: home, scenarios, one scenario, compare, levers, about, search,
-    // two explainers, the explainers list, glossary and methods.
-    assert_eq!(built.pages, 1 + 2 * 12);
+    // Chooser; per language: home, scenarios, one scenario and its one-page summary, compare,
+    // levers, about, search, two explainers, the explainers list, glossary and methods.
+    assert_eq!(built.pages, 1 + 2 * 13);
+    // The summary answers as the scenario page does, with the same range.
+    let summary = f.out("ja/scenarios/one-dose-cell-therapy/summary/index.html");
+    let page = f.out("ja/scenarios/one-dose-cell-therapy/index.html");
+    assert!(summary.contains("<h1>テスト用：単回投与の細胞治療と標準治療の比較</h1>"));
+    assert!(summary.contains("このモデルが示す価格の目安は340万円〜1606万円です。"));
+    assert!(page.contains("このモデルが示す価格の目安は340万円〜1606万円です。"));
+    assert!(page.contains(r#"<a href="summary/">"#));
 
     insta::assert_snapshot!("chooser", f.out("index.html"));
     insta::assert_snapshot!("home_ja", f.out("ja/index.html"));

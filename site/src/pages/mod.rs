@@ -271,6 +271,13 @@ pub fn render(t: &Templates, site: &Site, stage: &Staging) -> Result<Written, Er
             for (name, bytes) in downloads {
                 files.push((format!("{path}{name}"), bytes));
             }
+            // The one-page summary for printing: the same context, its own template.
+            pages.push(Page {
+                path: format!("{path}summary/"),
+                template: "summary.html",
+                ctx: ctx.clone(),
+                lang: Some(lang),
+            });
             pages.push(Page {
                 path,
                 template: "scenario.html",
