@@ -306,6 +306,23 @@ price_post_approval = true
     assert_eq!(cert.never_treated.base_case, 0.0);
     let s = cert.cost_per_treated.psa.unwrap();
     assert!((s.mean + 1_500_000.0).abs() < 1e-6 && s.sd < 1e-6, "{s:?}");
+    // The cost-accounting price builds on the product cost, so the saving reaches it marked up
+    // by the drug route's FY2024 ratios, in closed form: SG&A 51% and profit 16.7% of cost +
+    // SG&A + profit, distribution 6.9% of the price before tax, tax 10%; 1.1 / ((1 - 0.51 -
+    // 0.167)(1 - 0.069)) = 3.658. The rule is linear in the product cost (up to rounding to
+    // the yen), so every draw shows the same factor.
+    let ca = cert.cost_accounting_price.expect("a cost-accounting price");
+    let markup = ca.base_case / cert.cost_per_treated.base_case;
+    let closed_form = 1.1 / ((1.0 - 0.51 - 0.167) * (1.0 - 0.069));
+    assert!(
+        (markup - closed_form).abs() < 1e-5,
+        "{markup} vs {closed_form}"
+    );
+    let ca_draws = ca.psa.unwrap();
+    assert!(
+        (ca_draws.mean / s.mean - markup).abs() < 1e-3 * markup,
+        "{ca_draws:?} vs {markup}"
+    );
 
     let oos = by("supply_oos");
     // Re-manufacture leaves p^2 untreated; supplying OOS leaves none, at 60% effect for p.
