@@ -224,13 +224,49 @@ pub fn render_markdown(markdown: &str) -> String {
     pulldown_cmark::html::push_html(&mut html, Parser::new_ext(markdown, options));
     // Wide formulas and tables scroll sideways inside their own box (never the page, on a
     // phone); a keyboard user must be able to reach and scroll them too.
-    sanitize(&html)
+    let html = sanitize(&html)
         .replace("<pre>", "<pre tabindex=\"0\">")
         .replace(
             "<table>",
             "<div class=\"table-wrap\" tabindex=\"0\"><table>",
         )
-        .replace("</table>", "</table></div>")
+        .replace("</table>", "</table></div>");
+    break_long_code(&html)
+}
+
+/// Lets long identifiers in running text (`supply.incremental_qalys_per_patient_starting`)
+/// wrap on a phone: a `<wbr>` after each `.`, `_` and `/` of inline `<code>` (not of code
+/// blocks, which scroll). A `<wbr>` is no character, so copying the identifier copies it whole;
+/// CSS that breaks anywhere would do the same but makes Chromium lay the long written pages out
+/// many times slower.
+fn break_long_code(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() + html.len() / 16);
+    let mut rest = html;
+    while let Some(at) = rest.find("<code>") {
+        let before = &rest[..at];
+        out.push_str(before);
+        let in_block = before.ends_with("<pre tabindex=\"0\">");
+        let Some(len) = rest[at..].find("</code>") else {
+            rest = &rest[at..];
+            break;
+        };
+        let inner = &rest[at + "<code>".len()..at + len];
+        out.push_str("<code>");
+        if in_block {
+            out.push_str(inner);
+        } else {
+            for c in inner.chars() {
+                out.push(c);
+                if matches!(c, '.' | '_' | '/') {
+                    out.push_str("<wbr>");
+                }
+            }
+        }
+        out.push_str("</code>");
+        rest = &rest[at + len + "</code>".len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The `<h2 id="...">` headings of rendered HTML, with their text (tags removed).
