@@ -214,23 +214,7 @@ pub(super) fn scenario_figures(
         let listed = list_price["yen"].as_f64();
         let rows: Vec<RangeRow> = methods
             .iter()
-            .filter_map(|m| {
-                let id = m["method"].as_str()?;
-                let label = t.s(lang, &format!("method_{id}")).to_string();
-                let base = m["base_case"].as_f64()?;
-                let row = match (m["p2_5"].as_f64(), m["p50"].as_f64(), m["p97_5"].as_f64()) {
-                    (Some(low), Some(mid), Some(high)) => {
-                        RangeRow::interval(label, low, mid, high).with_base(base)
-                    }
-                    // Without a PSA: the base case alone, as a point.
-                    _ => RangeRow::interval(label, base, base, base).with_base(base),
-                };
-                Some(if row.high.is_some_and(|h| h <= 0.0) {
-                    row.with_note(t.s(lang, "fig_methods_negative"))
-                } else {
-                    row
-                })
-            })
+            .filter_map(|m| method_range_row(t, lang, m))
             .collect();
         // A log axis where the prices span more than thirtyfold (an imported gene therapy's
         // value-based price against its list price), and none of them is negative.
@@ -632,6 +616,30 @@ fn round_price(x: f64) -> f64 {
     }
     let step = 10f64.powf(x.abs().log10().floor() - 2.0);
     (x / step).round() * step
+}
+
+/// One pricing method's row of a [`Ranges`] chart, from its summary in `pricing.methods`: its
+/// 95% interval, median and base case (the base case alone, as a point, without a PSA); a
+/// wholly negative range says so in words. The scenario page's first chart and the overview
+/// both draw their rows with it.
+pub(super) fn method_range_row(
+    t: &Templates,
+    lang: Lang,
+    m: &serde_json::Value,
+) -> Option<RangeRow> {
+    let id = m["method"].as_str()?;
+    let label = t.s(lang, &format!("method_{id}")).to_string();
+    let base = m["base_case"].as_f64()?;
+    let row = match (m["p2_5"].as_f64(), m["p50"].as_f64(), m["p97_5"].as_f64()) {
+        (Some(low), Some(mid), Some(high)) => RangeRow::interval(label, low, mid, high),
+        _ => RangeRow::interval(label, base, base, base),
+    }
+    .with_base(base);
+    Some(if row.high.is_some_and(|h| h <= 0.0) {
+        row.with_note(t.s(lang, "fig_methods_negative"))
+    } else {
+        row
+    })
 }
 
 #[cfg(test)]

@@ -32,23 +32,7 @@ fn groups(t: &Templates, lang: Lang, runs: &[(Scenario, ScenarioResults)]) -> Ve
             let rows: Vec<RangeRow> = OVERVIEW_METHODS
                 .iter()
                 .filter_map(|id| methods.iter().find(|m| m["method"] == *id))
-                .filter_map(|m| {
-                    let id = m["method"].as_str()?;
-                    let label = t.s(lang, &format!("method_{id}")).to_string();
-                    let base = m["base_case"].as_f64()?;
-                    let row = match (m["p2_5"].as_f64(), m["p50"].as_f64(), m["p97_5"].as_f64()) {
-                        (Some(low), Some(mid), Some(high)) => {
-                            RangeRow::interval(label, low, mid, high)
-                        }
-                        _ => RangeRow::interval(label, base, base, base),
-                    };
-                    // On the log axis a price at or below zero cannot be drawn: say so.
-                    Some(if row.high.is_some_and(|h| h <= 0.0) {
-                        row.with_note(t.s(lang, "fig_methods_negative"))
-                    } else {
-                        row
-                    })
-                })
+                .filter_map(|m| super::figures::method_range_row(t, lang, m))
                 .collect();
             if rows.is_empty() {
                 return None;
